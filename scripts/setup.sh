@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, running and testing bakeoff needs.
+# Idempotent; run as root on Debian 12. Skips apt-get entirely when all packages are present.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libgtest-dev libgmock-dev libbenchmark-dev
+  librdkafka-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libhiredis-dev libnats-dev librabbitmq-dev libmosquitto-dev
+  libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev
+  redis-server redis-tools nats-server rabbitmq-server mosquitto mosquitto-clients kcat
+  procps iproute2
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # Debian's service packages try to start their daemons; there is no init system here and bakeoff
+  # starts its own server processes, so a policy-rc.d that refuses starts keeps the install quiet.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages present"
+fi

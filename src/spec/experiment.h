@@ -1,0 +1,92 @@
+// The experiment model: what a user's experiment file means after parsing and validation.
+// Everything here is plain data with units in names; parsing lives in parser.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/option_schema.h"
+
+namespace bakeoff {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based; 0 = unknown
+};
+
+struct EnvironmentSpec {
+  std::string provider = "existing";  // embedded | local | existing | ...
+  OptionValues options;                // validated against the provider's schema
+};
+
+struct SystemSpec {
+  std::string name;    // unique within the experiment; used in tables and results
+  std::string driver;  // kafka | memory | ...
+  EnvironmentSpec environment;
+  OptionValues options;  // validated against the driver's schema
+  SourceLocation location;
+};
+
+struct MessageSizeSpec {
+  enum class Distribution { kFixed, kUniform, kNormal };
+  Distribution distribution = Distribution::kFixed;
+  int64_t fixed_bytes = 100;
+  int64_t min_bytes = 0;  // uniform; also the clamp floor for normal
+  int64_t max_bytes = 0;  // uniform; also the clamp ceiling for normal
+  int64_t mean_bytes = 0;     // normal
+  int64_t stddev_bytes = 0;   // normal
+};
+
+struct KeySpec {
+  enum class Distribution { kNone, kRoundRobin, kRandom, kZipf };
+  Distribution distribution = Distribution::kNone;
+  int64_t count = 1000;         // distinct keys (round-robin, random, zipf)
+  double zipf_exponent = 1.0;   // zipf only; > 0
+};
+
+struct RateSpec {
+  bool max = false;              // closed loop: send as fast as the system accepts
+  double msgs_per_s = 1000.0;    // total across all producers when !max
+};
+
+struct PayloadSpec {
+  enum class Kind { kRandom, kCompressible, kFile };
+  Kind kind = Kind::kRandom;
+  double compress_ratio = 0.5;  // kCompressible: target compressed/original size in (0, 1]
+  std::string file;             // kFile: path, relative to the experiment file
+};
+
+struct WorkloadSpec {
+  int topics = 1;
+  int partitions = 1;  // per topic
+  int producers = 1;   // producer threads
+  int consumers = 1;   // consumer threads (one consumer group)
+  MessageSizeSpec message_size;
+  KeySpec keys;
+  RateSpec rate;
+  PayloadSpec payload;
+  int64_t warmup_ns = 0;
+  int64_t duration_ns = 10'000'000'000;          // measured phase, after warm-up
+  std::optional<int64_t> messages;                // optional cap on messages per run (all producers)
+  int64_t drain_timeout_ns = 10'000'000'000;      // how long consumers may catch up after sending ends
+  // Total number of streams (topic x partition) the harness addresses.
+  int streams() const { return topics * partitions; }
+};
+
+struct OutputSpec {
+  std::string dir = "results";  // runs go to <dir>/<UTC time>-<name>/ unless --output is given
+};
+
+struct Experiment {
+  std::string name;
+  std::string description;
+  std::vector<SystemSpec> systems;
+  WorkloadSpec workload;
+  OutputSpec output;
+  std::string source_file;  // as given by the user
+};
+
+}  // namespace bakeoff
