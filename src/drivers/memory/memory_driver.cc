@@ -1,0 +1,268 @@
+#include "drivers/memory/memory_driver.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "drivers/memory/spsc_ring.h"
+#include "measure/clock.h"
+
+namespace bakeoff {
+namespace {
+
+constexpr size_t kAckBatch = 256;
+constexpr size_t kMaxRingBytesTotal = size_t{512} << 20;  // all rings of a run together
+
+OptionSchema MakeSchema() {
+  OptionSchema s;
+  s.options = {
+      {.name = "queue_depth", .type = OptionType::kInt, .default_value = int64_t{65536},
+       .help = "Slots per (producer, stream) ring; a full ring pushes back on the producer.",
+       .min = 16, .max = 16'777'216},
+      {.name = "max_msgs_per_s", .type = OptionType::kDouble, .optional = true,
+       .help = "Throttle: each producer accepts at most this many messages per second (simulates a slower "
+               "system).",
+       .min = 1},
+      {.name = "stall_after", .type = OptionType::kDuration, .optional = true,
+       .help = "Fault: once, this long after the first send, block the send path for `stall_for`."},
+      {.name = "stall_for", .type = OptionType::kDuration, .default_value = int64_t{1'000'000'000},
+       .help = "Fault: how long the one stall lasts.", .min = 0, .max = 3600},
+      {.name = "drop_every", .type = OptionType::kInt, .default_value = int64_t{0},
+       .help = "Fault: acknowledge but never deliver every Nth message of each producer (0 = never).",
+       .min = 0},
+      {.name = "duplicate_every", .type = OptionType::kInt, .default_value = int64_t{0},
+       .help = "Fault: deliver every Nth message of each producer twice (0 = never).", .min = 0},
+  };
+  return s;
+}
+
+int64_t MaxMessageBytes(const WorkloadSpec& w) {
+  switch (w.message_size.distribution) {
+    case MessageSizeSpec::Distribution::kFixed: return w.message_size.fixed_bytes;
+    case MessageSizeSpec::Distribution::kUniform:
+    case MessageSizeSpec::Distribution::kNormal: return std::max(w.message_size.max_bytes, w.message_size.fixed_bytes);
+  }
+  return w.message_size.fixed_bytes;
+}
+
+// The rings of one run: rings[stream * producers + producer].
+struct MemoryBroker {
+  int producers = 0;
+  int streams = 0;
+  std::vector<std::unique_ptr<SpscRing>> rings;
+  SpscRing& ring(uint32_t stream, int producer) { return *rings[stream * producers + producer]; }
+};
+
+class MemoryProducer final : public Producer {
+ public:
+  MemoryProducer(std::shared_ptr<MemoryBroker> broker, int index, CompletionSink& sink,
+                 const OptionValues& options)
+      : broker_(std::move(broker)), index_(index), sink_(sink) {
+    if (options.Has("max_msgs_per_s")) throttle_interval_ns_ = 1e9 / options.GetDouble("max_msgs_per_s");
+    if (options.Has("stall_after")) {
+      stall_after_ns_ = options.GetDuration("stall_after").count();
+      stall_for_ns_ = options.GetDuration("stall_for").count();
+    }
+    drop_every_ = static_cast<uint64_t>(options.GetInt("drop_every"));
+    duplicate_every_ = static_cast<uint64_t>(options.GetInt("duplicate_every"));
+    pending_.reserve(kAckBatch);
+  }
+
+  Status Send(const OutMessage& m) override {
+    if (m.stream >= static_cast<uint32_t>(broker_->streams)) return InvalidArgument("no such stream");
+    if (throttle_interval_ns_ > 0 || stall_after_ns_ >= 0) ApplyThrottleAndStall();
+    if (throttle_interval_ns_ > 0) {
+      const int64_t now = MonotonicNowNs();
+      if (now < next_allowed_ns_) return QueueFull("throttled by max_msgs_per_s");
+      next_allowed_ns_ = std::max(next_allowed_ns_ + static_cast<int64_t>(throttle_interval_ns_),
+                                  now - 1'000'000);
+    }
+    SpscRing& ring = broker_->ring(m.stream, index_);
+    const uint64_t n = ++sends_;
+    const bool drop = drop_every_ && n % drop_every_ == 0;
+    const bool duplicate = duplicate_every_ && n % duplicate_every_ == 0;
+    if (!drop) {
+      if (!ring.TryPush(m.payload)) {
+        --sends_;
+        return QueueFull("ring full");
+      }
+      if (duplicate) {
+        // Best effort: a full ring simply skips the duplicate.
+        (void)ring.TryPush(m.payload);
+      }
+    }
+    pending_.push_back(m.ticket);
+    if (pending_.size() >= kAckBatch) FlushAcks();
+    return Status::Ok();
+  }
+
+  void Poll(std::chrono::nanoseconds max_wait) override {
+    if (!pending_.empty()) {
+      FlushAcks();
+      return;
+    }
+    if (max_wait.count() > 0) std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(50'000)));
+  }
+
+  Status Flush(std::chrono::nanoseconds) override {
+    FlushAcks();
+    return Status::Ok();
+  }
+
+ private:
+  void FlushAcks() {
+    if (pending_.empty()) return;
+    sink_.OnAcked(pending_);
+    pending_.clear();
+  }
+
+  void ApplyThrottleAndStall() {
+    if (stall_after_ns_ < 0) return;
+    const int64_t now = MonotonicNowNs();
+    if (first_send_ns_ == 0) first_send_ns_ = now;
+    if (now - first_send_ns_ >= stall_after_ns_) {
+      stall_after_ns_ = -1;  // once
+      std::this_thread::sleep_for(std::chrono::nanoseconds(stall_for_ns_));
+    }
+  }
+
+  std::shared_ptr<MemoryBroker> broker_;
+  int index_;
+  CompletionSink& sink_;
+  std::vector<SendTicket> pending_;
+  double throttle_interval_ns_ = 0;
+  int64_t next_allowed_ns_ = 0;
+  int64_t stall_after_ns_ = -1;
+  int64_t stall_for_ns_ = 0;
+  int64_t first_send_ns_ = 0;
+  uint64_t drop_every_ = 0;
+  uint64_t duplicate_every_ = 0;
+  uint64_t sends_ = 0;
+};
+
+class MemoryConsumer final : public Consumer {
+ public:
+  MemoryConsumer(std::shared_ptr<MemoryBroker> broker, int index, int count) : broker_(std::move(broker)) {
+    for (int s = index; s < broker_->streams; s += count) {
+      for (int p = 0; p < broker_->producers; ++p) sources_.push_back({static_cast<uint32_t>(s), p});
+    }
+    batch_.reserve(kMaxBatch);
+  }
+
+  Status Poll(std::chrono::nanoseconds max_wait, ReceiveSink& sink) override {
+    if (sources_.empty()) {
+      std::this_thread::sleep_for(max_wait);
+      return Status::Ok();
+    }
+    const int64_t deadline = MonotonicNowNs() + max_wait.count();
+    int spins = 0;
+    while (true) {
+      bool delivered = false;
+      for (size_t i = 0; i < sources_.size(); ++i) {
+        Source& src = sources_[next_source_];
+        next_source_ = (next_source_ + 1) % sources_.size();
+        SpscRing& ring = broker_->ring(src.stream, src.producer);
+        const size_t n = ring.Readable(kMaxBatch);
+        if (n == 0) continue;
+        batch_.clear();
+        for (size_t k = 0; k < n; ++k) batch_.push_back({src.stream, ring.Peek(k)});
+        sink.OnReceived(batch_);
+        ring.Consume(n);
+        delivered = true;
+      }
+      if (delivered) return Status::Ok();
+      if (++spins < 256) {
+        _mm_pause();
+        continue;
+      }
+      if (MonotonicNowNs() >= deadline) return Status::Ok();
+      std::this_thread::yield();
+    }
+  }
+
+  Status Close() override { return Status::Ok(); }
+
+ private:
+  static constexpr size_t kMaxBatch = 256;
+  struct Source {
+    uint32_t stream;
+    int producer;
+  };
+  std::shared_ptr<MemoryBroker> broker_;
+  std::vector<Source> sources_;
+  size_t next_source_ = 0;
+  std::vector<InMessage> batch_;
+};
+
+class MemorySession final : public Session {
+ public:
+  explicit MemorySession(const SessionContext& ctx) : ctx_(ctx) {}
+
+  Status CreateTopics(const TopicLayout& layout) override {
+    auto broker = std::make_shared<MemoryBroker>();
+    broker->producers = std::max(1, ctx_.workload->producers);
+    broker->streams = static_cast<int>(layout.topics.size()) * layout.partitions;
+    const size_t slot_bytes = static_cast<size_t>(MaxMessageBytes(*ctx_.workload));
+    const size_t rings = static_cast<size_t>(broker->producers) * broker->streams;
+    size_t slots = static_cast<size_t>(ctx_.system->options.GetInt("queue_depth", 65536));
+    const size_t budget_slots = kMaxRingBytesTotal / (rings * (slot_bytes + 8));
+    slots = std::max<size_t>(16, std::min(slots, budget_slots));
+    for (size_t i = 0; i < rings; ++i) broker->rings.push_back(std::make_unique<SpscRing>(slots, slot_bytes));
+    broker_ = std::move(broker);
+    return Status::Ok();
+  }
+
+  Status DeleteTopics() override {
+    broker_.reset();
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
+    if (!broker_) return Internal("memory: CreateTopics must come first");
+    if (index >= broker_->producers) return InvalidArgument("memory: producer index out of range");
+    return std::unique_ptr<Producer>(new MemoryProducer(broker_, index, sink, ctx_.system->options));
+  }
+
+  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
+    if (!broker_) return Internal("memory: CreateTopics must come first");
+    return std::unique_ptr<Consumer>(new MemoryConsumer(broker_, index, count));
+  }
+
+  std::map<std::string, std::string> Facts() override {
+    return {{"implementation", "in-process SPSC rings (one per producer and stream)"}};
+  }
+
+ private:
+  SessionContext ctx_;
+  std::shared_ptr<MemoryBroker> broker_;
+};
+
+class MemoryDriver final : public Driver {
+ public:
+  std::string name() const override { return "memory"; }
+  std::string description() const override {
+    return "In-process lock-free rings: measures the harness itself; fault options for testing.";
+  }
+  const OptionSchema& schema() const override { return schema_; }
+  Capabilities capabilities(const OptionValues&) const override {
+    return {.ordered_per_stream = true, .confirms_publish = false, .durable = false};
+  }
+  Result<std::unique_ptr<Session>> Connect(const SessionContext& ctx) override {
+    return std::unique_ptr<Session>(new MemorySession(ctx));
+  }
+
+ private:
+  OptionSchema schema_ = MakeSchema();
+};
+
+}  // namespace
+
+Driver* GetMemoryDriver() {
+  static MemoryDriver driver;
+  return &driver;
+}
+
+}  // namespace bakeoff
