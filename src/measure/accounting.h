@@ -5,6 +5,7 @@
 // number) is an O(1) extension of the last interval.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -46,8 +47,8 @@ class StreamReceiveTracker {
     OnReceiveSlow(seq);
   }
 
-  uint64_t received() const { return received_; }       // every delivery, duplicates included
-  uint64_t duplicated() const { return duplicated_; }   // deliveries of a seq already seen
+  uint64_t received() const { return received_; }          // every delivery, duplicates included
+  uint64_t duplicated() const { return duplicated_; }      // deliveries of a seq already seen
   uint64_t out_of_order() const { return out_of_order_; }  // first deliveries below the highest seen
   // The distinct sequence numbers seen (closes the open run first).
   const IntervalSet& Distinct();
@@ -55,11 +56,11 @@ class StreamReceiveTracker {
  private:
   void OnReceiveSlow(uint64_t seq);
 
-  IntervalSet distinct_;         // closed intervals, excluding the open run
+  IntervalSet distinct_;  // closed intervals, excluding the open run
   bool any_ = false;
-  bool run_open_ = false;        // [run_first_, next_expected_ - 1] not yet in distinct_
+  bool run_open_ = false;  // [run_first_, next_expected_ - 1] not yet in distinct_
   uint64_t run_first_ = 0;
-  uint64_t next_expected_ = 0;   // highest seen + 1
+  uint64_t next_expected_ = 0;  // highest seen + 1
   uint64_t received_ = 0;
   uint64_t duplicated_ = 0;
   uint64_t out_of_order_ = 0;
@@ -67,20 +68,21 @@ class StreamReceiveTracker {
 
 // What one producer did to one stream.
 struct StreamSendRecord {
-  uint64_t sent = 0;     // sequence numbers [0, sent) were handed to the client
+  uint64_t sent = 0;  // sequence numbers [0, sent) were handed to the client
   uint64_t acked = 0;
-  IntervalSet failed;    // sequence numbers whose send was reported failed
+  IntervalSet failed;  // sequence numbers whose send was reported failed
 };
 
 struct AccountingTotals {
   uint64_t sent = 0;
   uint64_t acked = 0;
   uint64_t send_errors = 0;
-  uint64_t received = 0;      // deliveries, duplicates included
-  uint64_t lost = 0;          // sent, not reported failed, never received
+  uint64_t received = 0;  // deliveries, duplicates included
+  uint64_t lost = 0;      // sent, not reported failed, never received
   uint64_t duplicated = 0;
   uint64_t out_of_order = 0;
-  uint64_t unparseable = 0;   // deliveries without a valid bakeoff header
+  uint64_t unparseable = 0;  // deliveries without a valid header or with an unknown producer/stream;
+                             // not included in received
 };
 
 // Per-thread receive side: trackers for producers x streams, indexed densely.

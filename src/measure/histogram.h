@@ -4,6 +4,7 @@
 // Merge.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -47,7 +48,7 @@ class Histogram {
   // Bucket layout, for exporters (HdrHistogram encoding) and tests.
   size_t bucket_count() const { return counts_.size(); }
   uint64_t count_at_index(size_t index) const { return counts_[index]; }
-  static int64_t ValueFromIndex(size_t index);        // lowest value of the bucket
+  static int64_t ValueFromIndex(size_t index);           // lowest value of the bucket
   static int64_t HighestEquivalentValue(int64_t value);  // highest value sharing value's bucket
   static size_t IndexOf(int64_t value) {
     // HdrHistogram: bucket = position of highest bit above the sub-bucket range.
