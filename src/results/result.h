@@ -1,0 +1,52 @@
+// The result model: the measured facts of an experiment, serialized as versioned JSON (result.json).
+// Changing a field's meaning bumps kResultSchemaVersion; adding fields does not.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "spec/experiment.h"
+#include "workload/run_metrics.h"
+
+namespace bakeoff {
+
+inline constexpr int kResultSchemaVersion = 1;
+
+struct RunRecord {
+  std::string system;
+  std::string driver;
+  std::string provider;
+  // "ok": measured; "failed": the run could not complete (see error); metrics may be partial.
+  std::string status = "ok";
+  std::string error;
+  int64_t started_unix_ns = 0;
+  int64_t finished_unix_ns = 0;
+  std::map<std::string, std::string> environment_facts;  // from the provider (server versions, nodes)
+  std::map<std::string, std::string> driver_facts;       // from the driver session (client versions)
+  bool has_metrics = false;
+  RunMetrics metrics;
+};
+
+struct HostFacts {
+  std::string hostname;
+  std::string cpu_model;
+  int cpu_count = 0;
+  std::string kernel;
+  int64_t memory_bytes = 0;
+};
+
+struct ExperimentResult {
+  std::string bakeoff_version;
+  Experiment experiment;
+  HostFacts host;
+  int64_t started_unix_ns = 0;
+  int64_t finished_unix_ns = 0;
+  bool partial = false;  // interrupted: some runs missing or cut short
+  std::vector<RunRecord> runs;
+};
+
+// Reads /proc and uname for the machine's facts.
+HostFacts CollectHostFacts();
+
+}  // namespace bakeoff

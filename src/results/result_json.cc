@@ -1,0 +1,205 @@
+#include "results/result_json.h"
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+namespace bakeoff {
+namespace {
+
+using nlohmann::json;
+
+const char* SizeDistributionName(MessageSizeSpec::Distribution d) {
+  switch (d) {
+    case MessageSizeSpec::Distribution::kFixed: return "fixed";
+    case MessageSizeSpec::Distribution::kUniform: return "uniform";
+    case MessageSizeSpec::Distribution::kNormal: return "normal";
+  }
+  return "fixed";
+}
+
+const char* KeyDistributionName(KeySpec::Distribution d) {
+  switch (d) {
+    case KeySpec::Distribution::kNone: return "none";
+    case KeySpec::Distribution::kRoundRobin: return "round-robin";
+    case KeySpec::Distribution::kRandom: return "random";
+    case KeySpec::Distribution::kZipf: return "zipf";
+  }
+  return "none";
+}
+
+const char* PayloadKindName(PayloadSpec::Kind k) {
+  switch (k) {
+    case PayloadSpec::Kind::kRandom: return "random";
+    case PayloadSpec::Kind::kCompressible: return "compressible";
+    case PayloadSpec::Kind::kFile: return "file";
+  }
+  return "random";
+}
+
+// Option values as JSON. Secret options hold the reference text the user wrote ("${env:NAME}"),
+// never a resolved secret, so they can be written as they are.
+json OptionsToJson(const OptionValues& values) {
+  json out = json::object();
+  for (const auto& [name, value] : values.all()) {
+    std::visit([&out, &name](const auto& v) { out[name] = v; }, value);
+  }
+  return out;
+}
+
+json WorkloadToJson(const WorkloadSpec& w) {
+  json size = {{"distribution", SizeDistributionName(w.message_size.distribution)}};
+  if (w.message_size.distribution == MessageSizeSpec::Distribution::kFixed) {
+    size["bytes"] = w.message_size.fixed_bytes;
+  } else {
+    size["min_bytes"] = w.message_size.min_bytes;
+    size["max_bytes"] = w.message_size.max_bytes;
+    size["mean_bytes"] = w.message_size.mean_bytes;
+    size["stddev_bytes"] = w.message_size.stddev_bytes;
+  }
+  json keys = {{"distribution", KeyDistributionName(w.keys.distribution)}};
+  if (w.keys.distribution != KeySpec::Distribution::kNone) keys["count"] = w.keys.count;
+  if (w.keys.distribution == KeySpec::Distribution::kZipf) keys["exponent"] = w.keys.zipf_exponent;
+  json payload = {{"kind", PayloadKindName(w.payload.kind)}};
+  if (w.payload.kind == PayloadSpec::Kind::kCompressible) payload["ratio"] = w.payload.compress_ratio;
+  if (w.payload.kind == PayloadSpec::Kind::kFile) payload["file"] = w.payload.file;
+  json rate = w.rate.max ? json{{"mode", "max"}} : json{{"mode", "fixed"}, {"msgs_per_s", w.rate.msgs_per_s}};
+  json out = {
+      {"topics", w.topics},         {"partitions", w.partitions},   {"producers", w.producers},
+      {"consumers", w.consumers},   {"message_size", size},         {"keys", keys},
+      {"rate", rate},               {"payload", payload},           {"warmup_ns", w.warmup_ns},
+      {"duration_ns", w.duration_ns}, {"drain_timeout_ns", w.drain_timeout_ns},
+  };
+  out["messages"] = w.messages ? json(*w.messages) : json(nullptr);
+  return out;
+}
+
+}  // namespace
+
+json ExperimentToJson(const Experiment& e) {
+  json systems = json::array();
+  for (const SystemSpec& s : e.systems) {
+    systems.push_back({{"name", s.name},
+                       {"driver", s.driver},
+                       {"environment", {{"provider", s.environment.provider},
+                                        {"options", OptionsToJson(s.environment.options)}}},
+                       {"options", OptionsToJson(s.options)}});
+  }
+  return {{"name", e.name},
+          {"description", e.description},
+          {"source_file", e.source_file},
+          {"systems", systems},
+          {"workload", WorkloadToJson(e.workload)},
+          {"output", {{"dir", e.output.dir}}}};
+}
+
+json HistogramSummaryToJson(const Histogram& h) {
+  return {{"count", h.total_count()},
+          {"p50", h.ValueAtPercentile(50)},
+          {"p90", h.ValueAtPercentile(90)},
+          {"p99", h.ValueAtPercentile(99)},
+          {"p99_9", h.ValueAtPercentile(99.9)},
+          {"p99_99", h.ValueAtPercentile(99.99)},
+          {"p99_999", h.ValueAtPercentile(99.999)},
+          {"max", h.max()},
+          {"min", h.min()},
+          {"mean", h.mean()}};
+}
+
+json RunMetricsToJson(const RunMetrics& m) {
+  json series = json::array();
+  for (const SecondSample& s : m.series) {
+    series.push_back({{"t_s", s.t_s},
+                      {"warmup", s.warmup},
+                      {"sent", s.sent},
+                      {"acked", s.acked},
+                      {"received", s.received},
+                      {"received_bytes", s.received_bytes},
+                      {"send_errors", s.send_errors},
+                      {"e2e_p50_ns", s.e2e_p50_ns},
+                      {"e2e_p99_ns", s.e2e_p99_ns},
+                      {"e2e_max_ns", s.e2e_max_ns},
+                      {"publish_p99_ns", s.publish_p99_ns}});
+  }
+  const AccountingTotals& a = m.accounting;
+  json errors = json::array();
+  for (const auto& [message, count] : m.errors) errors.push_back({{"message", message}, {"count", count}});
+  return {
+      {"rate_mode", m.closed_loop ? "max (closed loop)" : "fixed (open loop)"},
+      {"partial", m.partial},
+      {"stop_reason", m.stop_reason},
+      {"measured_ns", m.measured_ns},
+      {"throughput",
+       {{"sent_msgs_per_s", m.sent_msgs_per_s()},
+        {"received_msgs_per_s", m.received_msgs_per_s()},
+        {"received_mb_per_s", m.received_mb_per_s()}}},
+      {"publish_latency_ns",
+       {{"corrected", HistogramSummaryToJson(m.publish.corrected)},
+        {"uncorrected", HistogramSummaryToJson(m.publish.uncorrected)}}},
+      {"e2e_latency_ns",
+       {{"corrected", HistogramSummaryToJson(m.e2e.corrected)},
+        {"uncorrected", HistogramSummaryToJson(m.e2e.uncorrected)}}},
+      {"accounting",
+       {{"sent", a.sent},
+        {"acked", a.acked},
+        {"send_errors", a.send_errors},
+        {"received", a.received},
+        {"lost", a.lost},
+        {"duplicated", a.duplicated},
+        {"out_of_order", a.out_of_order},
+        {"unparseable", a.unparseable}}},
+      {"errors", errors},
+      {"series", series},
+  };
+}
+
+json ResultToJson(const ExperimentResult& r) {
+  json runs = json::array();
+  for (const RunRecord& run : r.runs) {
+    json j = {{"system", run.system},
+              {"driver", run.driver},
+              {"provider", run.provider},
+              {"status", run.status},
+              {"started_unix_ns", run.started_unix_ns},
+              {"finished_unix_ns", run.finished_unix_ns},
+              {"environment_facts", run.environment_facts},
+              {"driver_facts", run.driver_facts}};
+    if (!run.error.empty()) j["error"] = run.error;
+    j["metrics"] = run.has_metrics ? RunMetricsToJson(run.metrics) : json(nullptr);
+    runs.push_back(std::move(j));
+  }
+  return {{"schema_version", kResultSchemaVersion},
+          {"bakeoff_version", r.bakeoff_version},
+          {"partial", r.partial},
+          {"started_unix_ns", r.started_unix_ns},
+          {"finished_unix_ns", r.finished_unix_ns},
+          {"experiment", ExperimentToJson(r.experiment)},
+          {"environment",
+           {{"bakeoff_version", r.bakeoff_version},
+            {"host",
+             {{"hostname", r.host.hostname},
+              {"cpu_model", r.host.cpu_model},
+              {"cpu_count", r.host.cpu_count},
+              {"kernel", r.host.kernel},
+              {"memory_bytes", r.host.memory_bytes}}}}},
+          {"runs", runs}};
+}
+
+Status WriteResultFile(const ExperimentResult& result, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return IoError("cannot create result directory " + dir + ": " + ec.message());
+  const std::filesystem::path final_path = std::filesystem::path(dir) / "result.json";
+  const std::filesystem::path temp_path = std::filesystem::path(dir) / ".result.json.tmp";
+  {
+    std::ofstream out(temp_path);
+    if (!out) return IoError("cannot write " + temp_path.string());
+    out << ResultToJson(result).dump(2) << "\n";
+    if (!out) return IoError("write to " + temp_path.string() + " failed");
+  }
+  std::filesystem::rename(temp_path, final_path, ec);
+  if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace bakeoff

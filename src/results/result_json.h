@@ -1,0 +1,20 @@
+// JSON form of results (result.json) and of the resolved experiment.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "base/status.h"
+#include "results/result.h"
+
+namespace bakeoff {
+
+nlohmann::json ExperimentToJson(const Experiment& experiment);
+nlohmann::json HistogramSummaryToJson(const Histogram& histogram);
+nlohmann::json RunMetricsToJson(const RunMetrics& metrics);
+nlohmann::json ResultToJson(const ExperimentResult& result);
+
+// Writes `dir`/result.json atomically (temp file + rename), creating `dir` if needed.
+Status WriteResultFile(const ExperimentResult& result, const std::string& dir);
+
+}  // namespace bakeoff

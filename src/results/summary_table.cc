@@ -1,0 +1,114 @@
+#include "results/summary_table.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <vector>
+
+#include "spec/units.h"
+
+namespace bakeoff {
+namespace {
+
+using Row = std::vector<std::string>;
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  return buf;
+}
+
+std::string LatencyCell(const LatencyPair& pair, double percentile, bool is_max) {
+  if (pair.corrected.total_count() == 0) return "-";
+  const int64_t corrected = is_max ? pair.corrected.max() : pair.corrected.ValueAtPercentile(percentile);
+  const int64_t uncorrected = is_max ? pair.uncorrected.max() : pair.uncorrected.ValueAtPercentile(percentile);
+  return FormatDurationNs(static_cast<double>(corrected)) + " (" +
+         FormatDurationNs(static_cast<double>(uncorrected)) + ")";
+}
+
+void AddLatencyRows(std::vector<Row>& rows, const std::string& title, const ExperimentResult& result,
+                    const LatencyPair RunMetrics::*which) {
+  const struct {
+    const char* label;
+    double percentile;
+    bool is_max;
+  } points[] = {{"p50", 50, false},     {"p99", 99, false}, {"p99.9", 99.9, false},
+                {"p99.99", 99.99, false}, {"max", 100, true}};
+  for (const auto& point : points) {
+    Row row{title + " " + point.label};
+    for (const RunRecord& run : result.runs) {
+      row.push_back(run.has_metrics ? LatencyCell(run.metrics.*which, point.percentile, point.is_max) : "-");
+    }
+    rows.push_back(std::move(row));
+  }
+}
+
+}  // namespace
+
+std::string RenderSummaryTable(const ExperimentResult& result) {
+  std::vector<Row> rows;
+  Row header{""};
+  for (const RunRecord& run : result.runs) header.push_back(run.system);
+  rows.push_back(header);
+
+  auto add = [&rows, &result](const std::string& label, auto cell) {
+    Row row{label};
+    for (const RunRecord& run : result.runs) row.push_back(run.has_metrics ? cell(run.metrics) : "-");
+    rows.push_back(std::move(row));
+  };
+  {
+    Row row{"status"};
+    for (const RunRecord& run : result.runs) {
+      std::string status = run.status;
+      if (run.has_metrics && run.metrics.partial) status += " (partial)";
+      row.push_back(status);
+    }
+    rows.push_back(std::move(row));
+  }
+  add("rate mode", [](const RunMetrics& m) { return std::string(m.closed_loop ? "max" : "fixed"); });
+  add("sent msg/s", [](const RunMetrics& m) { return FormatCount(m.sent_msgs_per_s()); });
+  add("received msg/s", [](const RunMetrics& m) { return FormatCount(m.received_msgs_per_s()); });
+  add("received MB/s", [](const RunMetrics& m) { return Fixed(m.received_mb_per_s(), 1); });
+  AddLatencyRows(rows, "publish", result, &RunMetrics::publish);
+  AddLatencyRows(rows, "e2e", result, &RunMetrics::e2e);
+  add("sent", [](const RunMetrics& m) { return std::to_string(m.accounting.sent); });
+  add("acked", [](const RunMetrics& m) { return std::to_string(m.accounting.acked); });
+  add("received", [](const RunMetrics& m) { return std::to_string(m.accounting.received); });
+  add("lost", [](const RunMetrics& m) { return std::to_string(m.accounting.lost); });
+  add("duplicated", [](const RunMetrics& m) { return std::to_string(m.accounting.duplicated); });
+  add("out of order", [](const RunMetrics& m) { return std::to_string(m.accounting.out_of_order); });
+  add("send errors", [](const RunMetrics& m) { return std::to_string(m.accounting.send_errors); });
+
+  std::vector<size_t> widths(header.size(), 0);
+  for (const Row& row : rows) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::ostringstream out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t i = 0; i < rows[r].size(); ++i) {
+      const std::string& cell = rows[r][i];
+      if (i == 0) {
+        out << cell << std::string(widths[0] - cell.size(), ' ');
+      } else {
+        out << "  " << std::string(widths[i] - cell.size(), ' ') << cell;
+      }
+    }
+    out << "\n";
+    if (r == 0) {
+      size_t total = 0;
+      for (size_t w : widths) total += w + 2;
+      out << std::string(total - 2, '-') << "\n";
+    }
+  }
+  out << "latency cells: corrected from the intended send time (uncorrected from the actual send)\n";
+  for (const RunRecord& run : result.runs) {
+    if (!run.error.empty()) out << run.system << ": " << run.error << "\n";
+    if (!run.has_metrics) continue;
+    for (const auto& [message, count] : run.metrics.errors) {
+      out << run.system << ": " << count << " x " << message << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace bakeoff

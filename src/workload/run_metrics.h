@@ -1,0 +1,59 @@
+// The measured facts of one run, as the runner produces them; results/ turns them into JSON and tables.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "measure/accounting.h"
+#include "measure/histogram.h"
+
+namespace bakeoff {
+
+// One second of the run (seconds since the producers started; warm-up seconds included and marked).
+struct SecondSample {
+  double t_s = 0;
+  bool warmup = false;
+  uint64_t sent = 0;
+  uint64_t acked = 0;
+  uint64_t received = 0;
+  uint64_t received_bytes = 0;
+  uint64_t send_errors = 0;
+  int64_t e2e_p50_ns = 0;  // corrected
+  int64_t e2e_p99_ns = 0;
+  int64_t e2e_max_ns = 0;
+  int64_t publish_p99_ns = 0;  // corrected
+};
+
+struct LatencyPair {
+  Histogram corrected;    // from the intended send time
+  Histogram uncorrected;  // from the actual send time
+};
+
+struct RunMetrics {
+  bool closed_loop = false;     // rate: max
+  bool partial = false;         // interrupted or stopped early: figures cover what ran
+  std::string stop_reason;      // "completed", "message cap reached", "interrupted", ...
+  int64_t measured_ns = 0;      // length of the measured window actually covered
+  uint64_t measured_sent = 0;   // messages sent in the measured window
+  uint64_t measured_received = 0;
+  uint64_t measured_received_bytes = 0;
+  LatencyPair publish;
+  LatencyPair e2e;
+  AccountingTotals accounting;
+  std::vector<SecondSample> series;
+  // Distinct error messages with how often each occurred (send failures, driver errors).
+  std::map<std::string, uint64_t> errors;
+
+  double sent_msgs_per_s() const { return PerSecond(measured_sent); }
+  double received_msgs_per_s() const { return PerSecond(measured_received); }
+  double received_mb_per_s() const { return PerSecond(measured_received_bytes) / 1e6; }
+
+ private:
+  double PerSecond(uint64_t n) const {
+    return measured_ns > 0 ? static_cast<double>(n) * 1e9 / static_cast<double>(measured_ns) : 0.0;
+  }
+};
+
+}  // namespace bakeoff

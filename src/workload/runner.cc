@@ -1,0 +1,271 @@
+#include "workload/runner.h"
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "measure/clock.h"
+#include "workload/workers.h"
+
+namespace bakeoff {
+namespace {
+
+using internal::ConsumerWorker;
+using internal::ProducerWorker;
+using internal::SharedState;
+
+constexpr int64_t kSecondNs = 1'000'000'000;
+constexpr int64_t kStartDelayNs = 50'000'000;      // lets every thread reach its loop before start
+constexpr int64_t kInterruptedDrainNs = 2'000'000'000;
+constexpr auto kControlTick = std::chrono::milliseconds(20);
+
+void MergeErrors(std::map<std::string, uint64_t>& into, const std::map<std::string, uint64_t>& from) {
+  for (const auto& [message, count] : from) into[message] += count;
+}
+
+bool Interrupted(const RunnerOptions& options) {
+  return options.interrupted != nullptr && options.interrupted->load();
+}
+
+// Samples counters and per-second histograms once per second and reports progress.
+class Sampler {
+ public:
+  Sampler(const RunnerOptions& options, const WorkloadSpec& workload, const SharedState& shared,
+          std::vector<std::unique_ptr<ProducerWorker>>& producers,
+          std::vector<std::unique_ptr<ConsumerWorker>>& consumers)
+      : options_(options), workload_(workload), shared_(shared), producers_(producers), consumers_(consumers) {
+    next_sample_ns_ = shared.clock.start_ns + kSecondNs;
+  }
+
+  void MaybeSample(int64_t now) {
+    if (now < next_sample_ns_) return;
+    Sample(now);
+    next_sample_ns_ += kSecondNs;
+    if (next_sample_ns_ <= now) next_sample_ns_ = now + kSecondNs;
+  }
+
+  void Sample(int64_t now) {
+    SecondSample s;
+    s.t_s = static_cast<double>(now - shared_.clock.start_ns) / 1e9;
+    s.warmup = now <= shared_.clock.measure_start_ns;
+    uint64_t sent = 0, acked = 0, errors = 0, received = 0, bytes = 0;
+    Histogram publish;
+    Histogram e2e;
+    for (auto& p : producers_) {
+      sent += p->sent.load();
+      acked += p->acked.load();
+      errors += p->send_errors.load();
+      std::lock_guard<std::mutex> lock(p->interval_mutex);
+      publish.Merge(p->interval_publish);
+      p->interval_publish.Reset();
+    }
+    for (auto& c : consumers_) {
+      received += c->received.load();
+      bytes += c->received_bytes.load();
+      std::lock_guard<std::mutex> lock(c->interval_mutex);
+      e2e.Merge(c->interval_e2e);
+      c->interval_e2e.Reset();
+    }
+    s.sent = sent - last_.sent;
+    s.acked = acked - last_.acked;
+    s.send_errors = errors - last_.send_errors;
+    s.received = received - last_.received;
+    s.received_bytes = bytes - last_.received_bytes;
+    s.e2e_p50_ns = e2e.ValueAtPercentile(50);
+    s.e2e_p99_ns = e2e.ValueAtPercentile(99);
+    s.e2e_max_ns = e2e.max();
+    s.publish_p99_ns = publish.ValueAtPercentile(99);
+    last_ = {.sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
+    const double seconds = static_cast<double>(now - last_sample_ns()) / 1e9;
+    last_sample_ns_ = now;
+    series_.push_back(s);
+    if (options_.on_progress) {
+      ProgressLine line;
+      line.system = options_.system_name;
+      line.elapsed_s = s.t_s;
+      line.total_s = static_cast<double>(workload_.warmup_ns + workload_.duration_ns) / 1e9;
+      line.warmup = s.warmup;
+      line.sent_per_s = seconds > 0 ? static_cast<double>(s.sent) / seconds : 0;
+      line.received_per_s = seconds > 0 ? static_cast<double>(s.received) / seconds : 0;
+      line.e2e_p99_ns = s.e2e_p99_ns;
+      line.errors = errors;
+      options_.on_progress(line);
+    }
+  }
+
+  std::vector<SecondSample> TakeSeries() { return std::move(series_); }
+
+ private:
+  int64_t last_sample_ns() const { return last_sample_ns_ ? last_sample_ns_ : shared_.clock.start_ns; }
+
+  const RunnerOptions& options_;
+  const WorkloadSpec& workload_;
+  const SharedState& shared_;
+  std::vector<std::unique_ptr<ProducerWorker>>& producers_;
+  std::vector<std::unique_ptr<ConsumerWorker>>& consumers_;
+  int64_t next_sample_ns_ = 0;
+  int64_t last_sample_ns_ = 0;
+  SecondSample last_;
+  std::vector<SecondSample> series_;
+};
+
+}  // namespace
+
+Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, const RunnerOptions& options) {
+  const int streams = std::max(1, options.streams);
+  const int producer_count = std::max(1, workload.producers);
+  SharedState shared;
+  std::vector<std::unique_ptr<ProducerWorker>> producers;
+  std::vector<std::unique_ptr<ConsumerWorker>> consumers;
+
+  for (int c = 0; c < workload.consumers; ++c) {
+    Result<std::unique_ptr<Consumer>> consumer = session.NewConsumer(c, workload.consumers);
+    if (!consumer.ok()) return consumer.status();
+    consumers.push_back(
+        std::make_unique<ConsumerWorker>(producer_count, streams, shared, std::move(consumer).value()));
+  }
+  for (int p = 0; p < producer_count; ++p) {
+    Result<PayloadGenerator> payload =
+        PayloadGenerator::Create(workload, options.base_dir, 0xb4ce0ffULL + static_cast<uint64_t>(p));
+    if (!payload.ok()) return payload.status();
+    // The worker is the completion sink, so it exists before its driver producer.
+    producers.push_back(std::make_unique<ProducerWorker>(p, streams, workload, shared, std::move(payload).value()));
+  }
+
+  RunMetrics metrics;
+  metrics.closed_loop = workload.rate.max;
+
+  // Consumers first: they must be assigned their streams before anything is measured.
+  std::vector<std::thread> consumer_threads;
+  for (auto& c : consumers) consumer_threads.emplace_back([&c] { c->Run(); });
+  auto stop_consumers = [&] {
+    shared.stop_consuming.store(true);
+    for (auto& t : consumer_threads) {
+      if (t.joinable()) t.join();
+    }
+  };
+  const int64_t ready_deadline = MonotonicNowNs() + options.consumer_ready_timeout.count();
+  while (true) {
+    const bool all_ready =
+        std::all_of(consumers.begin(), consumers.end(), [](auto& c) { return c->ready.load(); });
+    if (all_ready) break;
+    if (Interrupted(options)) {
+      stop_consumers();
+      return Cancelled("interrupted while waiting for consumers to be ready");
+    }
+    if (MonotonicNowNs() >= ready_deadline) {
+      stop_consumers();
+      return Timeout("consumers were not ready (assigned their partitions) within " +
+                     std::to_string(options.consumer_ready_timeout.count() / kSecondNs) + " s");
+    }
+    std::this_thread::sleep_for(kControlTick);
+  }
+
+  // Producers are created after consumers are ready so that their first sends are not delayed.
+  for (int p = 0; p < producer_count; ++p) {
+    Result<std::unique_ptr<Producer>> producer = session.NewProducer(p, *producers[p]);
+    if (!producer.ok()) {
+      stop_consumers();
+      return producer.status();
+    }
+    producers[p]->SetProducer(std::move(producer).value());
+  }
+
+  // The clock of the run: fixed before any producer starts so that all agree on the windows.
+  const int64_t start_ns = MonotonicNowNs() + kStartDelayNs;
+  shared.clock.start_ns = start_ns;
+  shared.clock.measure_start_ns = start_ns + workload.warmup_ns;
+  shared.clock.measure_end_ns = shared.clock.measure_start_ns + workload.duration_ns;
+  shared.clock.send_deadline_ns = shared.clock.measure_end_ns + workload.drain_timeout_ns / 2;
+
+  std::vector<std::thread> producer_threads;
+  const int64_t flush_timeout_ns = workload.drain_timeout_ns;
+  for (auto& p : producers) {
+    producer_threads.emplace_back([&p, flush_timeout_ns, start_ns] {
+      while (MonotonicNowNs() < start_ns) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      p->Run(flush_timeout_ns);
+    });
+  }
+
+  Sampler sampler(options, workload, shared, producers, consumers);
+  bool interrupted = false;
+  // Phase 1: producing (bounded by the send deadline plus the flush timeout).
+  while (!std::all_of(producers.begin(), producers.end(), [](auto& p) { return p->done.load(); })) {
+    if (!interrupted && Interrupted(options)) {
+      interrupted = true;
+      shared.stop_producing.store(true);
+    }
+    sampler.MaybeSample(MonotonicNowNs());
+    std::this_thread::sleep_for(kControlTick);
+  }
+  for (auto& t : producer_threads) t.join();
+  const int64_t producers_done_ns = MonotonicNowNs();
+
+  // Phase 2: drain. Consumers may catch up until every message that was not reported failed arrived.
+  uint64_t expected = 0;
+  for (auto& p : producers) {
+    for (const StreamSendRecord& r : p->accounting.records()) expected += r.sent - std::min(r.sent, r.failed.size());
+  }
+  const int64_t drain_deadline =
+      producers_done_ns + (interrupted ? kInterruptedDrainNs : workload.drain_timeout_ns);
+  bool drained = consumers.empty();
+  while (!drained) {
+    if (shared.distinct_received.load() >= expected) {
+      drained = true;
+      break;
+    }
+    const int64_t now = MonotonicNowNs();
+    if (now >= drain_deadline) break;
+    if (!interrupted && Interrupted(options)) interrupted = true;
+    sampler.MaybeSample(now);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  stop_consumers();
+  sampler.Sample(MonotonicNowNs());
+
+  // Results: merge the threads' histograms and reconcile the accounting.
+  std::vector<const SendAccounting*> senders;
+  std::vector<ReceiveAccounting*> receivers;
+  int64_t last_activity_ns = producers_done_ns;
+  for (auto& p : producers) {
+    metrics.publish.corrected.Merge(p->publish.corrected);
+    metrics.publish.uncorrected.Merge(p->publish.uncorrected);
+    metrics.measured_sent += p->measured_sent;
+    MergeErrors(metrics.errors, p->errors);
+    if (p->unsent_behind_schedule > 0) {
+      metrics.errors["behind schedule: messages never sent before the deadline"] += p->unsent_behind_schedule;
+    }
+    senders.push_back(&p->accounting);
+  }
+  for (auto& c : consumers) {
+    metrics.e2e.corrected.Merge(c->e2e.corrected);
+    metrics.e2e.uncorrected.Merge(c->e2e.uncorrected);
+    metrics.measured_received += c->measured_received;
+    metrics.measured_received_bytes += c->measured_received_bytes;
+    last_activity_ns = std::max(last_activity_ns, c->last_receive_ns);
+    MergeErrors(metrics.errors, c->errors);
+    receivers.push_back(&c->accounting);
+  }
+  metrics.accounting = Reconcile(senders, receivers);
+  if (consumers.empty()) {
+    // Nobody consumed: nothing can be called lost.
+    metrics.accounting.lost = 0;
+  }
+  const int64_t window_end = std::min(shared.clock.measure_end_ns, last_activity_ns);
+  metrics.measured_ns = std::max<int64_t>(0, window_end - shared.clock.measure_start_ns);
+  metrics.series = sampler.TakeSeries();
+  metrics.partial = interrupted;
+  if (interrupted) {
+    metrics.stop_reason = "interrupted";
+  } else if (!drained) {
+    metrics.stop_reason = "drain timeout: not every message arrived within drain_timeout";
+  } else if (workload.messages) {
+    metrics.stop_reason = "completed (message cap)";
+  } else {
+    metrics.stop_reason = "completed";
+  }
+  return metrics;
+}
+
+}  // namespace bakeoff

@@ -1,0 +1,107 @@
+// Producer and consumer workers of the runner (internal to workload/). Each worker runs on its own
+// thread; the runner's control thread reads only the atomics and, under `interval_mutex`, the
+// per-second histograms.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "drivers/driver.h"
+#include "measure/accounting.h"
+#include "measure/histogram.h"
+#include "spec/experiment.h"
+#include "workload/keys.h"
+#include "workload/payload.h"
+#include "workload/run_metrics.h"
+
+namespace bakeoff::internal {
+
+// Times every worker agrees on, fixed before the workers start.
+struct RunClock {
+  int64_t start_ns = 0;          // producers start; warm-up begins
+  int64_t measure_start_ns = 0;  // warm-up ends
+  int64_t measure_end_ns = 0;    // measured window ends; no message intended later is sent
+  int64_t send_deadline_ns = 0;  // a producer behind schedule gives up here
+  bool InWindow(int64_t t) const { return t >= measure_start_ns && t < measure_end_ns; }
+};
+
+struct SharedState {
+  RunClock clock;
+  std::atomic<bool> stop_producing{false};
+  std::atomic<bool> stop_consuming{false};
+  std::atomic<uint64_t> distinct_received{0};
+};
+
+class ProducerWorker final : public CompletionSink {
+ public:
+  ProducerWorker(int index, int streams, const WorkloadSpec& workload, SharedState& shared,
+                 PayloadGenerator payload);
+  // The driver's producer, created with this worker as its completion sink. Before Run().
+  void SetProducer(std::unique_ptr<Producer> producer) { producer_ = std::move(producer); }
+
+  // The thread body: sends on schedule until the window ends, the cap is reached or stop is asked,
+  // then flushes for at most `flush_timeout_ns`.
+  void Run(int64_t flush_timeout_ns);
+
+  void OnAcked(std::span<const SendTicket> tickets) override;
+  void OnFailed(const SendTicket& ticket, const Status& why) override;
+
+  // Read by the control thread at any time.
+  std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> acked{0};
+  std::atomic<uint64_t> send_errors{0};
+  std::atomic<bool> done{false};
+  std::mutex interval_mutex;
+  Histogram interval_publish;  // corrected, since the last sample; guarded by interval_mutex
+
+  // Read after the thread ended.
+  SendAccounting accounting;
+  LatencyPair publish;
+  uint64_t measured_sent = 0;
+  uint64_t unsent_behind_schedule = 0;
+  int64_t finished_ns = 0;
+  std::map<std::string, uint64_t> errors;
+
+ private:
+  void SendOne(uint64_t index, int64_t intended_ns);
+
+  int index_;
+  const WorkloadSpec& workload_;
+  SharedState& shared_;
+  PayloadGenerator payload_;
+  KeyChooser keys_;
+  std::unique_ptr<Producer> producer_;
+  std::vector<std::byte> scratch_;
+};
+
+class ConsumerWorker final : public ReceiveSink {
+ public:
+  ConsumerWorker(int producers, int streams, SharedState& shared, std::unique_ptr<Consumer> consumer);
+
+  void Run();
+  void OnReceived(std::span<const InMessage> batch) override;
+
+  std::atomic<uint64_t> received{0};
+  std::atomic<uint64_t> received_bytes{0};
+  std::atomic<bool> ready{false};
+  std::mutex interval_mutex;
+  Histogram interval_e2e;  // corrected, since the last sample; guarded by interval_mutex
+
+  ReceiveAccounting accounting;
+  LatencyPair e2e;
+  uint64_t measured_received = 0;
+  uint64_t measured_received_bytes = 0;
+  int64_t last_receive_ns = 0;
+  std::map<std::string, uint64_t> errors;
+
+ private:
+  SharedState& shared_;
+  std::unique_ptr<Consumer> consumer_;
+};
+
+}  // namespace bakeoff::internal
