@@ -1,0 +1,35 @@
+// Runs a whole experiment: for each system in turn, provision its environment, connect its driver,
+// create topics, run the workload, and tear everything down on every exit path. The CLI and the
+// server call this; it prints nothing itself (callers get log lines and progress through callbacks).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "results/result.h"
+#include "workload/runner.h"
+
+namespace bakeoff {
+
+struct ExperimentRunOptions {
+  std::string output_dir;  // result.json goes here; rewritten after each run so partial results survive
+  std::string bakeoff_version;
+  const std::atomic<bool>* interrupted = nullptr;
+  std::function<void(const std::string&)> on_log;         // phase lines ("kafka: environment ready")
+  std::function<void(const ProgressLine&)> on_progress;   // once per second during a run
+};
+
+struct ExperimentOutcome {
+  ExperimentResult result;
+  bool any_run_failed = false;
+  bool interrupted = false;
+  Status write_status;  // writing result.json
+};
+
+ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRunOptions& options);
+
+// "<base>/<UTC yyyymmddTHHMMSSZ>-<name>"
+std::string DefaultOutputDir(const std::string& base, const std::string& experiment_name);
+
+}  // namespace bakeoff

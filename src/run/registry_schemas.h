@@ -1,0 +1,19 @@
+// The SchemaLookup the spec parser uses in programs: backed by the driver and provider registries.
+#pragma once
+
+#include "spec/parser.h"
+
+namespace bakeoff {
+
+class RegistrySchemas final : public SchemaLookup {
+ public:
+  const OptionSchema* DriverSchema(const std::string& driver) const override;
+  const OptionSchema* ProviderSchema(const std::string& provider) const override;
+  std::vector<std::string> DriverNames() const override;
+  std::vector<std::string> ProviderNames() const override;
+};
+
+// Parses and validates an experiment file against the compiled-in drivers and providers.
+ParseOutcome LoadExperiment(const std::string& path);
+
+}  // namespace bakeoff
