@@ -1,0 +1,146 @@
+#include "cli/commands.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "drivers/registry.h"
+#include "env/provider.h"
+#include "run/experiment_runner.h"
+#include "run/registry_schemas.h"
+#include "results/summary_table.h"
+#include "spec/units.h"
+
+namespace bakeoff {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void OnStopSignal(int) {
+  if (g_interrupted.exchange(true)) return;
+  static const char kMessage[] = "\nbakeoff: stopping: draining, writing partial results, tearing down...\n";
+  (void)!write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+}
+
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool PrintDiagnostics(const ParseOutcome& outcome) {
+  for (const Diagnostic& d : outcome.diagnostics) std::cerr << d.ToString() << "\n";
+  if (!outcome.ok()) {
+    std::cerr << outcome.diagnostics.size() << " problem" << (outcome.diagnostics.size() == 1 ? "" : "s")
+              << " found; nothing was run.\n";
+  }
+  return outcome.ok();
+}
+
+void PrintProgress(const ProgressLine& p) {
+  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n", p.system.c_str(),
+               p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "", FormatCount(p.sent_per_s).c_str(),
+               FormatCount(p.received_per_s).c_str(),
+               p.e2e_p99_ns > 0 ? FormatDurationNs(static_cast<double>(p.e2e_p99_ns)).c_str() : "-",
+               static_cast<unsigned long long>(p.errors));
+}
+
+void PrintSchema(const OptionSchema& schema) {
+  for (const OptionSpec& o : schema.options) {
+    std::string line = "    " + o.name + " (" + OptionTypeName(o.type);
+    if (!o.choices.empty()) {
+      line += ": ";
+      for (size_t i = 0; i < o.choices.size(); ++i) line += (i ? "|" : "") + o.choices[i];
+    }
+    line += ")";
+    if (o.default_value) {
+      line += " default " + FormatOptionValue(o, *o.default_value);
+    } else if (!o.optional) {
+      line += " required";
+    }
+    if (o.secret) line += " secret: give ${env:NAME} or ${file:PATH}";
+    std::cout << line << "\n        " << o.help << "\n";
+  }
+  if (schema.options.empty()) std::cout << "    (no options)\n";
+}
+
+}  // namespace
+
+int RunCommand(const RunArgs& args) {
+  ParseOutcome parsed = LoadExperiment(args.file);
+  if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
+  const Experiment& experiment = parsed.experiment;
+
+  InstallStopHandlers();
+  ExperimentRunOptions options;
+  options.output_dir = args.output_dir.empty() ? DefaultOutputDir(experiment.output.dir, experiment.name)
+                                               : args.output_dir;
+  options.bakeoff_version = BAKEOFF_VERSION;
+  options.interrupted = &g_interrupted;
+  options.on_log = [](const std::string& line) { std::cerr << "bakeoff: " << line << "\n"; };
+  if (!args.quiet) options.on_progress = PrintProgress;
+
+  std::cerr << "bakeoff: experiment " << experiment.name << ": " << experiment.systems.size()
+            << " system(s), results in " << options.output_dir << "\n";
+  ExperimentOutcome outcome = RunExperiment(experiment, options);
+  std::cout << "\n" << RenderSummaryTable(outcome.result);
+  if (!outcome.write_status.ok()) {
+    std::cerr << "bakeoff: could not write results: " << outcome.write_status.ToString() << "\n";
+    return kExitRunFailed;
+  }
+  std::cout << "results: " << options.output_dir << "/result.json\n";
+  if (outcome.interrupted) return kExitInterrupted;
+  if (outcome.any_run_failed) return kExitRunFailed;
+  return kExitOk;
+}
+
+int ValidateCommand(const std::vector<std::string>& files) {
+  bool all_ok = true;
+  for (const std::string& file : files) {
+    ParseOutcome parsed = LoadExperiment(file);
+    if (PrintDiagnostics(parsed)) {
+      std::cout << file << ": ok (" << parsed.experiment.systems.size() << " systems)\n";
+    } else {
+      all_ok = false;
+    }
+  }
+  return all_ok ? kExitOk : kExitBadExperiment;
+}
+
+int DriversCommand(const std::string& only) {
+  bool found = false;
+  for (Driver* d : AllDrivers()) {
+    if (!only.empty() && d->name() != only) continue;
+    found = true;
+    std::cout << d->name() << ": " << d->description() << "\n  options:\n";
+    PrintSchema(d->schema());
+  }
+  if (!found) {
+    std::cerr << "bakeoff: no driver named `" << only << "`; `bakeoff drivers` lists them\n";
+    return kExitBadExperiment;
+  }
+  return kExitOk;
+}
+
+int ProvidersCommand(const std::string& only) {
+  bool found = false;
+  for (Provider* p : AllProviders()) {
+    if (!only.empty() && p->name() != only) continue;
+    found = true;
+    std::cout << p->name() << ": " << p->description() << "\n  options:\n";
+    PrintSchema(p->schema());
+  }
+  if (!found) {
+    std::cerr << "bakeoff: no provider named `" << only << "`; `bakeoff providers` lists them\n";
+    return kExitBadExperiment;
+  }
+  return kExitOk;
+}
+
+}  // namespace bakeoff

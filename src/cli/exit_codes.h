@@ -1,0 +1,25 @@
+// Exit codes of the bakeoff program. Documented in `bakeoff --help` and the README; CI scripts rely on
+// them, so never renumber.
+#pragma once
+
+namespace bakeoff {
+
+enum ExitCode : int {
+  kExitOk = 0,               // every run completed
+  kExitInternal = 1,         // unexpected internal error (a bug)
+  kExitBadExperiment = 2,    // usage error or invalid experiment file: nothing was run
+  kExitRunFailed = 3,        // a run failed (environment, connection or driver error); others may have run
+  kExitThresholdFailed = 4,  // all runs completed but a threshold was not met (reserved)
+  kExitInterrupted = 130,    // stopped by Ctrl-C / SIGTERM; partial results were written
+};
+
+inline constexpr const char* kExitCodesHelp =
+    "Exit codes:\n"
+    "  0    success: every run completed\n"
+    "  1    internal error (a bug; please report it)\n"
+    "  2    usage error or invalid experiment file (nothing was run)\n"
+    "  3    a run failed (environment, connection or driver error); result.json says which\n"
+    "  4    a threshold was not met (reserved for thresholds)\n"
+    "  130  interrupted by Ctrl-C or SIGTERM; partial results were written and everything torn down\n";
+
+}  // namespace bakeoff
