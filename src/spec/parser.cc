@@ -1,0 +1,257 @@
+#include "spec/parser.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <sstream>
+
+#include "spec/internal/option_validation.h"
+#include "spec/internal/suggest.h"
+#include "spec/internal/workload_parser.h"
+#include "spec/internal/yaml_reader.h"
+
+namespace bakeoff {
+
+using spec_internal::Field;
+using spec_internal::FindEntry;
+using spec_internal::MapEntry;
+using spec_internal::Reader;
+
+std::string Diagnostic::ToString() const {
+  std::string text = location.file;
+  if (location.line > 0) text += ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
+  text += ": ";
+  if (!field_path.empty()) text += field_path + ": ";
+  text += message;
+  if (!suggestion.empty()) text += " (" + suggestion + ")";
+  return text;
+}
+
+namespace {
+
+// Names end up in directory names and result tables: keep them to a portable alphabet.
+bool IsValidName(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> ReadName(Reader& reader, const Field& field, const std::string& what) {
+  std::optional<std::string> name = reader.ReadScalar(field, what);
+  if (!name) return std::nullopt;
+  if (!IsValidName(*name)) {
+    reader.Report(field.mark, field.path,
+                  Reader::Describe(field.node) + " is not a valid " + what +
+                      "; use only letters, digits, `.`, `_` and `-`");
+    return std::nullopt;
+  }
+  return name;
+}
+
+// `environment: embedded` or `environment: {provider: embedded, <provider options>}`.
+void ParseEnvironment(Reader& reader, const SchemaLookup& schemas, const Field& field,
+                      EnvironmentSpec& environment) {
+  std::vector<std::string> providers = schemas.ProviderNames();
+  Field provider_field = field;
+  provider_field.path = field.Child("provider");
+  Field options_field = field;
+  bool has_options = false;
+  if (field.node.IsMap()) {
+    YAML::Node provider_node = field.node["provider"];
+    if (!provider_node) {
+      // Report unknown keys too, then the missing provider.
+      (void)reader.ReadMap(field, nullptr, "");
+      reader.Report(field.mark, provider_field.path,
+                    "missing required key `provider`: one of " + spec_internal::JoinQuoted(providers));
+      return;
+    }
+    provider_field.node = provider_node;
+    provider_field.mark = provider_node.IsNull() ? field.mark : provider_node.Mark();
+    has_options = true;
+  } else if (!field.node.IsScalar()) {
+    reader.Report(
+        field.mark, field.path,
+        "expected a provider name such as `embedded`, or a map with `provider:` and its options, found " +
+            Reader::Describe(field.node));
+    return;
+  } else {
+    provider_field.path = field.path;
+  }
+  std::optional<std::string> provider = reader.ReadScalar(provider_field, "a provider name");
+  if (!provider) return;
+  const OptionSchema* schema = schemas.ProviderSchema(*provider);
+  if (schema == nullptr) {
+    reader.Report(
+        provider_field.mark, provider_field.path,
+        "unknown provider `" + *provider + "`; expected one of " + spec_internal::JoinQuoted(providers),
+        spec_internal::DidYouMean(*provider, providers));
+    return;
+  }
+  environment.provider = *provider;
+  if (!has_options) {
+    options_field.node = YAML::Node(YAML::NodeType::Null);
+  }
+  environment.options = spec_internal::ValidateOptions(reader, *schema, options_field,
+                                                       "provider `" + *provider + "`", {"provider"});
+}
+
+void ParseSystem(Reader& reader, const SchemaLookup& schemas, const Field& field, SystemSpec& system) {
+  static const std::vector<std::string> kKeys = {"name", "driver", "environment", "options"};
+  system.location = reader.Locate(field.mark);
+  auto entries = reader.ReadMap(field, &kKeys, "in a system");
+  if (!entries) return;
+  if (const MapEntry* name = reader.Require(*entries, field, "name", "a unique name for this system")) {
+    if (auto text = ReadName(reader, name->value, "system name")) system.name = *text;
+  }
+  std::vector<std::string> drivers = schemas.DriverNames();
+  const OptionSchema* driver_schema = nullptr;
+  if (const MapEntry* driver =
+          reader.Require(*entries, field, "driver", "one of " + spec_internal::JoinQuoted(drivers))) {
+    if (auto text = reader.ReadScalar(driver->value, "a driver name")) {
+      driver_schema = schemas.DriverSchema(*text);
+      if (driver_schema == nullptr) {
+        reader.Report(driver->value.mark, driver->value.path,
+                      "unknown driver `" + *text + "`; expected one of " + spec_internal::JoinQuoted(drivers),
+                      spec_internal::DidYouMean(*text, drivers));
+      } else {
+        system.driver = *text;
+      }
+    }
+  }
+  if (const MapEntry* environment = FindEntry(*entries, "environment")) {
+    ParseEnvironment(reader, schemas, environment->value, system.environment);
+  } else if (const OptionSchema* schema = schemas.ProviderSchema(system.environment.provider)) {
+    Field empty{YAML::Node(YAML::NodeType::Null), field.mark, field.Child("environment")};
+    system.environment.options = spec_internal::ValidateOptions(
+        reader, *schema, empty, "provider `" + system.environment.provider + "`", {"provider"});
+  } else {
+    reader.Report(field.mark, field.Child("environment"),
+                  "missing `environment`: one of " + spec_internal::JoinQuoted(schemas.ProviderNames()));
+  }
+  const MapEntry* options = FindEntry(*entries, "options");
+  Field options_field = options != nullptr
+                            ? options->value
+                            : Field{YAML::Node(YAML::NodeType::Null), field.mark, field.Child("options")};
+  if (driver_schema != nullptr) {
+    system.options = spec_internal::ValidateOptions(reader, *driver_schema, options_field,
+                                                    "driver `" + system.driver + "`");
+  } else if (options != nullptr) {
+    (void)reader.ReadMap(options_field, nullptr, "");  // still check the shape
+  }
+}
+
+void ParseSystems(Reader& reader, const SchemaLookup& schemas, const Field& field,
+                  std::vector<SystemSpec>& systems) {
+  if (!field.node.IsSequence() || field.node.size() == 0) {
+    reader.Report(
+        field.mark, field.path,
+        "expected a list of systems (`- name: ...` lines), found " +
+            (field.node.IsSequence() ? std::string("an empty list") : Reader::Describe(field.node)));
+    return;
+  }
+  for (size_t i = 0; i < field.node.size(); ++i) {
+    const YAML::Node node = field.node[i];
+    Field item{node, node.Mark(), field.path + "[" + std::to_string(i) + "]"};
+    if (node.IsNull()) item.mark = field.mark;
+    SystemSpec system;
+    ParseSystem(reader, schemas, item, system);
+    if (!system.name.empty()) {
+      for (const SystemSpec& earlier : systems) {
+        if (earlier.name != system.name) continue;
+        YAML::Node name_node = node["name"];
+        YAML::Mark mark = name_node ? name_node.Mark() : item.mark;
+        reader.Report(mark, item.Child("name"),
+                      "duplicate system name `" + system.name + "`; first used at line " +
+                          std::to_string(earlier.location.line) + "; each system needs a unique name");
+        break;
+      }
+    }
+    systems.push_back(std::move(system));
+  }
+}
+
+void ParseRoot(Reader& reader, const SchemaLookup& schemas, const YAML::Node& root, Experiment& experiment) {
+  static const std::vector<std::string> kKeys = {"name", "description", "systems", "workload", "output"};
+  Field field{root, root.Mark(), ""};
+  if (field.mark.is_null()) field.mark = YAML::Mark();
+  if (!root.IsMap()) {
+    reader.Report(field.mark, "",
+                  "an experiment file must be a map with `name`, `systems` and `workload`, found " +
+                      Reader::Describe(root));
+    return;
+  }
+  auto entries = reader.ReadMap(field, &kKeys, "at the top level");
+  if (!entries) return;
+  if (const MapEntry* name = reader.Require(*entries, field, "name", "the experiment's name")) {
+    if (auto text = ReadName(reader, name->value, "experiment name")) experiment.name = *text;
+  }
+  if (const MapEntry* description = FindEntry(*entries, "description")) {
+    if (!description->value.node.IsNull()) {
+      if (auto text = reader.ReadScalar(description->value, "text")) experiment.description = *text;
+    }
+  }
+  if (const MapEntry* systems =
+          reader.Require(*entries, field, "systems", "the list of systems to compare")) {
+    ParseSystems(reader, schemas, systems->value, experiment.systems);
+  }
+  if (const MapEntry* workload = FindEntry(*entries, "workload")) {
+    spec_internal::ParseWorkload(reader, workload->value, experiment.workload);
+  }
+  if (const MapEntry* output = FindEntry(*entries, "output")) {
+    spec_internal::ParseOutput(reader, output->value, experiment.output);
+  }
+}
+
+}  // namespace
+
+ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& file_name,
+                             const SchemaLookup& schemas) {
+  ParseOutcome outcome;
+  outcome.experiment.source_file = file_name;
+  Reader reader(file_name);
+  // yaml-cpp reports through exceptions; none may leave this function.
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
+    if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
+      reader.Report(YAML::Mark(), "",
+                    "the experiment file is empty; it needs at least `name`, `systems` and `workload`");
+    } else {
+      if (documents.size() > 1) {
+        reader.Report(documents[1].Mark(), "",
+                      "the file holds more than one YAML document (`---`); write one experiment per file");
+      }
+      ParseRoot(reader, schemas, documents[0], outcome.experiment);
+    }
+  } catch (const YAML::Exception& e) {
+    reader.Report(e.mark, "", "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    reader.Report(YAML::Mark::null_mark(), "", std::string("could not read the experiment: ") + e.what());
+  } catch (...) {
+    reader.Report(YAML::Mark::null_mark(), "", "could not read the experiment: unknown error");
+  }
+  outcome.diagnostics = reader.TakeDiagnostics();
+  return outcome;
+}
+
+ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& schemas) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ParseOutcome outcome;
+    outcome.experiment.source_file = path;
+    outcome.diagnostics.push_back(
+        Diagnostic{SourceLocation{path, 0, 0}, "",
+                   std::string("cannot read the experiment file: ") + std::strerror(errno), ""});
+    return outcome;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseExperiment(text.str(), path, schemas);
+}
+
+}  // namespace bakeoff
