@@ -48,7 +48,8 @@ class Sampler {
   void Sample(int64_t now) {
     SecondSample s;
     s.t_s = static_cast<double>(now - shared_.clock.start_ns) / 1e9;
-    s.warmup = now <= shared_.clock.measure_start_ns;
+    // A sample is marked warm-up when any part of its second lies in the warm-up.
+    s.warmup = last_sample_ns() < shared_.clock.measure_start_ns;
     uint64_t sent = 0, acked = 0, errors = 0, received = 0, bytes = 0;
     Histogram publish;
     Histogram e2e;
