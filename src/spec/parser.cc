@@ -57,32 +57,25 @@ std::optional<std::string> ReadName(Reader& reader, const Field& field, const st
 // `environment: embedded` or `environment: {provider: embedded, <provider options>}`.
 void ParseEnvironment(Reader& reader, const SchemaLookup& schemas, const Field& field,
                       EnvironmentSpec& environment) {
+  // Fields are built, never assigned: assigning to a YAML::Node rewrites the tree it refers to.
   std::vector<std::string> providers = schemas.ProviderNames();
-  Field provider_field = field;
-  provider_field.path = field.Child("provider");
-  Field options_field = field;
-  bool has_options = false;
-  if (field.node.IsMap()) {
-    YAML::Node provider_node = field.node["provider"];
-    if (!provider_node) {
-      // Report unknown keys too, then the missing provider.
-      (void)reader.ReadMap(field, nullptr, "");
-      reader.Report(field.mark, provider_field.path,
-                    "missing required key `provider`: one of " + spec_internal::JoinQuoted(providers));
-      return;
-    }
-    provider_field.node = provider_node;
-    provider_field.mark = provider_node.IsNull() ? field.mark : provider_node.Mark();
-    has_options = true;
-  } else if (!field.node.IsScalar()) {
+  bool has_options = field.node.IsMap();
+  if (!has_options && !field.node.IsScalar()) {
     reader.Report(
         field.mark, field.path,
         "expected a provider name such as `embedded`, or a map with `provider:` and its options, found " +
             Reader::Describe(field.node));
     return;
-  } else {
-    provider_field.path = field.path;
   }
+  const YAML::Node provider_node = has_options ? field.node["provider"] : field.node;
+  if (!provider_node) {
+    (void)reader.ReadMap(field, nullptr, "");  // still reports repeated keys
+    reader.Report(field.mark, field.Child("provider"),
+                  "missing required key `provider`: one of " + spec_internal::JoinQuoted(providers));
+    return;
+  }
+  const Field provider_field{provider_node, provider_node.IsNull() ? field.mark : provider_node.Mark(),
+                             has_options ? field.Child("provider") : field.path};
   std::optional<std::string> provider = reader.ReadScalar(provider_field, "a provider name");
   if (!provider) return;
   const OptionSchema* schema = schemas.ProviderSchema(*provider);
@@ -94,9 +87,8 @@ void ParseEnvironment(Reader& reader, const SchemaLookup& schemas, const Field& 
     return;
   }
   environment.provider = *provider;
-  if (!has_options) {
-    options_field.node = YAML::Node(YAML::NodeType::Null);
-  }
+  const Field options_field =
+      has_options ? field : Field{YAML::Node(YAML::NodeType::Null), field.mark, field.path};
   environment.options = spec_internal::ValidateOptions(reader, *schema, options_field,
                                                        "provider `" + *provider + "`", {"provider"});
 }

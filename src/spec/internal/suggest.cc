@@ -45,7 +45,9 @@ std::string ClosestMatch(std::string_view given, const std::vector<std::string>&
     int limit = std::clamp(static_cast<int>(candidate.size()) / 3, 1, 3);
     bool prefix = std::min(given.size(), candidate.size()) >= 3 &&
                   (StartsWithIgnoreCase(candidate, given) || StartsWithIgnoreCase(given, candidate));
-    if (distance > limit && !prefix) continue;
+    // Replacing every letter is not a typo (`2` is not a misspelt `0`).
+    bool all_replaced = distance >= static_cast<int>(std::min(given.size(), candidate.size()));
+    if ((distance > limit || all_replaced) && !prefix) continue;
     if (best.empty() || distance < best_distance) {
       best = candidate;
       best_distance = distance;

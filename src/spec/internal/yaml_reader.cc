@@ -106,18 +106,15 @@ std::optional<std::vector<MapEntry>> Reader::ReadMap(const Field& field,
     return std::nullopt;
   }
   for (auto it = field.node.begin(); it != field.node.end(); ++it) {
-    const YAML::Node& key_node = it->first;
-    const YAML::Node& value = it->second;
+    const YAML::Node key_node = it->first;  // copies: the iterator hands out a temporary pair
+    const YAML::Node value = it->second;
     if (!key_node.IsScalar()) {
       Report(key_node.Mark(), field.path, "a " + noun + " must be a plain name, found " + Describe(key_node));
       continue;
     }
-    MapEntry entry;
-    entry.key = key_node.Scalar();
-    entry.key_mark = key_node.Mark();
-    entry.value.node = value;
-    entry.value.mark = value.IsNull() ? entry.key_mark : value.Mark();
-    entry.value.path = field.Child(entry.key);
+    const std::string key = key_node.Scalar();
+    MapEntry entry{key, key_node.Mark(),
+                   Field{value, value.IsNull() ? key_node.Mark() : value.Mark(), field.Child(key)}};
     if (const MapEntry* first = FindEntry(entries, entry.key)) {
       Report(entry.key_mark, entry.value.path,
              "duplicate " + noun + " `" + entry.key + "`; first given at line " +
