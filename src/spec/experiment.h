@@ -19,7 +19,7 @@ struct SourceLocation {
 
 struct EnvironmentSpec {
   std::string provider = "existing";  // embedded | local | existing | ...
-  OptionValues options;               // validated against the provider's schema
+  OptionValues options;                // validated against the provider's schema
 };
 
 struct SystemSpec {
@@ -34,22 +34,22 @@ struct MessageSizeSpec {
   enum class Distribution { kFixed, kUniform, kNormal };
   Distribution distribution = Distribution::kFixed;
   int64_t fixed_bytes = 100;
-  int64_t min_bytes = 0;     // uniform; also the clamp floor for normal
-  int64_t max_bytes = 0;     // uniform; also the clamp ceiling for normal
-  int64_t mean_bytes = 0;    // normal
-  int64_t stddev_bytes = 0;  // normal
+  int64_t min_bytes = 0;  // uniform; also the clamp floor for normal
+  int64_t max_bytes = 0;  // uniform; also the clamp ceiling for normal
+  int64_t mean_bytes = 0;     // normal
+  int64_t stddev_bytes = 0;   // normal
 };
 
 struct KeySpec {
   enum class Distribution { kNone, kRoundRobin, kRandom, kZipf };
   Distribution distribution = Distribution::kNone;
-  int64_t count = 1000;        // distinct keys (round-robin, random, zipf)
-  double zipf_exponent = 1.0;  // zipf only; > 0
+  int64_t count = 1000;         // distinct keys (round-robin, random, zipf)
+  double zipf_exponent = 1.0;   // zipf only; > 0
 };
 
 struct RateSpec {
-  bool max = false;            // closed loop: send as fast as the system accepts
-  double msgs_per_s = 1000.0;  // total across all producers when !max
+  bool max = false;              // closed loop: send as fast as the system accepts
+  double msgs_per_s = 1000.0;    // total across all producers when !max
 };
 
 struct PayloadSpec {
@@ -69,9 +69,9 @@ struct WorkloadSpec {
   RateSpec rate;
   PayloadSpec payload;
   int64_t warmup_ns = 0;
-  int64_t duration_ns = 10'000'000'000;       // measured phase, after warm-up
-  std::optional<int64_t> messages;            // optional cap on messages per run (all producers)
-  int64_t drain_timeout_ns = 10'000'000'000;  // how long consumers may catch up after sending ends
+  int64_t duration_ns = 10'000'000'000;          // measured phase, after warm-up
+  std::optional<int64_t> messages;                // optional cap on messages per run (all producers)
+  int64_t drain_timeout_ns = 10'000'000'000;      // how long consumers may catch up after sending ends
   // Total number of streams (topic x partition) the harness addresses.
   int streams() const { return topics * partitions; }
 };
