@@ -54,8 +54,10 @@ void ProducerWorker::Run(int64_t flush_timeout_ns) {
         const int64_t wait = intended - now;
         if (wait > 2'000'000) {
           producer_->Poll(std::chrono::nanoseconds(wait - 1'000'000));
-        } else if (wait > 200'000) {
-          producer_->Poll(std::chrono::nanoseconds(0));
+          continue;
+        }
+        producer_->Poll(std::chrono::nanoseconds(0));
+        if (wait > 200'000) {
           std::this_thread::sleep_for(std::chrono::nanoseconds(wait - 100'000));
         } else {
           _mm_pause();
