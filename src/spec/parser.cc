@@ -1,5 +1,6 @@
 #include "spec/parser.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstring>
@@ -220,6 +221,8 @@ ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& fi
       }
       ParseRoot(reader, schemas, documents[0], outcome.experiment);
     }
+  } catch (const YAML::DeepRecursion& e) {
+    reader.Report(e.mark, "", "the YAML is nested too deeply (" + std::to_string(e.depth()) + " levels)");
   } catch (const YAML::Exception& e) {
     reader.Report(e.mark, "", "YAML syntax error: " + e.msg);
   } catch (const std::exception& e) {

@@ -233,6 +233,13 @@ TEST(ParserTest, CyclicAliasIsReportedNotFollowed) {
   EXPECT_FALSE(outcome.ok());
 }
 
+TEST(ParserTest, DeepNestingIsAnErrorNotACrash) {
+  ParseOutcome outcome = Parse("name: x\nsystems: " + std::string(100'000, '['));
+  ASSERT_EQ(outcome.diagnostics.size(), 1u) << Describe(outcome);
+  EXPECT_NE(outcome.diagnostics[0].message.find("nested too deeply"), std::string::npos)
+      << outcome.diagnostics[0].message;
+}
+
 TEST(SuggestTest, EditDistanceAndThreshold) {
   using spec_internal::ClosestMatch;
   using spec_internal::EditDistance;

@@ -48,8 +48,6 @@ class Reader {
   void Report(const YAML::Mark& mark, std::string path, std::string message, std::string suggestion = "");
   // All diagnostics reported so far, in file order.
   std::vector<Diagnostic> TakeDiagnostics();
-  bool HasErrorsSince(size_t count) const { return diagnostics_.size() > count; }
-  size_t ErrorCount() const { return diagnostics_.size(); }
 
   // "a map", "a list", "nothing", "`six`".
   static std::string Describe(const YAML::Node& node);
