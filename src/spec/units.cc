@@ -91,7 +91,9 @@ class Cursor {
   size_t pos_ = 0;
 };
 
+// Quotes user text for a message, shortened so that a runaway value cannot flood the terminal.
 std::string Quote(std::string_view text) {
+  if (text.size() > 40) return "`" + std::string(text.substr(0, 37)) + "...`";
   return "`" + std::string(text) + "`";
 }
 
