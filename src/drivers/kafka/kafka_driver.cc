@@ -1,0 +1,301 @@
+// The kafka driver: Kafka-protocol systems (Apache Kafka, Redpanda, MSK, Event Hubs, Confluent Cloud,
+// the librdkafka mock cluster) through librdkafka. Options: kafka_config.cc; clients: kafka_producer.cc
+// and kafka_consumer.cc. This file holds the driver and the session (topic administration, facts).
+#include "drivers/kafka/kafka_driver.h"
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "drivers/kafka/kafka_clients.h"
+#include "drivers/kafka/kafka_config.h"
+
+namespace bakeoff {
+namespace {
+
+constexpr std::chrono::seconds kAdminTimeout(30);
+
+// Runs one admin request and returns its result event (caller destroys), or nullptr on timeout.
+template <typename Request>
+rd_kafka_event_t* RunAdmin(rd_kafka_t* admin, rd_kafka_admin_op_t op, Request&& request) {
+  char errstr[256];
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin, op);
+  const int timeout_ms = static_cast<int>(std::chrono::milliseconds(kAdminTimeout).count());
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, errstr, sizeof(errstr));
+  if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS) {
+    rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, errstr, sizeof(errstr));
+  }
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(admin);
+  request(options, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, timeout_ms + 5000);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_AdminOptions_destroy(options);
+  return event;
+}
+
+class KafkaSession final : public Session {
+ public:
+  KafkaSession(const SessionContext& context) : options_(context.system->options) {
+    endpoints_ = context.endpoints;
+    group_id_ = "bakeoff-" + context.run_id;
+  }
+
+  ~KafkaSession() override {
+    if (admin_ != nullptr) rd_kafka_destroy(admin_);
+  }
+
+  Status Init() {
+    Result<KafkaProperties> producer =
+        BuildKafkaProperties(options_, endpoints_, KafkaClientRole::kProducer, group_id_);
+    if (!producer.ok()) return producer.status();
+    Result<KafkaProperties> consumer =
+        BuildKafkaProperties(options_, endpoints_, KafkaClientRole::kConsumer, group_id_);
+    if (!consumer.ok()) return consumer.status();
+    Result<KafkaProperties> admin =
+        BuildKafkaProperties(options_, endpoints_, KafkaClientRole::kAdmin, group_id_);
+    if (!admin.ok()) return admin.status();
+    producer_props_ = std::move(producer).value();
+    consumer_props_ = std::move(consumer).value();
+    admin_props_ = std::move(admin).value();
+    return Status::Ok();
+  }
+
+  // Topics that exist already with the right partition count are used as they are (the environment may
+  // have made them, as the embedded one must: the mock cluster has no CreateTopics); only missing ones are
+  // created, and only those are deleted again by DeleteTopics().
+  Status CreateTopics(const TopicLayout& requested) override {
+    TopicLayout layout = requested;
+    layout.replication_factor =
+        static_cast<int>(options_.GetInt("replication_factor", requested.replication_factor));
+    BAKEOFF_RETURN_IF_ERROR(EnsureAdmin());
+    std::vector<std::string> missing;
+    for (const std::string& name : layout.topics) {
+      Result<int> partitions = TopicPartitions(name);
+      if (!partitions.ok()) return partitions.status();
+      if (*partitions == 0) {
+        missing.push_back(name);
+      } else {
+        BAKEOFF_RETURN_IF_ERROR(CheckPartitions(name, *partitions, layout.partitions));
+      }
+    }
+    if (!missing.empty()) {
+      BAKEOFF_RETURN_IF_ERROR(CreateMissing(missing, layout));
+      created_.insert(created_.end(), missing.begin(), missing.end());
+      // Creation is asynchronous on real clusters: wait until metadata shows every new topic.
+      BAKEOFF_RETURN_IF_ERROR(WaitForTopics(missing, layout.partitions));
+    }
+    layout_ = layout;
+    return Status::Ok();
+  }
+
+  Status DeleteTopics() override {
+    if (created_.empty() || admin_ == nullptr) return Status::Ok();
+    std::vector<rd_kafka_DeleteTopic_t*> doomed;
+    for (const std::string& name : created_) doomed.push_back(rd_kafka_DeleteTopic_new(name.c_str()));
+    rd_kafka_event_t* event =
+        RunAdmin(admin_, RD_KAFKA_ADMIN_OP_DELETETOPICS,
+                 [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                   rd_kafka_DeleteTopics(admin_, doomed.data(), doomed.size(), options, queue);
+                 });
+    rd_kafka_DeleteTopic_destroy_array(doomed.data(), doomed.size());
+    created_.clear();
+    if (event == nullptr) return Timeout("kafka: DeleteTopics got no answer");
+    Status status;
+    rd_kafka_resp_err_t err = rd_kafka_event_error(event);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // The mock cluster does not implement DeleteTopics; it disappears with its environment anyway.
+      if (err != RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
+        status = KafkaErrorStatus(err, "kafka: DeleteTopics");
+    } else {
+      size_t count = 0;
+      const rd_kafka_topic_result_t** results =
+          rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count);
+      for (size_t i = 0; i < count && status.ok(); ++i) {
+        rd_kafka_resp_err_t topic_err = rd_kafka_topic_result_error(results[i]);
+        if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR && topic_err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+          status = KafkaErrorStatus(
+              topic_err, std::string("kafka: delete topic ") + rd_kafka_topic_result_name(results[i]));
+        }
+      }
+    }
+    rd_kafka_event_destroy(event);
+    return status;
+  }
+
+  Result<std::unique_ptr<Producer>> NewProducer(int producer_index, CompletionSink& sink) override {
+    return NewKafkaProducer(WithClientId(producer_props_, "bakeoff-p" + std::to_string(producer_index)),
+                            layout_, sink);
+  }
+
+  Result<std::unique_ptr<Consumer>> NewConsumer(int consumer_index, int consumer_count) override {
+    return NewKafkaConsumer(WithClientId(consumer_props_, "bakeoff-c" + std::to_string(consumer_index)),
+                            layout_, consumer_index, consumer_count);
+  }
+
+  std::map<std::string, std::string> Facts() override {
+    std::map<std::string, std::string> facts;
+    facts["librdkafka"] = rd_kafka_version_str();
+    for (auto& [key, value] : KafkaPropertiesForFacts(producer_props_)) facts["producer." + key] = value;
+    for (auto& [key, value] : KafkaPropertiesForFacts(consumer_props_)) facts["consumer." + key] = value;
+    facts["topic.replication_factor"] = std::to_string(layout_.replication_factor);
+    if (cluster_brokers_ > 0) facts["cluster.brokers"] = std::to_string(cluster_brokers_);
+    return facts;
+  }
+
+ private:
+  static KafkaProperties WithClientId(KafkaProperties props, const std::string& client_id) {
+    for (KafkaProperty& p : props) {
+      if (p.key == "client.id") p.value = client_id;
+    }
+    return props;
+  }
+
+  Status EnsureAdmin() {
+    if (admin_ != nullptr) return Status::Ok();
+    Result<rd_kafka_t*> rk = NewKafkaHandle(admin_props_, RD_KAFKA_PRODUCER, [](rd_kafka_conf_t*) {});
+    if (!rk.ok()) return rk.status();
+    admin_ = *rk;
+    return Status::Ok();
+  }
+
+  Status CreateMissing(const std::vector<std::string>& names, const TopicLayout& layout) {
+    char errstr[256];
+    std::vector<rd_kafka_NewTopic_t*> new_topics;
+    for (const std::string& name : names) {
+      rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), layout.partitions,
+                                                         layout.replication_factor, errstr, sizeof(errstr));
+      if (topic == nullptr) {
+        rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+        return InvalidArgument("kafka: topic " + name + ": " + errstr);
+      }
+      new_topics.push_back(topic);
+    }
+    rd_kafka_event_t* event =
+        RunAdmin(admin_, RD_KAFKA_ADMIN_OP_CREATETOPICS,
+                 [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                   rd_kafka_CreateTopics(admin_, new_topics.data(), new_topics.size(), options, queue);
+                 });
+    rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+    if (event == nullptr) return Timeout("kafka: CreateTopics got no answer");
+    Status status = CreateTopicsOutcome(event);
+    rd_kafka_event_destroy(event);
+    return status;
+  }
+
+  static Status CreateTopicsOutcome(rd_kafka_event_t* event) {
+    rd_kafka_resp_err_t err = rd_kafka_event_error(event);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return KafkaErrorStatus(err, std::string("kafka: CreateTopics: ") + rd_kafka_event_error_string(event));
+    }
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
+    for (size_t i = 0; i < count; ++i) {
+      rd_kafka_resp_err_t topic_err = rd_kafka_topic_result_error(results[i]);
+      if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR || topic_err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        continue;
+      const char* detail = rd_kafka_topic_result_error_string(results[i]);
+      return KafkaErrorStatus(topic_err, std::string("kafka: create topic ") +
+                                             rd_kafka_topic_result_name(results[i]) +
+                                             (detail != nullptr ? std::string(" (") + detail + ")" : ""));
+    }
+    return Status::Ok();
+  }
+
+  static Status CheckPartitions(const std::string& name, int actual, int wanted) {
+    if (actual == wanted) return Status::Ok();
+    return InvalidArgument("kafka: topic " + name + " exists with " + std::to_string(actual) +
+                           " partitions, the workload needs " + std::to_string(wanted));
+  }
+
+  Status WaitForTopics(const std::vector<std::string>& names, int wanted_partitions) {
+    const auto deadline = std::chrono::steady_clock::now() + kAdminTimeout;
+    for (const std::string& name : names) {
+      while (true) {
+        Result<int> partitions = TopicPartitions(name);
+        if (partitions.ok() && *partitions > 0) {
+          BAKEOFF_RETURN_IF_ERROR(CheckPartitions(name, *partitions, wanted_partitions));
+          break;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+          return partitions.ok() ? Timeout("kafka: topic " + name + " not visible in metadata after creation")
+                                 : partitions.status();
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    return Status::Ok();
+  }
+
+  // The partition count of one topic per metadata; 0 if it does not exist (the admin client never
+  // auto-creates topics by asking).
+  Result<int> TopicPartitions(const std::string& name) {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(admin_, name.c_str(), nullptr);
+    if (rkt == nullptr) return KafkaErrorStatus(rd_kafka_last_error(), "kafka: topic " + name);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(admin_, 0, rkt, &md, 10'000);
+    rd_kafka_topic_destroy(rkt);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaErrorStatus(err, "kafka: metadata");
+    cluster_brokers_ = md->broker_cnt;
+    Result<int> result = 0;
+    if (md->topic_cnt == 1) {
+      const rd_kafka_metadata_topic_t& topic = md->topics[0];
+      if (topic.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        result = topic.partition_cnt;
+      } else if (topic.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
+                 topic.err != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC &&
+                 topic.err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) {
+        result = KafkaErrorStatus(topic.err, "kafka: topic " + name);
+      }
+    }
+    rd_kafka_metadata_destroy(md);
+    return result;
+  }
+
+  const OptionValues options_;
+  Endpoints endpoints_;
+  std::string group_id_;
+  KafkaProperties producer_props_;
+  KafkaProperties consumer_props_;
+  KafkaProperties admin_props_;
+  rd_kafka_t* admin_ = nullptr;
+  TopicLayout layout_;
+  std::vector<std::string> created_;
+  int cluster_brokers_ = 0;
+};
+
+class KafkaDriver final : public Driver {
+ public:
+  std::string name() const override { return "kafka"; }
+  std::string description() const override {
+    return "Kafka protocol via librdkafka: Apache Kafka, Redpanda, MSK, Event Hubs, Confluent Cloud.";
+  }
+  const OptionSchema& schema() const override { return KafkaOptionSchema(); }
+  Capabilities capabilities(const OptionValues& options) const override {
+    const std::string acks = options.GetString("acks", "all");
+    return {
+        // Without idempotence, a retried batch can overtake one behind it when several are in flight.
+        .ordered_per_stream =
+            options.GetBool("enable_idempotence", true) || options.GetInt("max_in_flight", 5) == 1,
+        .confirms_publish = acks != "0",
+        .durable = acks == "all",
+    };
+  }
+  Result<std::unique_ptr<Session>> Connect(const SessionContext& context) override {
+    if (context.system == nullptr) return InvalidArgument("kafka: session without a system");
+    auto session = std::make_unique<KafkaSession>(context);
+    BAKEOFF_RETURN_IF_ERROR(session->Init());
+    return std::unique_ptr<Session>(std::move(session));
+  }
+};
+
+}  // namespace
+
+Driver* GetKafkaDriver() {
+  static KafkaDriver driver;
+  return &driver;
+}
+
+}  // namespace bakeoff
