@@ -1,6 +1,9 @@
 #include "env/embedded/embedded_provider.h"
 #include "env/existing_provider.h"
 #include "env/provider.h"
+#ifdef BAKEOFF_HAS_PROVIDER_local
+#include "env/local/local_provider.h"
+#endif
 
 namespace bakeoff {
 
@@ -9,6 +12,9 @@ std::vector<Provider*> AllProviders() {
   return {
       GetEmbeddedProvider(),
       GetExistingProvider(),
+#ifdef BAKEOFF_HAS_PROVIDER_local
+      GetLocalProvider(),
+#endif
   };
 }
 
