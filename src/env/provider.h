@@ -18,6 +18,20 @@
 
 namespace bakeoff {
 
+// Endpoint keys an environment hands to drivers (drivers may also take them as options):
+//   kafka:          "bootstrap_servers" = "127.0.0.1:9092,127.0.0.1:9093"
+//   redis-streams:  "url" = "redis://127.0.0.1:PORT"
+//   nats, nats-jetstream: "url" = "nats://127.0.0.1:P1,nats://127.0.0.1:P2,..." (one per node)
+//   rabbitmq:       "url" = "amqp://guest:guest@127.0.0.1:P1,amqp://guest:guest@127.0.0.1:P2" (one per node)
+//   mqtt:           "url" = "mqtt://127.0.0.1:PORT"
+//   kinesis:        "url" = "http://127.0.0.1:PORT", "region" = "us-east-1"
+
+// A server process an environment runs, so that the runner can sample its CPU, memory and I/O.
+struct ServerProcess {
+  std::string name;  // e.g. "nats-1"
+  int pid = 0;
+};
+
 class Environment {
  public:
   virtual ~Environment() = default;
@@ -32,6 +46,8 @@ class Environment {
   virtual Status PrepareTopics(const TopicLayout& /*layout*/) { return Status::Ok(); }
   // Facts for the result file (server version, node count, ...).
   virtual std::map<std::string, std::string> Facts() const { return {}; }
+  // The server processes now running (empty for in-process or remote systems).
+  virtual std::vector<ServerProcess> Processes() const { return {}; }
 };
 
 class Provider {
