@@ -1,10 +1,10 @@
 // Throughput check of the kafka driver on the embedded mock cluster (3 brokers): one producer thread
 // and one consumer thread, concurrently, over one topic of 6 partitions. Not a unit test.
 //
-//   kafka_embedded_throughput [messages=5000000] [message_bytes=100] [window=300000]
+//   kafka_embedded_throughput [messages=5000000] [message_bytes=100] [window=35000] [linger_ms=5]
 //
-// The mock keeps only ~5 MiB per partition, so the producer stays at most `window` messages ahead of
-// the consumer (otherwise the mock drops data that was not read yet).
+// The mock keeps only ~5 MiB per partition, so the producer stays at most `window` messages per
+// partition ahead of the consumer (otherwise the mock drops data that was not read yet).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -38,6 +38,7 @@ struct Acks final : CompletionSink {
 struct Checker final : ReceiveSink {
   std::vector<uint64_t> next_seq = std::vector<uint64_t>(kPartitions, 0);
   std::atomic<int64_t> received{0};
+  std::vector<std::atomic<int64_t>> received_per_stream = std::vector<std::atomic<int64_t>>(kPartitions);
   int64_t gaps = 0;
   int64_t backwards = 0;
   int64_t last_ns = 0;
@@ -49,6 +50,7 @@ struct Checker final : ReceiveSink {
       if (h->seq > next) ++gaps;
       if (h->seq < next) ++backwards;
       next = h->seq + 1;
+      received_per_stream[m.stream].store(static_cast<int64_t>(next), std::memory_order_relaxed);
     }
     last_ns = MonotonicNowNs();
     received.fetch_add(static_cast<int64_t>(batch.size()), std::memory_order_relaxed);
@@ -63,12 +65,14 @@ int Fail(const Status& s) {
 int Main(int argc, char** argv) {
   const int64_t messages = argc > 1 ? std::atoll(argv[1]) : 5'000'000;
   const size_t message_bytes = argc > 2 ? std::max<size_t>(kHeaderBytes, std::atoll(argv[2])) : 100;
-  const int64_t window = argc > 3 ? std::atoll(argv[3]) : 300'000;
+  const int64_t window = argc > 3 ? std::atoll(argv[3]) : 35'000;
+  const int64_t linger_ms = argc > 4 ? std::atoll(argv[4]) : 5;
 
   SystemSpec system;
   system.name = "embedded-kafka";
   system.driver = "kafka";
   ApplyDefaults(GetEmbeddedProvider()->schema(), system.environment.options);
+  system.options.Set("linger_ms", linger_ms);
   ApplyDefaults(GetKafkaDriver()->schema(), system.options);
   WorkloadSpec workload;
   workload.partitions = kPartitions;
@@ -105,9 +109,13 @@ int Main(int argc, char** argv) {
   std::vector<uint64_t> seq(kPartitions, 0);
   const int64_t start_ns = MonotonicNowNs();
   for (int64_t i = 0; i < messages; ++i) {
-    while (i - checker.received.load(std::memory_order_relaxed) > window) (*producer)->Poll(1ms);
     OutMessage m;
     m.stream = static_cast<uint32_t>(i % kPartitions);
+    while (static_cast<int64_t>(seq[m.stream]) -
+               checker.received_per_stream[m.stream].load(std::memory_order_relaxed) >
+           window) {
+      (*producer)->Poll(1ms);
+    }
     const int64_t now = MonotonicNowNs();
     EncodeHeader({.producer_id = 0, .seq = seq[m.stream]++, .intended_ns = now, .sent_ns = now},
                  payload.data());
@@ -130,8 +138,9 @@ int Main(int argc, char** argv) {
 
   const double produce_s = (acked_ns - start_ns) / 1e9;
   const double e2e_s = (checker.last_ns - start_ns) / 1e9;
-  std::printf("messages=%lld bytes=%zu partitions=%d brokers=3\n", static_cast<long long>(messages),
-              message_bytes, kPartitions);
+  std::printf("messages=%lld bytes=%zu partitions=%d brokers=3 linger_ms=%lld window=%lld\n",
+              static_cast<long long>(messages), message_bytes, kPartitions, static_cast<long long>(linger_ms),
+              static_cast<long long>(window));
   std::printf("produced+acked: %lld in %.3f s = %.0f msg/s (failed %lld)\n",
               static_cast<long long>(acks.acked), produce_s, acks.acked / produce_s,
               static_cast<long long>(acks.failed));
