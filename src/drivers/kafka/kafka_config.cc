@@ -90,8 +90,9 @@ OptionSchema MakeSchema() {
             0.001, 2'147'483),
       // Consumer.
       Bytes("fetch_min_bytes", 1, 1, 100'000'000, "Bytes the broker gathers before answering a fetch."),
-      Int("fetch_max_wait_ms", 100, 0, 300'000,
-          "Longest time the broker may hold a fetch to reach fetch_min_bytes (fetch.wait.max.ms)."),
+      Int("fetch_max_wait_ms", 10, 0, 300'000,
+          "Longest time the broker may hold a fetch to reach fetch_min_bytes (fetch.wait.max.ms); the "
+          "embedded mock holds every empty fetch this long, so it bounds latency there."),
       Bytes("max_partition_fetch_bytes", 2 * kMiB, 1, 1'000'000'000,
             "Bytes per partition requested per fetch (fetch.message.max.bytes)."),
       Bytes("fetch_max_bytes", 50 * kMiB, 1'000'000, 2'147'483'135,
@@ -159,7 +160,7 @@ Result<KafkaProperties> BuildKafkaProperties(const OptionValues& options, const 
     add("enable.auto.commit", "true");
     add("enable.partition.eof", "false");
     add("fetch.min.bytes", std::to_string(options.GetInt("fetch_min_bytes", 1)));
-    add("fetch.wait.max.ms", std::to_string(options.GetInt("fetch_max_wait_ms", 100)));
+    add("fetch.wait.max.ms", std::to_string(options.GetInt("fetch_max_wait_ms", 10)));
     add("fetch.message.max.bytes", std::to_string(options.GetInt("max_partition_fetch_bytes", 2 * kMiB)));
     add("fetch.max.bytes", std::to_string(options.GetInt("fetch_max_bytes", 50 * kMiB)));
     add("queued.min.messages", std::to_string(options.GetInt("queued_min_messages", 100'000)));

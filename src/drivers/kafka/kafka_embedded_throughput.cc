@@ -2,6 +2,7 @@
 // and one consumer thread, concurrently, over one topic of 6 partitions. Not a unit test.
 //
 //   kafka_embedded_throughput [messages=5000000] [message_bytes=100] [window=35000] [linger_ms=5]
+//                             [fetch_max_wait_ms=driver default]
 //
 // The mock keeps only ~5 MiB per partition, so the producer stays at most `window` messages per
 // partition ahead of the consumer (otherwise the mock drops data that was not read yet).
@@ -73,6 +74,7 @@ int Main(int argc, char** argv) {
   system.driver = "kafka";
   ApplyDefaults(GetEmbeddedProvider()->schema(), system.environment.options);
   system.options.Set("linger_ms", linger_ms);
+  if (argc > 5) system.options.Set("fetch_max_wait_ms", int64_t{std::atoll(argv[5])});
   ApplyDefaults(GetKafkaDriver()->schema(), system.options);
   WorkloadSpec workload;
   workload.partitions = kPartitions;
