@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -72,12 +73,41 @@ struct WorkloadSpec {
   int64_t duration_ns = 10'000'000'000;          // measured phase, after warm-up
   std::optional<int64_t> messages;                // optional cap on messages per run (all producers)
   int64_t drain_timeout_ns = 10'000'000'000;      // how long consumers may catch up after sending ends
+  // Closed loop (rate: max) only: producers pause while more than this many messages are sent but not
+  // yet received, so "max" means the fastest rate the system delivers end to end, not the fastest it
+  // buffers. Open-loop runs are never throttled by the harness.
+  int64_t max_backlog = 100'000;
   // Total number of streams (topic x partition) the harness addresses.
   int streams() const { return topics * partitions; }
 };
 
 struct OutputSpec {
   std::string dir = "results";  // runs go to <dir>/<UTC time>-<name>/ unless --output is given
+};
+
+// `thresholds:` (SLOs): one comparison of one metric of a run, e.g. `e2e_latency.corrected.p99: "< 20ms"`.
+struct ThresholdSpec {
+  enum class Op { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
+  std::string scope;   // a system name, or "all"
+  std::string metric;  // canonical metric path (spec/metric_catalog.h), e.g. "e2e_latency.corrected.p99"
+  Op op = Op::kLess;
+  double value = 0;    // in the metric's unit: ns for latencies, messages, messages/s, MB/s
+  std::string text;    // as written, e.g. "< 20ms"
+  SourceLocation location;
+};
+
+// One axis of `matrix:`: a path of the experiment and the values it takes (as written).
+struct MatrixAxis {
+  std::string path;  // "workload.message_size", "systems.kafka.options.acks"
+  std::vector<std::string> values;
+  SourceLocation location;
+};
+
+// One point of the matrix's cartesian product, validated like a whole experiment.
+struct MatrixPoint {
+  std::vector<std::pair<std::string, std::string>> values;  // path -> value text, in axis order
+  std::vector<SystemSpec> systems;
+  WorkloadSpec workload;
 };
 
 struct Experiment {
@@ -87,6 +117,11 @@ struct Experiment {
   WorkloadSpec workload;
   OutputSpec output;
   std::string source_file;  // as given by the user
+  std::vector<ThresholdSpec> thresholds;
+  std::vector<MatrixAxis> matrix;
+  // Without `matrix:` one point with no values and the experiment's own systems and workload.
+  std::vector<MatrixPoint> points;
+  int repeat = 1;  // runs per (point, system)
 };
 
 }  // namespace bakeoff

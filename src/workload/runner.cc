@@ -19,6 +19,7 @@ constexpr int64_t kSecondNs = 1'000'000'000;
 constexpr int64_t kStartDelayNs = 50'000'000;      // lets every thread reach its loop before start
 constexpr int64_t kInterruptedDrainNs = 2'000'000'000;
 constexpr auto kControlTick = std::chrono::milliseconds(20);
+constexpr auto kBacklogTick = std::chrono::milliseconds(2);
 
 void MergeErrors(std::map<std::string, uint64_t>& into, const std::map<std::string, uint64_t>& from) {
   for (const auto& [message, count] : from) into[message] += count;
@@ -191,14 +192,23 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
 
   Sampler sampler(options, workload, shared, producers, consumers);
   bool interrupted = false;
+  // Closed-loop end-to-end backpressure (see WorkloadSpec::max_backlog); never for open-loop runs.
+  const uint64_t backlog_limit =
+      workload.rate.max && !consumers.empty() ? static_cast<uint64_t>(workload.max_backlog) : 0;
   // Phase 1: producing (bounded by the send deadline plus the flush timeout).
   while (!std::all_of(producers.begin(), producers.end(), [](auto& p) { return p->done.load(); })) {
     if (!interrupted && Interrupted(options)) {
       interrupted = true;
       shared.stop_producing.store(true);
     }
+    if (backlog_limit > 0) {
+      uint64_t sent = 0;
+      for (auto& p : producers) sent += p->sent.load(std::memory_order_relaxed);
+      const uint64_t received = shared.distinct_received.load(std::memory_order_relaxed);
+      shared.backlog_full.store(sent > received && sent - received > backlog_limit, std::memory_order_relaxed);
+    }
     sampler.MaybeSample(MonotonicNowNs());
-    std::this_thread::sleep_for(kControlTick);
+    std::this_thread::sleep_for(backlog_limit > 0 ? kBacklogTick : kControlTick);
   }
   for (auto& t : producer_threads) t.join();
   const int64_t producers_done_ns = MonotonicNowNs();

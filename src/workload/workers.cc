@@ -66,6 +66,10 @@ void ProducerWorker::Run(int64_t flush_timeout_ns) {
       }
     } else if (now >= clock.measure_end_ns) {
       break;
+    } else if ((i % kPollEverySends) == 0 && shared_.backlog_full.load(std::memory_order_relaxed)) {
+      // Closed loop: wait for consumers rather than fill the system's buffers (see max_backlog).
+      producer_->Poll(std::chrono::microseconds(100));
+      continue;
     }
     SendOne(i, intended);
     ++i;
@@ -120,7 +124,8 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
   }
   ++record.sent;
   if (shared_.clock.InWindow(message.ticket.sent_ns)) ++measured_sent;
-  sent.fetch_add(1, std::memory_order_relaxed);
+  // Single writer: a plain store is enough for the control thread's relaxed reads.
+  sent.store(sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 void ProducerWorker::OnAcked(std::span<const SendTicket> tickets) {

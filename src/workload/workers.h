@@ -35,6 +35,8 @@ struct SharedState {
   std::atomic<bool> stop_producing{false};
   std::atomic<bool> stop_consuming{false};
   std::atomic<uint64_t> distinct_received{0};
+  // Set by the control thread in closed-loop runs while sent - received exceeds max_backlog.
+  std::atomic<bool> backlog_full{false};
 };
 
 class ProducerWorker final : public CompletionSink {

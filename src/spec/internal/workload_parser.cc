@@ -212,6 +212,7 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   static const std::vector<std::string> kKeys = {
       "topics", "partitions", "producers", "consumers", "message_size", "keys",
       "rate",   "payload",    "warmup",    "duration",  "messages",     "drain_timeout",
+      "max_backlog",
   };
   auto entries = reader.ReadMap(field, &kKeys, "in `workload`");
   if (!entries) return;
@@ -242,6 +243,8 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       if (auto count = reader.ReadInt(value, 1, kInt64Max)) workload.messages = *count;
     } else if (key == "drain_timeout") {
       if (auto ns = reader.ReadDurationNs(value, 0, kInt64Max)) workload.drain_timeout_ns = *ns;
+    } else if (key == "max_backlog") {
+      if (auto count = reader.ReadInt(value, 1, kInt64Max)) workload.max_backlog = *count;
     }
   }
 }
