@@ -69,6 +69,7 @@ json WorkloadToJson(const WorkloadSpec& w) {
       {"consumers", w.consumers},   {"message_size", size},         {"keys", keys},
       {"rate", rate},               {"payload", payload},           {"warmup_ns", w.warmup_ns},
       {"duration_ns", w.duration_ns}, {"drain_timeout_ns", w.drain_timeout_ns},
+      {"max_backlog", w.max_backlog},
   };
   out["messages"] = w.messages ? json(*w.messages) : json(nullptr);
   return out;
