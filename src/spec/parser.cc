@@ -8,8 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "spec/internal/matrix_parser.h"
 #include "spec/internal/option_validation.h"
 #include "spec/internal/suggest.h"
+#include "spec/internal/threshold_parser.h"
 #include "spec/internal/workload_parser.h"
 #include "spec/internal/yaml_reader.h"
 
@@ -169,8 +171,21 @@ void ParseSystems(Reader& reader, const SchemaLookup& schemas, const Field& fiel
   }
 }
 
-void ParseRoot(Reader& reader, const SchemaLookup& schemas, const YAML::Node& root, Experiment& experiment) {
-  static const std::vector<std::string> kKeys = {"name", "description", "systems", "workload", "output"};
+// The sections a matrix point may change: `systems` and `workload`.
+void ParsePointSections(Reader& reader, const SchemaLookup& schemas, const YAML::Node& root,
+                        std::vector<SystemSpec>& systems, WorkloadSpec& workload) {
+  if (const YAML::Node node = root["systems"]) {
+    ParseSystems(reader, schemas, Field{node, node.Mark(), "systems"}, systems);
+  }
+  if (const YAML::Node node = root["workload"]) {
+    spec_internal::ParseWorkload(reader, Field{node, node.Mark(), "workload"}, workload);
+  }
+}
+
+void ParseRoot(Reader& reader, const SchemaLookup& schemas, const YAML::Node& root,
+               const std::string& yaml_text, Experiment& experiment) {
+  static const std::vector<std::string> kKeys = {"name",   "description", "systems", "workload",
+                                                 "output", "thresholds",  "matrix",  "repeat"};
   Field field{root, root.Mark(), ""};
   if (field.mark.is_null()) field.mark = YAML::Mark();
   if (!root.IsMap()) {
@@ -199,6 +214,29 @@ void ParseRoot(Reader& reader, const SchemaLookup& schemas, const YAML::Node& ro
   if (const MapEntry* output = FindEntry(*entries, "output")) {
     spec_internal::ParseOutput(reader, output->value, experiment.output);
   }
+  std::vector<std::string> system_names;
+  for (const SystemSpec& system : experiment.systems) system_names.push_back(system.name);
+  if (const MapEntry* thresholds = FindEntry(*entries, "thresholds")) {
+    spec_internal::ParseThresholds(reader, thresholds->value, system_names, experiment.thresholds);
+  }
+  if (const MapEntry* repeat = FindEntry(*entries, "repeat")) {
+    if (auto count = reader.ReadInt(repeat->value, 1, 1000)) experiment.repeat = static_cast<int>(*count);
+  }
+  std::vector<spec_internal::MatrixAxisNodes> axes;
+  if (const MapEntry* matrix = FindEntry(*entries, "matrix")) {
+    axes = spec_internal::ParseMatrix(reader, matrix->value, system_names);
+  }
+  // Points are validated only once the file itself is sound: otherwise every point repeats its problems.
+  if (axes.empty() || reader.has_diagnostics()) {
+    experiment.points.push_back(MatrixPoint{{}, experiment.systems, experiment.workload});
+    return;
+  }
+  for (const auto& axis : axes) experiment.matrix.push_back(axis.axis);
+  experiment.points = spec_internal::ExpandMatrix(
+      reader, yaml_text, axes,
+      [&schemas](Reader& point_reader, const YAML::Node& point_root, MatrixPoint& point) {
+        ParsePointSections(point_reader, schemas, point_root, point.systems, point.workload);
+      });
 }
 
 }  // namespace
@@ -219,7 +257,7 @@ ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& fi
         reader.Report(documents[1].Mark(), "",
                       "the file holds more than one YAML document (`---`); write one experiment per file");
       }
-      ParseRoot(reader, schemas, documents[0], outcome.experiment);
+      ParseRoot(reader, schemas, documents[0], yaml_text, outcome.experiment);
     }
   } catch (const YAML::DeepRecursion& e) {
     reader.Report(e.mark, "", "the YAML is nested too deeply (" + std::to_string(e.depth()) + " levels)");

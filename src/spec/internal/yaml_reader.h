@@ -46,6 +46,8 @@ class Reader {
 
   SourceLocation Locate(const YAML::Mark& mark) const;
   void Report(const YAML::Mark& mark, std::string path, std::string message, std::string suggestion = "");
+  void Add(Diagnostic diagnostic) { diagnostics_.push_back(std::move(diagnostic)); }
+  bool has_diagnostics() const { return !diagnostics_.empty(); }
   // All diagnostics reported so far, in file order.
   std::vector<Diagnostic> TakeDiagnostics();
 
