@@ -1,0 +1,207 @@
+// The redis-streams driver through the real runner against a real redis-server started by the `local`
+// provider: exact delivery at a fixed rate, and a server killed in the middle of a run.
+#include "drivers/redis/redis_driver.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "drivers/redis/redis_connection.h"
+#include "env/provider.h"
+#include "measure/clock.h"
+#include "workload/runner.h"
+
+namespace bakeoff {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+struct RedisRun {
+  SystemSpec system;
+  WorkloadSpec workload;
+  std::unique_ptr<Environment> env;
+  std::unique_ptr<Session> session;
+  Endpoints endpoints;
+
+  RedisRun() {
+    system.name = "redis";
+    system.driver = "redis-streams";
+    system.environment.provider = "local";
+    workload.warmup_ns = 0;
+    workload.drain_timeout_ns = 5'000'000'000;
+    workload.message_size.fixed_bytes = 100;
+  }
+
+  ~RedisRun() {
+    if (session) (void)session->DeleteTopics();
+    session.reset();
+    if (env) {
+      EXPECT_TRUE(env->Destroy().ok());
+    }
+  }
+
+  // A real server: through the local provider, or (while developing) BAKEOFF_TEST_REDIS_URL.
+  Status StartServer() {
+    if (const char* url = std::getenv("BAKEOFF_TEST_REDIS_URL")) {
+      endpoints["url"] = url;
+      return Status::Ok();
+    }
+    Provider* local = FindProvider("local");
+    if (local == nullptr) return NotFound("the local provider is not built");
+    ApplyDefaults(local->schema(), system.environment.options);
+    Result<std::unique_ptr<Environment>> created = local->Create(system);
+    if (!created.ok()) return created.status();
+    env = std::move(created).value();
+    BAKEOFF_RETURN_IF_ERROR(env->Apply(30s));
+    endpoints = env->endpoints();
+    return Status::Ok();
+  }
+
+  Status Connect() {
+    ApplyDefaults(GetRedisStreamsDriver()->schema(), system.options);
+    BAKEOFF_RETURN_IF_ERROR(StartServer());
+    SessionContext ctx{.system = &system,
+                       .workload = &workload,
+                       .endpoints = endpoints,
+                       .run_id = "test-" + std::to_string(WallNowNs())};
+    Result<std::unique_ptr<Session>> connected = GetRedisStreamsDriver()->Connect(ctx);
+    if (!connected.ok()) return connected.status();
+    session = std::move(connected).value();
+    TopicLayout layout;
+    for (int t = 0; t < workload.topics; ++t) layout.topics.push_back("bakeoff-t" + std::to_string(t));
+    layout.partitions = workload.partitions;
+    return session->CreateTopics(layout);
+  }
+
+  Result<RunMetrics> Run() {
+    RunnerOptions options;
+    options.system_name = system.name;
+    options.streams = workload.streams();
+    return RunWorkload(*session, workload, options);
+  }
+};
+
+TEST(RedisStreamsTest, FixedRateDeliversEveryMessageOnceInOrder) {
+  RedisRun run;
+  run.workload.topics = 2;
+  run.workload.partitions = 2;
+  run.workload.producers = 2;
+  run.workload.consumers = 2;
+  run.workload.messages = 100'000;
+  run.workload.rate.msgs_per_s = 40'000;
+  run.workload.duration_ns = 10'000'000'000;
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const AccountingTotals& a = m->accounting;
+  EXPECT_EQ(a.sent, 100'000u);
+  EXPECT_EQ(a.acked, 100'000u);
+  EXPECT_EQ(a.received, 100'000u);
+  EXPECT_EQ(a.lost, 0u);
+  EXPECT_EQ(a.duplicated, 0u);
+  EXPECT_EQ(a.out_of_order, 0u);
+  EXPECT_TRUE(m->errors.empty()) << m->errors.begin()->first;
+  EXPECT_EQ(m->stop_reason, "completed (message cap)");
+  EXPECT_EQ(m->e2e.corrected.total_count(), 100'000u);
+  const std::map<std::string, std::string> facts = run.session->Facts();
+  EXPECT_EQ(facts.at("server_version").rfind("redis ", 0), 0u);
+  EXPECT_EQ(facts.at("client"), "hiredis 0.14.1");
+}
+
+TEST(RedisStreamsTest, MaxRateWithMaxlenTrimsTheStream) {
+  RedisRun run;
+  run.workload.rate.max = true;
+  run.workload.messages = 200'000;
+  run.workload.consumers = 0;  // nobody reads while the stream is trimmed...
+  run.system.options.Set("maxlen", int64_t{1000});
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->accounting.acked, 200'000u);
+  // ...so the stream holds about maxlen entries (MAXLEN ~ trims whole nodes, never below maxlen).
+  Result<redis::ConnectionConfig> config =
+      redis::MakeConnectionConfig(run.system.options, run.endpoints.at("url"));
+  ASSERT_TRUE(config.ok());
+  Result<redis::ContextPtr> c = redis::Connect(*config);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Result<redis::ReplyPtr> len = redis::Command(c->get(), {"XLEN", "bakeoff-t0:0"});
+  ASSERT_TRUE(len.ok());
+  EXPECT_GE((*len)->integer, 1000);
+  EXPECT_LT((*len)->integer, 5000);
+}
+
+// The server dies 1.5 s into a 4 s run: the run ends within its deadline, the failures are counted, and
+// tearing down does not hang.
+TEST(RedisStreamsTest, ServerKilledMidRunEndsInTimeWithErrorsCounted) {
+  RedisRun run;
+  run.workload.topics = 1;
+  run.workload.partitions = 2;
+  run.workload.consumers = 2;
+  run.workload.rate.msgs_per_s = 20'000;
+  run.workload.duration_ns = 4'000'000'000;
+  run.workload.drain_timeout_ns = 2'000'000'000;
+  run.system.options.Set("command_timeout", int64_t{1'000'000'000});
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  if (!run.env) GTEST_SKIP() << "needs the local provider to kill the server";
+  std::thread killer([&] {
+    std::this_thread::sleep_for(1500ms);
+    for (const ServerProcess& p : run.env->Processes()) ::kill(p.pid, SIGKILL);
+  });
+  const auto start = Clock::now();
+  Result<RunMetrics> m = run.Run();
+  const auto elapsed = Clock::now() - start;
+  killer.join();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  // warm-up + duration + flush/drain bounds + slack.
+  EXPECT_LT(elapsed, 4s + 3 * 2s + 3s);
+  uint64_t errors = 0;
+  for (const auto& [message, count] : m->errors) errors += count;
+  EXPECT_GT(errors, 1000u) << "sends after the kill must fail and be counted";
+  EXPECT_LT(m->accounting.acked, m->accounting.sent);
+  EXPECT_GT(m->accounting.received, 10'000u) << "the first 1.5 s were delivered";
+  const auto teardown_start = Clock::now();
+  EXPECT_FALSE(run.session->DeleteTopics().ok());
+  run.session.reset();
+  EXPECT_TRUE(run.env->Destroy().ok());
+  EXPECT_TRUE(run.env->Processes().empty());
+  EXPECT_LT(Clock::now() - teardown_start, 10s);
+}
+
+TEST(RedisConnectionTest, ParsesUrlsAndResolvesSecretPasswords) {
+  redis::ConnectionConfig c;
+  ASSERT_TRUE(redis::ParseRedisUrl("redis://u:p@10.0.0.1:7000/0", c).ok());
+  EXPECT_EQ(c.host, "10.0.0.1");
+  EXPECT_EQ(c.port, 7000);
+  EXPECT_EQ(c.username, "u");
+  EXPECT_EQ(c.password, "p");
+  EXPECT_FALSE(redis::ParseRedisUrl("redis://h:99999", c).ok());
+  EXPECT_FALSE(redis::ParseRedisUrl("http://h:1", c).ok());
+  EXPECT_FALSE(redis::ParseRedisUrl("redis://h:1/3", c).ok());
+
+  OptionValues options;
+  ApplyDefaults(GetRedisStreamsDriver()->schema(), options);
+  options.Set("password", std::string("${env:BAKEOFF_REDIS_TEST_SECRET}"));
+  ::setenv("BAKEOFF_REDIS_TEST_SECRET", "s3cret", 1);
+  Result<redis::ConnectionConfig> config = redis::MakeConnectionConfig(options, "redis://127.0.0.1:1");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->password, "s3cret");
+  ::unsetenv("BAKEOFF_REDIS_TEST_SECRET");
+  EXPECT_FALSE(redis::MakeConnectionConfig(options, "redis://127.0.0.1:1").ok());
+  // A dead endpoint fails fast with kUnavailable instead of hanging.
+  options.Set("password", std::string(""));
+  config = redis::MakeConnectionConfig(options, "redis://127.0.0.1:1");
+  ASSERT_TRUE(config.ok());
+  Result<redis::ContextPtr> dead = redis::Connect(*config);
+  ASSERT_FALSE(dead.ok());
+  EXPECT_EQ(dead.status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace bakeoff
