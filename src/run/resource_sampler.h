@@ -1,0 +1,72 @@
+// Samples the CPU time, resident memory and bytes written of a system's server processes once per
+// second from /proc, so that a result shows what each system cost, not only how fast it was.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "env/provider.h"
+
+namespace bakeoff {
+
+struct ProcessSample {
+  double t_s = 0;            // seconds since sampling started
+  double cpu_percent = 0;    // of one core, over the last interval
+  int64_t rss_bytes = 0;
+  int64_t write_bytes = 0;   // cumulative bytes this process caused to be written to storage
+};
+
+struct ProcessUsage {
+  std::string name;
+  int pid = 0;
+  bool vanished = false;             // the process ended while sampled
+  double cpu_seconds = 0;            // user + system over the sampled span
+  int64_t max_rss_bytes = 0;
+  int64_t bytes_written = 0;         // over the sampled span
+  std::vector<ProcessSample> series;
+};
+
+// Reads /proc/PID/{stat,status,io}. Returns false if the process is gone.
+struct ProcReading {
+  double cpu_seconds = 0;
+  int64_t rss_bytes = 0;
+  int64_t write_bytes = 0;
+};
+bool ReadProc(int pid, ProcReading& out);
+
+class ResourceSampler {
+ public:
+  // Starts a thread sampling `processes` every `interval_ms`. Nothing is sampled for an empty list.
+  explicit ResourceSampler(std::vector<ServerProcess> processes, int interval_ms = 1000);
+  ~ResourceSampler();
+  ResourceSampler(const ResourceSampler&) = delete;
+  ResourceSampler& operator=(const ResourceSampler&) = delete;
+
+  // Stops sampling (idempotent) and returns what was measured.
+  std::vector<ProcessUsage> Stop();
+
+ private:
+  void Loop();
+  void SampleOnce(double t_s);
+
+  struct Tracked {
+    ProcessUsage usage;
+    ProcReading first;
+    ProcReading last;
+    double last_t_s = 0;
+    bool started = false;
+  };
+
+  int interval_ms_;
+  std::vector<Tracked> tracked_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::thread thread_;
+  int64_t start_ns_ = 0;
+};
+
+}  // namespace bakeoff

@@ -1,0 +1,45 @@
+#include "run/resource_sampler.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <vector>
+
+namespace bakeoff {
+namespace {
+
+TEST(ResourceSamplerTest, MeasuresCpuAndMemoryOfALiveProcess) {
+  ResourceSampler sampler({{"self", static_cast<int>(getpid())}}, 200);
+  // Burn CPU and touch memory for about a second so both show up.
+  std::vector<char> memory(64 << 20, 1);
+  volatile uint64_t sink = 0;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+  while (std::chrono::steady_clock::now() < end) {
+    for (size_t i = 0; i < memory.size(); i += 4096) sink = sink + static_cast<uint64_t>(memory[i]++);
+  }
+  std::vector<ProcessUsage> usage = sampler.Stop();
+  ASSERT_EQ(usage.size(), 1u);
+  EXPECT_FALSE(usage[0].vanished);
+  EXPECT_GT(usage[0].cpu_seconds, 0.3);
+  EXPECT_GT(usage[0].max_rss_bytes, int64_t{60} << 20);
+  EXPECT_GE(usage[0].series.size(), 3u);
+  EXPECT_GT(usage[0].series.back().cpu_percent, 10.0);
+}
+
+TEST(ResourceSamplerTest, AVanishedProcessIsMarkedNotFatal) {
+  // PID 0 is never a user process: /proc/0 does not exist.
+  ResourceSampler sampler({{"ghost", 0}}, 100);
+  std::vector<ProcessUsage> usage = sampler.Stop();
+  ASSERT_EQ(usage.size(), 1u);
+  EXPECT_TRUE(usage[0].vanished);
+  EXPECT_TRUE(usage[0].series.empty());
+}
+
+TEST(ResourceSamplerTest, NoProcessesNoThread) {
+  ResourceSampler sampler({}, 100);
+  EXPECT_TRUE(sampler.Stop().empty());
+}
+
+}  // namespace
+}  // namespace bakeoff
