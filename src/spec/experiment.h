@@ -75,7 +75,7 @@ struct WorkloadSpec {
   int64_t drain_timeout_ns = 10'000'000'000;      // how long consumers may catch up after sending ends
   // Closed loop (rate: max) only: producers pause while more than this many messages are sent but not
   // yet received, so "max" means the fastest rate the system delivers end to end, not the fastest it
-  // buffers. Open-loop runs are never throttled by the harness.
+  // buffers. Open-loop runs are never throttled by the harness. Default: ~2 MiB per stream, 1k..100k.
   int64_t max_backlog = 100'000;
   // Total number of streams (topic x partition) the harness addresses.
   int streams() const { return topics * partitions; }

@@ -216,6 +216,7 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   };
   auto entries = reader.ReadMap(field, &kKeys, "in `workload`");
   if (!entries) return;
+  bool backlog_given = false;
   for (const MapEntry& entry : *entries) {
     const Field& value = entry.value;
     const std::string& key = entry.key;
@@ -244,8 +245,18 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
     } else if (key == "drain_timeout") {
       if (auto ns = reader.ReadDurationNs(value, 0, kInt64Max)) workload.drain_timeout_ns = *ns;
     } else if (key == "max_backlog") {
-      if (auto count = reader.ReadInt(value, 1, kInt64Max)) workload.max_backlog = *count;
+      if (auto count = reader.ReadInt(value, 1, kInt64Max)) {
+        workload.max_backlog = *count;
+        backlog_given = true;
+      }
     }
+  }
+  if (!backlog_given) {
+    // About 2 MiB of messages per stream, at most 100k in all: small enough for systems that keep
+    // little per partition (librdkafka's mock cluster keeps ~5 MiB), large enough to keep pipes full.
+    const int64_t per_stream = (int64_t{2} << 20) / std::max<int64_t>(1, workload.message_size.max_bytes);
+    workload.max_backlog =
+        std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
   }
 }
 
