@@ -48,6 +48,10 @@ class Environment {
   virtual std::map<std::string, std::string> Facts() const { return {}; }
   // The server processes now running (empty for in-process or remote systems).
   virtual std::vector<ServerProcess> Processes() const { return {}; }
+  // Leaves what Apply() created running after this process ends (`bakeoff run --keep`): Destroy() and
+  // the destructor no longer remove it. Returns the id `bakeoff env down ID` takes, or "" when the
+  // environment cannot outlive the process (embedded) and will still be destroyed.
+  virtual std::string Detach() { return {}; }
 };
 
 class Provider {

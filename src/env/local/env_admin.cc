@@ -1,0 +1,193 @@
+#include "env/local/env_admin.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "env/process/files.h"
+
+namespace bakeoff {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::chrono::milliseconds kKillWait{5000};
+
+// The environment `pid` belongs to when its state file lives in `store_dir`: from BAKEOFF_ENV_ID and
+// BAKEOFF_ENV_STATE in its environment, or (servers such as redis overwrite their environment block
+// to set a process title) from the marker file of the work directory its cwd is in.
+std::optional<std::string> ProcessEnvId(int pid, const std::string& store_dir) {
+  std::optional<std::string> id = ReadProcessEnvVar(pid, kEnvIdVariable);
+  std::optional<std::string> state = ReadProcessEnvVar(pid, kEnvStateVariable);
+  if (id && state) {
+    if (fs::path(*state).parent_path() == fs::path(store_dir)) return id;
+    return std::nullopt;
+  }
+  std::error_code ec;
+  fs::path dir = fs::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec);
+  if (ec) return std::nullopt;
+  for (int level = 0; level < 4 && !dir.empty() && dir != dir.root_path(); ++level, dir = dir.parent_path()) {
+    Result<std::string> marker = ReadTextFile((dir / kWorkDirMarker).string());
+    if (!marker.ok()) continue;
+    const fs::path state_file(*marker);
+    if (state_file.parent_path() != fs::path(store_dir) || state_file.stem() != dir.filename())
+      return std::nullopt;
+    return dir.filename().string();
+  }
+  return std::nullopt;
+}
+
+struct StrayProcess {
+  int pid = 0;
+  std::string env_id;
+};
+
+// Live processes that belong to an environment of `store_dir`.
+std::vector<StrayProcess> ProcessesOfStore(const std::string& store_dir) {
+  std::vector<StrayProcess> found;
+  const int self = static_cast<int>(getpid());
+  for (int pid : ListPids()) {
+    if (pid == self) continue;
+    const char st = ReadProcessState(pid);
+    if (st == 0 || st == 'Z' || st == 'X') continue;
+    std::optional<std::string> id = ProcessEnvId(pid, store_dir);
+    if (id) found.push_back({pid, *id});
+  }
+  return found;
+}
+
+Status StopRecorded(ResourceState& r, const std::string& env_id, const std::string& store_dir,
+                    ProcessLauncher& launcher) {
+  if (r.kind != "process" || r.pid <= 0 || r.status == "stopped") return Status::Ok();
+  if (!ProcessBelongsTo(launcher, r.process(), env_id, store_dir)) {
+    r.status = "stopped";  // gone already, or the PID now names someone else's process
+    return Status::Ok();
+  }
+  Result<StopOutcome> stopped =
+      launcher.Stop(r.process(), std::chrono::milliseconds(r.stop_grace_ms), kKillWait);
+  if (!stopped.ok()) return Status(stopped.status().code(), r.name + ": " + stopped.status().message());
+  r.status = "stopped";
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool ProcessBelongsTo(ProcessLauncher& launcher, const ProcessRef& ref, const std::string& env_id,
+                      const std::string& store_dir) {
+  if (!launcher.IsRunning(ref)) return false;
+  std::optional<std::string> id = ProcessEnvId(ref.pid, store_dir);
+  return id && *id == env_id;
+}
+
+Status TearDownEnvironment(EnvState& state, const StateStore& store, ProcessLauncher& launcher) {
+  Status first_error;
+  auto note = [&first_error](Status st) {
+    if (!st.ok() && first_error.ok()) first_error = std::move(st);
+  };
+  state.status = "destroying";
+  note(store.Save(state));
+  // Servers were recorded after their helpers: stop in reverse order.
+  for (auto it = state.resources.rbegin(); it != state.resources.rend(); ++it) {
+    if (it->kind != "process") continue;
+    note(StopRecorded(*it, state.id, store.dir(), launcher));
+    note(store.Save(state));
+  }
+  // A process spawned but never recorded (a crash between spawn and save) still carries the id.
+  for (const StrayProcess& stray : ProcessesOfStore(store.dir())) {
+    if (stray.env_id != state.id) continue;
+    std::optional<uint64_t> start = ReadProcessStartTicks(stray.pid);
+    if (start) (void)launcher.Stop({stray.pid, *start}, std::chrono::milliseconds(2000), kKillWait);
+  }
+  for (ResourceState& r : state.resources) {
+    if (r.kind != "directory" || r.status == "removed") continue;
+    bool all_removed = true;
+    for (const std::string& dir : r.directories) {
+      // Only the work directory named after the id, so a corrupt state file cannot aim elsewhere.
+      if (fs::path(dir).filename() != state.id) {
+        note(InvalidArgument("refusing to remove " + dir + ": not named after environment " + state.id));
+        all_removed = false;
+        continue;
+      }
+      Status st = RemoveTreeUnder(dir, fs::path(dir).parent_path().string());
+      if (!st.ok()) all_removed = false;
+      note(st);
+    }
+    if (all_removed) r.status = "removed";
+  }
+  if (!first_error.ok()) {
+    note(store.Save(state));
+    return first_error;
+  }
+  return store.Remove(state.id);
+}
+
+std::vector<EnvStatusRow> ListEnvironments(const StateStore& store, ProcessLauncher& launcher) {
+  std::vector<EnvStatusRow> rows;
+  for (const std::string& id : store.ListIds()) {
+    Result<EnvState> state = store.Load(id);
+    if (!state.ok()) continue;
+    EnvStatusRow row;
+    row.state = std::move(state).value();
+    row.owner_alive = launcher.IsRunning(row.state.owner());
+    for (const ResourceState& r : row.state.resources) {
+      if (r.kind != "process" || r.pid <= 0) continue;
+      ++row.processes_recorded;
+      if (ProcessBelongsTo(launcher, r.process(), id, store.dir())) ++row.processes_alive;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+GcReport CollectGarbage(const StateStore& store, ProcessLauncher& launcher, const std::string& work_root) {
+  GcReport report;
+  for (EnvStatusRow& row : ListEnvironments(store, launcher)) {
+    EnvState& s = row.state;
+    for (const ResourceState& r : s.resources) {
+      if (r.kind == "process" && r.pid > 0 && r.status == "running" &&
+          !ProcessBelongsTo(launcher, r.process(), s.id, store.dir())) {
+        report.drift.push_back(s.id + ": " + r.name + " (pid " + std::to_string(r.pid) +
+                               ") recorded as running but missing");
+      }
+    }
+    if (row.owner_alive && !s.detached) {
+      report.kept.push_back(s.id + ": its owner (bakeoff pid " + std::to_string(s.owner_pid) +
+                            ") is running");
+      continue;
+    }
+    if (s.detached && row.processes_alive > 0) {
+      report.kept.push_back(s.id + ": left up on purpose (`bakeoff env down " + s.id + "` removes it)");
+      continue;
+    }
+    if (Status st = TearDownEnvironment(s, store, launcher); st.ok()) {
+      report.removed.push_back(s.id);
+    } else {
+      report.errors.push_back(s.id + ": " + st.ToString());
+    }
+  }
+  // Running but not recorded: processes of this state dir whose environment has no state file.
+  for (const StrayProcess& stray : ProcessesOfStore(store.dir())) {
+    if (fs::exists(store.PathFor(stray.env_id))) continue;
+    report.drift.push_back(stray.env_id + ": pid " + std::to_string(stray.pid) +
+                           " running but not recorded; stopped");
+    std::optional<uint64_t> start = ReadProcessStartTicks(stray.pid);
+    if (start) (void)launcher.Stop({stray.pid, *start}, std::chrono::milliseconds(2000), kKillWait);
+  }
+  // Work directories without a state file (a crash after the state file was removed cannot leave one:
+  // the directory goes first; this catches hand-deleted state files).
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(work_root, ec)) {
+    if (!entry.is_directory()) continue;
+    const std::string id = entry.path().filename().string();
+    if (fs::exists(store.PathFor(id))) continue;
+    // Only directories that name a state file of this store (another state dir may share the root).
+    Result<std::string> marker = ReadTextFile((entry.path() / kWorkDirMarker).string());
+    if (!marker.ok() || *marker != store.PathFor(id)) continue;
+    report.drift.push_back(id + ": directory " + entry.path().string() + " not recorded; removed");
+    if (Status st = RemoveTreeUnder(entry.path().string(), work_root); !st.ok())
+      report.errors.push_back(st.ToString());
+  }
+  return report;
+}
+
+}  // namespace bakeoff
