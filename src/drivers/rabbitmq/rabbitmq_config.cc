@@ -259,6 +259,8 @@ Result<RabbitMqConfig> BuildRabbitMqConfig(const OptionValues& options, const En
   config.mandatory = options.GetBool("mandatory", true);
   config.confirm_window = options.GetInt("confirm_window", 1024);
   config.prefetch = options.GetInt("prefetch", 1000);
+  config.ack_batch = std::max<int64_t>(1, std::min(options.GetInt("ack_batch", 100), config.prefetch / 2));
+  config.ack_interval = options.GetDuration("ack_interval", std::chrono::milliseconds(5));
   config.frame_max_bytes = options.GetInt("frame_max", 131072);
   config.heartbeat = std::chrono::duration_cast<std::chrono::seconds>(
       options.GetDuration("heartbeat", std::chrono::seconds(30)));

@@ -37,6 +37,8 @@ struct RabbitMqConfig {
   bool mandatory = true;           // unroutable messages come back (basic.return) and count as failed
   int64_t confirm_window = 1024;   // unconfirmed publishes per producer
   int64_t prefetch = 1000;         // basic.qos per consumer channel
+  int64_t ack_batch = 100;         // consumer acks (multiple=true) once this many deliveries are unacked
+  std::chrono::nanoseconds ack_interval{std::chrono::milliseconds(5)};  // ... or the oldest is this old
   int64_t frame_max_bytes = 131072;
   std::chrono::seconds heartbeat{30};
   std::chrono::nanoseconds connect_timeout{std::chrono::seconds(10)};

@@ -189,11 +189,28 @@ Status AmqpConnection::OnBrokerClose(const amqp_frame_t& frame) {
   return Internal("rabbitmq: unexpected method " + std::to_string(method.id));
 }
 
-bool AmqpConnection::HasSendRoom() const {
+bool AmqpConnection::ReadyToSend(size_t bytes) {
+  constexpr size_t kUncheckedBytes = 4096;
   if (state_ == nullptr) return false;
+  if (unchecked_bytes_ + bytes <= kUncheckedBytes) {
+    unchecked_bytes_ += bytes;
+    return true;
+  }
   pollfd p{amqp_get_sockfd(state_), POLLOUT, 0};
-  if (p.fd < 0) return true;     // the write fails fast with "socket closed"
-  return ::poll(&p, 1, 0) != 0;  // writable, or an error/hang-up the write then reports
+  if (p.fd >= 0 && ::poll(&p, 1, 0) == 0) return false;
+  unchecked_bytes_ = bytes;
+  return true;
+}
+
+int AmqpConnection::NextFrame(amqp_frame_t& frame, std::chrono::nanoseconds wait) {
+  if (wait.count() > 0 && !Buffered()) {
+    pollfd p{amqp_get_sockfd(state_), POLLIN, 0};
+    const timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000),
+                      static_cast<long>(wait.count() % 1'000'000'000)};
+    if (p.fd >= 0) (void)::ppoll(&p, 1, &ts, nullptr);
+  }
+  timeval immediately{0, 0};
+  return amqp_simple_wait_frame_noblock(state_, &frame, &immediately);
 }
 
 std::string AmqpConnection::ServerProperty(const char* key) const {
@@ -212,12 +229,12 @@ std::string AmqpConnection::ServerProperty(const char* key) const {
 
 void AmqpConnection::Close() {
   if (state_ == nullptr) return;
-  if (!broken() && HasSendRoom()) {
+  if (!broken() && ReadyToSend(1 << 20)) {
     // Teardown must not wait long for a broker that is going away.
     const timeval short_tv{2, 0};
     amqp_set_rpc_timeout(state_, &short_tv);
     if (channel_open_) (void)amqp_channel_close(state_, kChannel, AMQP_REPLY_SUCCESS);
-    if (HasSendRoom()) (void)amqp_connection_close(state_, AMQP_REPLY_SUCCESS);
+    if (ReadyToSend(1 << 20)) (void)amqp_connection_close(state_, AMQP_REPLY_SUCCESS);
   }
   Destroy();
   (void)Fail(Cancelled("rabbitmq: connection closed"));

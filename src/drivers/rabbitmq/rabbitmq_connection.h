@@ -12,6 +12,7 @@
 
 #include <amqp.h>
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 
@@ -50,9 +51,17 @@ class AmqpConnection {
   // Handles a connection.close or channel.close the broker sent outside an RPC; returns the reason.
   Status OnBrokerClose(const amqp_frame_t& frame);
 
-  // True if the socket takes more data now (or has failed, so that the write fails fast). The kernel
-  // reports writable only with a third of the send buffer free, which covers a publish of ordinary size.
-  bool HasSendRoom() const;
+  // Whether a publish of `bytes` may be written now without waiting for the broker to read. Polls the
+  // socket only every few KiB written: the kernel reports it writable only with a third of the send
+  // buffer free, which covers that much. A failed socket counts as writable (the write then fails fast).
+  bool ReadyToSend(size_t bytes);
+
+  // The next frame: waits up to `wait` (with sub-millisecond precision, which rabbitmq-c's own waits
+  // lack) for data when none is buffered. AMQP_STATUS_TIMEOUT when none came; heartbeats are served.
+  int NextFrame(amqp_frame_t& frame, std::chrono::nanoseconds wait);
+  // True if frames or bytes are buffered, i.e. NextFrame(…, 0) will not need the socket.
+  bool Buffered() const { return amqp_frames_enqueued(state_) || amqp_data_in_buffer(state_); }
+
   // A string field of the broker's connection.start server-properties ("version", "product", ...).
   std::string ServerProperty(const char* key) const;
 
@@ -67,6 +76,7 @@ class AmqpConnection {
   Status failure_;
   bool channel_open_ = false;
   std::string address_;
+  size_t unchecked_bytes_ = 0;  // written since the socket was last seen writable
 };
 
 // Maps an AMQP reply code (320, 403, 404, 406, ...) to a status code.

@@ -1,8 +1,10 @@
 // The rabbitmq consumer: one connection, one channel with basic.qos(prefetch) and one basic.consume per
 // queue of its share. Poll() reads frames itself (method basic.deliver, content header, body frames) so
 // that a batch is whatever already arrived: it waits up to `max_wait` for the first frame, then takes what
-// is buffered without waiting. After the sink has seen the batch, one basic.ack with multiple=true acks
-// every delivery up to the last one (delivery tags are per channel, in delivery order).
+// is buffered without waiting. Acks are manual and batched: once `ack_batch` deliveries the sink has seen
+// are unacked, or the oldest is `ack_interval` old, one basic.ack with multiple=true acks every delivery
+// up to the last one (delivery tags are per channel, in delivery order). Batching matters: on a quorum
+// queue every ack is a Raft command.
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -12,6 +14,7 @@
 
 #include "drivers/rabbitmq/rabbitmq_clients.h"
 #include "drivers/rabbitmq/rabbitmq_connection.h"
+#include "measure/clock.h"
 
 namespace bakeoff {
 namespace {
@@ -19,12 +22,6 @@ namespace {
 constexpr size_t kMaxBatch = 1024;
 constexpr int kMaxFramesPerPoll = 4 * kMaxBatch;
 constexpr char kTagPrefix[] = "bakeoff-s";
-
-timeval WaitTimeval(std::chrono::nanoseconds wait) {
-  const int64_t us =
-      std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(wait).count());
-  return timeval{static_cast<time_t>(us / 1'000'000), static_cast<suseconds_t>(us % 1'000'000)};
-}
 
 class RabbitMqConsumer final : public Consumer {
  public:
@@ -72,9 +69,14 @@ class RabbitMqConsumer final : public Consumer {
       std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(10'000'000)));
       return conn_.failure();
     }
+    if (first_unacked_ns_ != 0) {
+      // Wake up in time to ack what is unacked.
+      const int64_t ack_due = first_unacked_ns_ + config_.ack_interval.count() - MonotonicNowNs();
+      max_wait = std::min(max_wait, std::chrono::nanoseconds(std::max<int64_t>(0, ack_due)));
+    }
     Status status = ReadFrames(max_wait);
     if (!received_.empty()) Deliver(sink);
-    AckDelivered();
+    MaybeAck();
     if (!conn_.broken()) amqp_maybe_release_buffers(conn_.state());
     if (status.ok() && !cancelled_by_broker_.ok()) status = std::exchange(cancelled_by_broker_, Status::Ok());
     return status;
@@ -90,12 +92,11 @@ class RabbitMqConsumer final : public Consumer {
 
  private:
   Status ReadFrames(std::chrono::nanoseconds max_wait) {
-    timeval wait = WaitTimeval(max_wait);
-    for (int i = 0; i < kMaxFramesPerPoll; ++i) {
+    // Wait for the first frame, then take only what is buffered already.
+    for (int i = 0; i < kMaxFramesPerPoll && (i == 0 || conn_.Buffered()); ++i) {
       if (received_.size() >= kMaxBatch && !in_message_) break;
       amqp_frame_t frame;
-      const int rc = amqp_simple_wait_frame_noblock(conn_.state(), &frame, &wait);
-      wait = timeval{0, 0};
+      const int rc = conn_.NextFrame(frame, i == 0 ? max_wait : std::chrono::nanoseconds(0));
       if (rc == AMQP_STATUS_TIMEOUT) return Status::Ok();
       if (rc != AMQP_STATUS_OK) return conn_.CheckCode(rc, "reading deliveries");
       BAKEOFF_RETURN_IF_ERROR(HandleFrame(frame));
@@ -181,14 +182,24 @@ class RabbitMqConsumer final : public Consumer {
     body_start_ -= std::min(body_start_, delivered_end);
   }
 
+  void MaybeAck() {
+    if (last_delivered_tag_ <= last_acked_tag_) return;
+    if (first_unacked_ns_ == 0) first_unacked_ns_ = MonotonicNowNs();
+    if (last_delivered_tag_ - last_acked_tag_ >= static_cast<uint64_t>(config_.ack_batch) ||
+        MonotonicNowNs() - first_unacked_ns_ >= config_.ack_interval.count()) {
+      AckDelivered();
+    }
+  }
+
   // Acks every delivery up to the last complete one; deferred while the socket is full (multiple=true
   // makes a later ack cover it).
   void AckDelivered() {
-    if (last_delivered_tag_ <= last_acked_tag_ || conn_.broken() || !conn_.HasSendRoom()) return;
+    if (last_delivered_tag_ <= last_acked_tag_ || conn_.broken() || !conn_.ReadyToSend(64)) return;
     const int rc =
         amqp_basic_ack(conn_.state(), AmqpConnection::kChannel, last_delivered_tag_, /*multiple=*/1);
     if (rc == AMQP_STATUS_OK) {
       last_acked_tag_ = last_delivered_tag_;
+      first_unacked_ns_ = 0;
     } else {
       (void)conn_.CheckCode(rc, "basic.ack");
     }
@@ -213,6 +224,7 @@ class RabbitMqConsumer final : public Consumer {
   size_t body_start_ = 0;
   uint64_t last_delivered_tag_ = 0;
   uint64_t last_acked_tag_ = 0;
+  int64_t first_unacked_ns_ = 0;  // when the oldest unacked delivery was handed to the sink
   Status cancelled_by_broker_;
   bool closed_ = false;
 };

@@ -91,7 +91,8 @@ class RabbitMqSession final : public Session {
     facts["confirm_window"] = std::to_string(config_.confirm_window);
     facts["mandatory"] = config_.mandatory ? "true" : "false";
     facts["prefetch"] = std::to_string(config_.prefetch);
-    facts["consumer_ack"] = "manual, multiple=true once per delivered batch";
+    facts["consumer_ack"] = "manual, multiple=true every " + std::to_string(config_.ack_batch) + " or " +
+                            std::to_string(config_.ack_interval.count() / 1000) + " us";
     facts["heartbeat_s"] = std::to_string(config_.heartbeat.count());
     facts["frame_max"] = std::to_string(config_.frame_max_bytes);
     for (const auto& [key, value] : config_.queue_arguments) facts["queue_argument." + key] = value;

@@ -23,12 +23,6 @@ namespace {
 constexpr int kMaxFramesPerPoll = 8192;
 constexpr size_t kReportBatch = 256;
 
-timeval WaitTimeval(std::chrono::nanoseconds wait) {
-  const int64_t us =
-      std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(wait).count());
-  return timeval{static_cast<time_t>(us / 1'000'000), static_cast<suseconds_t>(us % 1'000'000)};
-}
-
 class RabbitMqProducer final : public Producer {
  public:
   RabbitMqProducer(const RabbitMqConfig& config, const TopicLayout& layout, CompletionSink& sink)
@@ -58,7 +52,8 @@ class RabbitMqProducer final : public Producer {
     if (config_.publisher_confirms && outstanding_ >= static_cast<uint64_t>(config_.confirm_window)) {
       return QueueFull("rabbitmq: confirm window full");
     }
-    if (blocked_by_broker_ || !conn_.HasSendRoom()) {
+    if (blocked_by_broker_ ||
+        !conn_.ReadyToSend(message.payload.size() + queues_[message.stream].size() + 64)) {
       const int64_t now = MonotonicNowNs();
       if (stalled_since_ns_ == 0) stalled_since_ns_ = now;
       if (now - stalled_since_ns_ > config_.send_timeout.count()) {
@@ -95,11 +90,10 @@ class RabbitMqProducer final : public Producer {
       std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(10'000'000)));
       return;
     }
-    timeval wait = WaitTimeval(max_wait);
-    for (int i = 0; i < kMaxFramesPerPoll; ++i) {
+    // Wait for the first frame, then take only what is buffered already.
+    for (int i = 0; i < kMaxFramesPerPoll && (i == 0 || conn_.Buffered()); ++i) {
       amqp_frame_t frame;
-      const int rc = amqp_simple_wait_frame_noblock(conn_.state(), &frame, &wait);
-      wait = timeval{0, 0};
+      const int rc = conn_.NextFrame(frame, i == 0 ? max_wait : std::chrono::nanoseconds(0));
       if (rc == AMQP_STATUS_TIMEOUT) break;
       if (rc != AMQP_STATUS_OK) {
         (void)conn_.CheckCode(rc, "reading confirms");
