@@ -83,6 +83,7 @@ int RunCommand(const RunArgs& args) {
                                                : args.output_dir;
   options.bakeoff_version = BAKEOFF_VERSION;
   options.interrupted = &g_interrupted;
+  options.keep_environments = args.keep_environments;
   options.on_log = [](const std::string& line) { std::cerr << "bakeoff: " << line << "\n"; };
   if (!args.quiet) options.on_progress = PrintProgress;
 

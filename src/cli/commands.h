@@ -10,6 +10,7 @@ struct RunArgs {
   std::string file;
   std::string output_dir;
   bool quiet = false;
+  bool keep_environments = false;  // --keep
 };
 
 int RunCommand(const RunArgs& args);

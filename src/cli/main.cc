@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/env_commands.h"
 #include "cli/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", run_args.output_dir,
                   "Directory for result.json (default: <output.dir>/<UTC time>-<name>/)");
   run->add_flag("-q,--quiet", run_args.quiet, "No per-second progress lines");
+  run->add_flag("--keep", run_args.keep_environments,
+                "Leave local environments running after the run (then `bakeoff env down ID`)");
   run->footer(kExitCodesHelp);
 
   std::vector<std::string> validate_files;
@@ -38,6 +41,22 @@ int main(int argc, char** argv) {
   CLI::App* providers = app.add_subcommand("providers", "List environment providers and their options.");
   providers->add_option("name", provider_name, "Show only this provider");
 
+  EnvArgs env_args;
+  CLI::App* env = app.add_subcommand("env", "Local environments: plan, up, status, down, gc.");
+  env->require_subcommand(1);
+  CLI::App* env_plan = env->add_subcommand("plan", "Show what each system's environment would create.");
+  CLI::App* env_up = env->add_subcommand("up", "Bring environments up and leave them running; prints ids and endpoints.");
+  for (CLI::App* c : {env_plan, env_up}) {
+    c->add_option("file", env_args.file, "Experiment file (YAML)")->required()->check(CLI::ExistingFile);
+    c->add_option("--system", env_args.system, "Only this system");
+  }
+  env_up->add_flag("--foreground", env_args.foreground, "Stay in the foreground; Ctrl-C/SIGTERM tears down");
+  CLI::App* env_status = env->add_subcommand("status", "List recorded environments (state files) and what runs.");
+  CLI::App* env_down = env->add_subcommand("down", "Tear down an environment by id, or all of them.");
+  env_down->add_option("id", env_args.id, "Environment id (`bakeoff env status`)");
+  env_down->add_flag("--all", env_args.all, "Every recorded environment");
+  CLI::App* env_gc = env->add_subcommand("gc", "Remove environments whose bakeoff process is gone; report drift.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -50,6 +69,11 @@ int main(int argc, char** argv) {
     if (*validate) return ValidateCommand(validate_files);
     if (*drivers) return DriversCommand(driver_name);
     if (*providers) return ProvidersCommand(provider_name);
+    if (*env_plan) return EnvPlanCommand(env_args);
+    if (*env_up) return EnvUpCommand(env_args);
+    if (*env_status) return EnvStatusCommand();
+    if (*env_down) return EnvDownCommand(env_args);
+    if (*env_gc) return EnvGcCommand();
   } catch (const std::exception& e) {
     std::cerr << "bakeoff: internal error: " << e.what() << "\n";
     return kExitInternal;

@@ -85,6 +85,12 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
     return;
   }
   run.environment_facts = env->Facts();
+  if (options.keep_environments) {
+    const std::string kept = env->Detach();
+    Log(options, system.name + (kept.empty() ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
+                                             : ": --keep: environment " + kept + " stays up (`bakeoff env down " +
+                                                   kept + "` removes it)"));
+  }
 
   SessionContext context;
   context.system = &system;

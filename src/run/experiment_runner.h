@@ -16,6 +16,10 @@ struct ExperimentRunOptions {
   std::string output_dir;  // result.json goes here; rewritten after each run so partial results survive
   std::string bakeoff_version;
   const std::atomic<bool>* interrupted = nullptr;
+  // Leave each environment running after its run (`bakeoff run --keep`, for debugging); the log line
+  // names the id that `bakeoff env down ID` takes. Environments that cannot outlive the process
+  // (embedded) are destroyed as usual.
+  bool keep_environments = false;
   std::function<void(const std::string&)> on_log;         // phase lines ("kafka: environment ready")
   std::function<void(const ProgressLine&)> on_progress;   // once per second during a run
 };
