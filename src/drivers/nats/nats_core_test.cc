@@ -1,0 +1,152 @@
+// The "nats" (core) driver against real nats-server processes, through the real workload runner:
+// no loss at a modest rate, loss shown (not hidden) at overload, a killed server ends the run in time.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "drivers/nats/nats_common.h"
+#include "drivers/nats/nats_driver.h"
+#include "drivers/nats/nats_test_env.h"
+
+namespace bakeoff {
+namespace {
+
+using namespace std::chrono_literals;
+using nats_test::RunOnce;
+using nats_test::StartNatsServers;
+
+WorkloadSpec Workload(double rate, int64_t messages) {
+  WorkloadSpec w;
+  w.topics = 1;
+  w.partitions = 4;
+  w.producers = 2;
+  w.consumers = 2;
+  w.message_size.fixed_bytes = 100;
+  w.rate.msgs_per_s = rate;
+  w.messages = messages;
+  w.warmup_ns = 0;
+  w.duration_ns = 60'000'000'000;
+  w.drain_timeout_ns = 5'000'000'000;
+  return w;
+}
+
+TEST(NatsCoreTest, ModerateRateLosesNothing) {
+  auto servers = StartNatsServers(1, false);
+  ASSERT_TRUE(servers.ok()) << servers.status().ToString();
+  const auto out = RunOnce(**servers, "nats", {}, Workload(20'000, 100'000));
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  const AccountingTotals& a = out.metrics.accounting;
+  EXPECT_EQ(a.sent, 100'000u);
+  EXPECT_EQ(a.acked, 100'000u);
+  EXPECT_EQ(a.received, 100'000u);
+  EXPECT_EQ(a.lost, 0u);
+  EXPECT_EQ(a.duplicated, 0u);
+  EXPECT_EQ(a.out_of_order, 0u);
+  EXPECT_TRUE(out.metrics.errors.empty()) << out.metrics.errors.begin()->first;
+  EXPECT_EQ(out.metrics.stop_reason, "completed (message cap)");
+  EXPECT_EQ(out.facts.at("client_dropped_msgs"), "0");
+  EXPECT_FALSE(out.facts.at("server_version").empty());
+  EXPECT_EQ(out.facts.at("client").rfind("cnats 3.", 0), 0u) << out.facts.at("client");
+  EXPECT_TRUE((*servers)->Destroy().ok());
+}
+
+// Closed loop with tiny subscriber pending limits: the consumer cannot keep up and cnats drops. The
+// loss must show in the accounting and the slow-consumer reports, never be hidden.
+TEST(NatsCoreTest, OverloadShowsLossInTheAccounting) {
+  auto servers = StartNatsServers(1, false);
+  ASSERT_TRUE(servers.ok()) << servers.status().ToString();
+  WorkloadSpec w = Workload(0, 2'000'000);
+  w.rate.max = true;
+  // The runner's closed-loop backlog bound would count the lost messages as backlog forever and
+  // pause the producer; this test wants the overload.
+  w.max_backlog = 0;
+  w.duration_ns = 20'000'000'000;
+  w.partitions = 1;
+  w.producers = 1;
+  w.consumers = 1;
+  w.drain_timeout_ns = 2'000'000'000;
+  OptionValues options;
+  options.Set("pending_msgs_limit", int64_t{64});
+  options.Set("poll_batch", int64_t{16});
+  const auto out = RunOnce(**servers, "nats", options, w);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  const AccountingTotals& a = out.metrics.accounting;
+  EXPECT_EQ(a.sent, 2'000'000u);
+  EXPECT_GT(a.lost, 0u);
+  EXPECT_EQ(a.lost + a.received - a.duplicated, a.sent);
+  EXPECT_EQ(a.duplicated, 0u);
+  EXPECT_GT(std::stoll(out.facts.at("client_dropped_msgs")), 0);
+  EXPECT_LE(static_cast<uint64_t>(std::stoll(out.facts.at("client_dropped_msgs"))), a.lost);
+  bool reported = false;
+  for (const auto& [message, count] : out.metrics.errors)
+    reported |= message.find("slow consumer") != std::string::npos;
+  EXPECT_TRUE(reported) << "slow consumer not reported among the run's errors";
+  EXPECT_NE(out.metrics.stop_reason, "completed (message cap)");
+}
+
+TEST(NatsCoreTest, KilledServerEndsTheRunWithErrors) {
+  auto servers = StartNatsServers(1, false);
+  ASSERT_TRUE(servers.ok()) << servers.status().ToString();
+  WorkloadSpec w = Workload(5'000, 0);
+  w.messages.reset();
+  w.duration_ns = 4'000'000'000;
+  w.drain_timeout_ns = 2'000'000'000;
+  const auto out = RunOnce(**servers, "nats", {}, w, 1500ms);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  // duration + drain + flush bounds, with slack for reconnect attempts.
+  EXPECT_LT(out.elapsed, 15s);
+  EXPECT_FALSE(out.metrics.errors.empty());
+  EXPECT_GT(out.metrics.accounting.received, 0u);
+  EXPECT_LT(out.metrics.accounting.received, out.metrics.accounting.sent + 1);
+  EXPECT_TRUE((*servers)->pids().empty());
+}
+
+TEST(NatsOptionsTest, NamesAndUrls) {
+  using namespace nats_internal;
+  EXPECT_EQ(SubjectFor("bakeoff-x.y *>", 3), "bakeoff-x_y___.3");
+  EXPECT_EQ(SafeName("bakeoff-run.1/a"), "bakeoff-run_1_a");
+  OptionValues options;
+  Result<std::vector<std::string>> urls =
+      ServerUrls(options, {{"url", "nats://127.0.0.1:1, nats://127.0.0.1:2"}});
+  ASSERT_TRUE(urls.ok());
+  EXPECT_EQ(*urls, (std::vector<std::string>{"nats://127.0.0.1:1", "nats://127.0.0.1:2"}));
+  options.Set("url", std::string("nats://10.0.0.1:4222"));
+  EXPECT_EQ(ServerUrls(options, {{"url", "nats://127.0.0.1:1"}})->front(), "nats://10.0.0.1:4222");
+  EXPECT_EQ(ServerUrls({}, {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OwnedStreams(1, 3, 8), (std::vector<uint32_t>{1, 4, 7}));
+  const OptionSpec* password = GetNatsDriver()->schema().Find("password");
+  ASSERT_NE(password, nullptr);
+  EXPECT_TRUE(password->secret);
+  for (const OptionSpec& spec : GetNatsJetStreamDriver()->schema().options)
+    EXPECT_FALSE(spec.help.empty()) << spec.name;
+}
+
+TEST(NatsOptionsTest, UnsetSecretReferenceIsNamedNotConnected) {
+  unsetenv("BAKEOFF_TEST_NATS_UNSET");
+  OptionValues options;
+  options.Set("user", std::string("u"));
+  options.Set("password", std::string("${env:BAKEOFF_TEST_NATS_UNSET}"));
+  ApplyDefaults(GetNatsDriver()->schema(), options);
+  Result<nats_internal::Connection> c = nats_internal::Connect(options, {{"url", "nats://127.0.0.1:1"}}, "t");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("BAKEOFF_TEST_NATS_UNSET"), std::string::npos) << c.status().ToString();
+}
+
+TEST(NatsOptionsTest, UnreachableServerIsUnavailableQuickly) {
+  OptionValues options;
+  options.Set("connect_timeout", int64_t{500'000'000});
+  ApplyDefaults(GetNatsDriver()->schema(), options);
+  SystemSpec system;
+  system.options = options;
+  WorkloadSpec w;
+  SessionContext ctx{
+      .system = &system, .workload = &w, .endpoints = {{"url", "nats://127.0.0.1:1"}}, .run_id = "x"};
+  const auto start = std::chrono::steady_clock::now();
+  auto session = GetNatsDriver()->Connect(ctx);
+  EXPECT_FALSE(session.ok());
+  EXPECT_EQ(session.status().code(), StatusCode::kUnavailable) << session.status().ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+}  // namespace
+}  // namespace bakeoff

@@ -1,0 +1,175 @@
+// The "nats-jetstream" driver: JetStream streams (file or memory storage, replicas), asynchronous
+// publishes confirmed by the stream's acks, durable pull consumers with explicit acks.
+//
+// Stream s of the harness is subject "<topic>.<partition>", stored in one JetStream stream per topic
+// (or one for the whole run). CreateTopics creates the streams, DeleteTopics deletes them (and with
+// them the run's durable consumers).
+#include <algorithm>
+
+#include "drivers/nats/nats_driver.h"
+#include "drivers/nats/nats_jetstream_clients.h"
+#include "drivers/nats/nats_options.h"
+
+namespace bakeoff {
+namespace nats_internal {
+
+Result<JetStreamPtr> NewJetStreamContext(natsConnection* nc, const OptionValues& options, jsOptions* base) {
+  jsOptions local;
+  if (base == nullptr) {
+    jsOptions_Init(&local);
+    base = &local;
+  }
+  base->Wait = ToMillis(options.GetDuration("api_timeout", std::chrono::seconds(5)));
+  jsCtx* js = nullptr;
+  const natsStatus s = natsConnection_JetStream(&js, nc, base);
+  if (s != NATS_OK) return NatsError(s, "nats-jetstream: JetStream context");
+  return JetStreamPtr(js);
+}
+
+Status JetStreamError(natsStatus s, jsErrCode code, const std::string& what) {
+  Status st = NatsError(s, what);
+  if (code == 0) return st;
+  return Status(st.code(),
+                st.message() + " [JetStream error " + std::to_string(static_cast<int>(code)) + "]");
+}
+
+}  // namespace nats_internal
+
+namespace {
+
+using namespace nats_internal;
+
+class JetStreamSession final : public Session {
+ public:
+  JetStreamSession(const SessionContext& ctx, Connection control, JetStreamPtr js)
+      : ctx_(ctx), control_(std::move(control)), js_(std::move(js)) {}
+
+  ~JetStreamSession() override {
+    js_.reset();
+    control_.nc.reset();
+  }
+
+  Status CreateTopics(const TopicLayout& layout) override {
+    const OptionValues& options = ctx_.system->options;
+    layout_ = {};
+    // stream name -> its subjects
+    std::vector<std::pair<std::string, std::vector<std::string>>> streams;
+    const bool one_stream = options.GetString("stream_per", "topic") == "run";
+    for (const std::string& topic : layout.topics) {
+      const std::string name = one_stream ? SafeName("bakeoff_" + ctx_.run_id) : SafeName(topic);
+      if (streams.empty() || streams.back().first != name) streams.push_back({name, {}});
+      for (int p = 0; p < layout.partitions; ++p) {
+        layout_.subjects.push_back(SubjectFor(topic, p));
+        layout_.stream_names.push_back(name);
+        streams.back().second.push_back(layout_.subjects.back());
+      }
+    }
+    int64_t replicas = options.GetInt("replicas", 0);
+    if (replicas == 0) replicas = std::max(1, layout.replication_factor);
+    for (auto& [name, subjects] : streams) {
+      std::vector<const char*> subject_ptrs;
+      for (const std::string& s : subjects) subject_ptrs.push_back(s.c_str());
+      jsStreamConfig cfg;
+      jsStreamConfig_Init(&cfg);
+      cfg.Name = name.c_str();
+      cfg.Subjects = subject_ptrs.data();
+      cfg.SubjectsLen = static_cast<int>(subject_ptrs.size());
+      cfg.Storage = options.GetString("storage", "file") == "memory" ? js_MemoryStorage : js_FileStorage;
+      cfg.Replicas = replicas;
+      cfg.Retention = js_LimitsPolicy;
+      cfg.Discard = js_DiscardOld;
+      jsStreamInfo* si = nullptr;
+      jsErrCode code = static_cast<jsErrCode>(0);
+      // Recorded first: a stream whose creation timed out may still exist and must be deleted.
+      created_.push_back(name);
+      const natsStatus s = js_AddStream(&si, js_.get(), &cfg, nullptr, &code);
+      if (s != NATS_OK) return JetStreamError(s, code, "nats-jetstream: create stream " + name);
+      if (si != nullptr && si->Cluster != nullptr && si->Cluster->Leader != nullptr) {
+        leaders_[name] = si->Cluster->Leader;
+      }
+      jsStreamInfo_Destroy(si);
+    }
+    replicas_ = replicas;
+    return Status::Ok();
+  }
+
+  Status DeleteTopics() override {
+    Status first;
+    for (const std::string& name : created_) {
+      jsErrCode code = static_cast<jsErrCode>(0);
+      const natsStatus s = js_DeleteStream(js_.get(), name.c_str(), nullptr, &code);
+      if (s != NATS_OK && s != NATS_NOT_FOUND && first.ok()) {
+        first = JetStreamError(s, code, "nats-jetstream: delete stream " + name);
+      }
+    }
+    created_.clear();
+    return first;
+  }
+
+  Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
+    if (layout_.subjects.empty()) return Internal("nats-jetstream: CreateTopics must come first");
+    return NewJetStreamProducer(ctx_, layout_, index, sink);
+  }
+
+  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
+    if (layout_.subjects.empty()) return Internal("nats-jetstream: CreateTopics must come first");
+    return NewJetStreamConsumer(ctx_, layout_, index, count);
+  }
+
+  std::map<std::string, std::string> Facts() override {
+    auto facts = ConnectionFacts(control_.nc.get(), ctx_.system->options);
+    facts["semantics"] =
+        "JetStream: a send is acked when the stream stored it (replicas: " + std::to_string(replicas_) +
+        "); pull consumers ack each message";
+    for (const auto& [name, leader] : leaders_) facts["stream_leader." + name] = leader;
+    std::string names;
+    for (const std::string& n : created_) names += (names.empty() ? "" : ",") + n;
+    if (!names.empty()) facts["streams"] = names;
+    return facts;
+  }
+
+ private:
+  SessionContext ctx_;
+  Connection control_;
+  JetStreamPtr js_;
+  JetStreamLayout layout_;
+  std::vector<std::string> created_;
+  std::map<std::string, std::string> leaders_;
+  int64_t replicas_ = 1;
+};
+
+class NatsJetStreamDriver final : public Driver {
+ public:
+  std::string name() const override { return "nats-jetstream"; }
+  std::string description() const override {
+    return "NATS JetStream (cnats): streams with file/memory storage and replicas, async publish with acks, "
+           "durable pull consumers with explicit ack.";
+  }
+  const OptionSchema& schema() const override { return NatsJetStreamSchema(); }
+  Capabilities capabilities(const OptionValues& options) const override {
+    return {.ordered_per_stream = true,
+            .confirms_publish = true,
+            .durable = options.GetString("storage", "file") == "file"};
+  }
+  Result<std::unique_ptr<Session>> Connect(const SessionContext& ctx) override {
+    try {
+      Result<Connection> control = nats_internal::Connect(ctx.system->options, ctx.endpoints, "js-control");
+      if (!control.ok()) return control.status();
+      Result<JetStreamPtr> js = NewJetStreamContext(control->nc.get(), ctx.system->options);
+      if (!js.ok()) return js.status();
+      return std::unique_ptr<Session>(
+          new JetStreamSession(ctx, std::move(control).value(), std::move(js).value()));
+    } catch (const std::exception& e) {
+      return Internal(std::string("nats-jetstream: ") + e.what());
+    }
+  }
+};
+
+}  // namespace
+
+Driver* GetNatsJetStreamDriver() {
+  static NatsJetStreamDriver driver;
+  return &driver;
+}
+
+}  // namespace bakeoff

@@ -1,0 +1,36 @@
+// JetStream producer and consumer of the "nats-jetstream" driver; the session (nats_jetstream.cc)
+// creates them. Internal to src/drivers/nats/.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "drivers/driver.h"
+#include "drivers/nats/nats_common.h"
+
+namespace bakeoff::nats_internal {
+
+// Where each harness stream lives: subjects[s] in JetStream stream stream_names[s].
+struct JetStreamLayout {
+  std::vector<std::string> subjects;
+  std::vector<std::string> stream_names;
+};
+
+// A JetStream context on `nc` with the API timeout of `options` and, if given, the async publish
+// settings already filled into `base`.
+Result<JetStreamPtr> NewJetStreamContext(natsConnection* nc, const OptionValues& options,
+                                         jsOptions* base = nullptr);
+
+// A Status for a failed JetStream call, with the JetStream error code when the server gave one.
+Status JetStreamError(natsStatus s, jsErrCode code, const std::string& what);
+
+Result<std::unique_ptr<Producer>> NewJetStreamProducer(const SessionContext& ctx,
+                                                       const JetStreamLayout& layout, int index,
+                                                       CompletionSink& sink);
+
+// Consumer `index` of `count`: a durable pull consumer (filtered to one subject) per owned stream.
+Result<std::unique_ptr<Consumer>> NewJetStreamConsumer(const SessionContext& ctx,
+                                                       const JetStreamLayout& layout, int index, int count);
+
+}  // namespace bakeoff::nats_internal

@@ -1,0 +1,41 @@
+// Test support: real nats-server processes for the NATS driver tests, and one run of the real
+// workload runner against them.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "drivers/driver.h"
+#include "workload/run_metrics.h"
+
+namespace bakeoff::nats_test {
+
+class NatsServers {
+ public:
+  virtual ~NatsServers() = default;
+  virtual Endpoints endpoints() const = 0;
+  virtual std::vector<int> pids() const = 0;
+  // Stops every server; idempotent.
+  virtual Status Destroy() = 0;
+};
+
+// Starts `nodes` nats-server processes (a cluster when nodes > 1), JetStream enabled if `jetstream`.
+Result<std::unique_ptr<NatsServers>> StartNatsServers(int nodes, bool jetstream);
+
+struct RunOutcome {
+  Status status;  // RunWorkload's status, or the setup step that failed
+  RunMetrics metrics;
+  std::map<std::string, std::string> facts;
+  Status delete_topics;
+  std::chrono::nanoseconds elapsed{};
+};
+
+// Connect, CreateTopics, RunWorkload, Facts, DeleteTopics against `servers` with the driver `driver`
+// ("nats" or "nats-jetstream") and the given options (defaults filled in). If `kill_after` is set,
+// another thread destroys the servers that long after the run starts.
+RunOutcome RunOnce(NatsServers& servers, const std::string& driver, OptionValues options,
+                   const WorkloadSpec& workload, std::chrono::nanoseconds kill_after = {});
+
+}  // namespace bakeoff::nats_test
