@@ -13,6 +13,7 @@
 #include "run/experiment_runner.h"
 #include "run/registry_schemas.h"
 #include "results/summary_table.h"
+#include "results/thresholds.h"
 #include "spec/units.h"
 
 namespace bakeoff {
@@ -95,9 +96,11 @@ int RunCommand(const RunArgs& args) {
     std::cerr << "bakeoff: could not write results: " << outcome.write_status.ToString() << "\n";
     return kExitRunFailed;
   }
+  std::cout << RenderThresholdReport(outcome.result);
   std::cout << "results: " << options.output_dir << "/result.json\n";
   if (outcome.interrupted) return kExitInterrupted;
   if (outcome.any_run_failed) return kExitRunFailed;
+  if (outcome.any_threshold_failed) return kExitThresholdFailed;
   return kExitOk;
 }
 

@@ -9,7 +9,7 @@ enum ExitCode : int {
   kExitInternal = 1,         // unexpected internal error (a bug)
   kExitBadExperiment = 2,    // usage error or invalid experiment file: nothing was run
   kExitRunFailed = 3,        // a run failed (environment, connection or driver error); others may have run
-  kExitThresholdFailed = 4,  // all runs completed but a threshold was not met (reserved)
+  kExitThresholdFailed = 4,  // all runs completed but a threshold was not met
   kExitInterrupted = 130,    // stopped by Ctrl-C / SIGTERM; partial results were written
 };
 
@@ -19,7 +19,7 @@ inline constexpr const char* kExitCodesHelp =
     "  1    internal error (a bug; please report it)\n"
     "  2    usage error or invalid experiment file (nothing was run)\n"
     "  3    a run failed (environment, connection or driver error); result.json says which\n"
-    "  4    a threshold was not met (reserved for thresholds)\n"
+    "  4    every run completed but a threshold (`thresholds:`) was not met\n"
     "  130  interrupted by Ctrl-C or SIGTERM; partial results were written and everything torn down\n";
 
 }  // namespace bakeoff

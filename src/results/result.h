@@ -13,6 +13,14 @@ namespace bakeoff {
 
 inline constexpr int kResultSchemaVersion = 1;
 
+// A threshold checked against one run.
+struct ThresholdOutcome {
+  ThresholdSpec threshold;
+  double actual = 0;  // in the metric's unit (see spec/metric_catalog.h)
+  bool passed = false;
+  std::string message;  // "e2e_latency.corrected.p99 < 20 ms: 25.1 ms, 5.1 ms (26%) over"
+};
+
 struct RunRecord {
   std::string system;
   std::string driver;
@@ -26,6 +34,10 @@ struct RunRecord {
   std::map<std::string, std::string> driver_facts;       // from the driver session (client versions)
   bool has_metrics = false;
   RunMetrics metrics;
+  std::vector<std::pair<std::string, std::string>> matrix_point;  // path -> value text; empty without matrix
+  int point_index = 0;                                            // index into experiment.points
+  int repeat_index = 0;                                           // 0-based
+  std::vector<ThresholdOutcome> thresholds;  // those that apply to this system, when metrics exist
 };
 
 struct HostFacts {

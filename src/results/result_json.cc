@@ -11,28 +11,38 @@ using nlohmann::json;
 
 const char* SizeDistributionName(MessageSizeSpec::Distribution d) {
   switch (d) {
-    case MessageSizeSpec::Distribution::kFixed: return "fixed";
-    case MessageSizeSpec::Distribution::kUniform: return "uniform";
-    case MessageSizeSpec::Distribution::kNormal: return "normal";
+    case MessageSizeSpec::Distribution::kFixed:
+      return "fixed";
+    case MessageSizeSpec::Distribution::kUniform:
+      return "uniform";
+    case MessageSizeSpec::Distribution::kNormal:
+      return "normal";
   }
   return "fixed";
 }
 
 const char* KeyDistributionName(KeySpec::Distribution d) {
   switch (d) {
-    case KeySpec::Distribution::kNone: return "none";
-    case KeySpec::Distribution::kRoundRobin: return "round-robin";
-    case KeySpec::Distribution::kRandom: return "random";
-    case KeySpec::Distribution::kZipf: return "zipf";
+    case KeySpec::Distribution::kNone:
+      return "none";
+    case KeySpec::Distribution::kRoundRobin:
+      return "round-robin";
+    case KeySpec::Distribution::kRandom:
+      return "random";
+    case KeySpec::Distribution::kZipf:
+      return "zipf";
   }
   return "none";
 }
 
 const char* PayloadKindName(PayloadSpec::Kind k) {
   switch (k) {
-    case PayloadSpec::Kind::kRandom: return "random";
-    case PayloadSpec::Kind::kCompressible: return "compressible";
-    case PayloadSpec::Kind::kFile: return "file";
+    case PayloadSpec::Kind::kRandom:
+      return "random";
+    case PayloadSpec::Kind::kCompressible:
+      return "compressible";
+    case PayloadSpec::Kind::kFile:
+      return "file";
   }
   return "random";
 }
@@ -65,13 +75,58 @@ json WorkloadToJson(const WorkloadSpec& w) {
   if (w.payload.kind == PayloadSpec::Kind::kFile) payload["file"] = w.payload.file;
   json rate = w.rate.max ? json{{"mode", "max"}} : json{{"mode", "fixed"}, {"msgs_per_s", w.rate.msgs_per_s}};
   json out = {
-      {"topics", w.topics},         {"partitions", w.partitions},   {"producers", w.producers},
-      {"consumers", w.consumers},   {"message_size", size},         {"keys", keys},
-      {"rate", rate},               {"payload", payload},           {"warmup_ns", w.warmup_ns},
-      {"duration_ns", w.duration_ns}, {"drain_timeout_ns", w.drain_timeout_ns},
+      {"topics", w.topics},
+      {"partitions", w.partitions},
+      {"producers", w.producers},
+      {"consumers", w.consumers},
+      {"message_size", size},
+      {"keys", keys},
+      {"rate", rate},
+      {"payload", payload},
+      {"warmup_ns", w.warmup_ns},
+      {"duration_ns", w.duration_ns},
+      {"drain_timeout_ns", w.drain_timeout_ns},
       {"max_backlog", w.max_backlog},
   };
   out["messages"] = w.messages ? json(*w.messages) : json(nullptr);
+  return out;
+}
+
+const char* OpText(ThresholdSpec::Op op) {
+  switch (op) {
+    case ThresholdSpec::Op::kLess:
+      return "<";
+    case ThresholdSpec::Op::kLessEqual:
+      return "<=";
+    case ThresholdSpec::Op::kGreater:
+      return ">";
+    case ThresholdSpec::Op::kGreaterEqual:
+      return ">=";
+    case ThresholdSpec::Op::kEqual:
+      return "==";
+    case ThresholdSpec::Op::kNotEqual:
+      return "!=";
+  }
+  return "?";
+}
+
+json ThresholdSpecToJson(const ThresholdSpec& t) {
+  return {{"scope", t.scope},
+          {"metric", t.metric},
+          {"operator", OpText(t.op)},
+          {"value", t.value},
+          {"text", t.text}};
+}
+
+json ThresholdOutcomesToJson(const std::vector<ThresholdOutcome>& outcomes) {
+  json out = json::array();
+  for (const ThresholdOutcome& o : outcomes) {
+    json j = ThresholdSpecToJson(o.threshold);
+    j["actual"] = o.actual;
+    j["passed"] = o.passed;
+    j["message"] = o.message;
+    out.push_back(std::move(j));
+  }
   return out;
 }
 
@@ -80,18 +135,26 @@ json WorkloadToJson(const WorkloadSpec& w) {
 json ExperimentToJson(const Experiment& e) {
   json systems = json::array();
   for (const SystemSpec& s : e.systems) {
-    systems.push_back({{"name", s.name},
-                       {"driver", s.driver},
-                       {"environment", {{"provider", s.environment.provider},
-                                        {"options", OptionsToJson(s.environment.options)}}},
-                       {"options", OptionsToJson(s.options)}});
+    systems.push_back(
+        {{"name", s.name},
+         {"driver", s.driver},
+         {"environment",
+          {{"provider", s.environment.provider}, {"options", OptionsToJson(s.environment.options)}}},
+         {"options", OptionsToJson(s.options)}});
   }
+  json thresholds = json::array();
+  for (const ThresholdSpec& t : e.thresholds) thresholds.push_back(ThresholdSpecToJson(t));
+  json matrix = json::array();
+  for (const MatrixAxis& axis : e.matrix) matrix.push_back({{"path", axis.path}, {"values", axis.values}});
   return {{"name", e.name},
           {"description", e.description},
           {"source_file", e.source_file},
           {"systems", systems},
           {"workload", WorkloadToJson(e.workload)},
-          {"output", {{"dir", e.output.dir}}}};
+          {"output", {{"dir", e.output.dir}}},
+          {"thresholds", thresholds},
+          {"matrix", matrix},
+          {"repeat", e.repeat}};
 }
 
 json HistogramSummaryToJson(const Histogram& h) {
@@ -166,6 +229,11 @@ json ResultToJson(const ExperimentResult& r) {
               {"environment_facts", run.environment_facts},
               {"driver_facts", run.driver_facts}};
     if (!run.error.empty()) j["error"] = run.error;
+    j["matrix_point"] = json::object();
+    for (const auto& [path, value] : run.matrix_point) j["matrix_point"][path] = value;
+    j["point_index"] = run.point_index;
+    j["repeat_index"] = run.repeat_index;
+    j["thresholds"] = ThresholdOutcomesToJson(run.thresholds);
     j["metrics"] = run.has_metrics ? RunMetricsToJson(run.metrics) : json(nullptr);
     runs.push_back(std::move(j));
   }

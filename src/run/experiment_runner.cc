@@ -1,5 +1,6 @@
 #include "run/experiment_runner.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "env/provider.h"
 #include "measure/clock.h"
 #include "results/result_json.h"
+#include "results/thresholds.h"
 
 namespace bakeoff {
 namespace {
@@ -163,16 +165,43 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
   result.started_unix_ns = WallNowNs();
   result.partial = true;  // until every system ran
 
-  for (const SystemSpec& system : experiment.systems) {
-    if (options.interrupted && options.interrupted->load()) break;
-    RunRecord run;
-    RunSystem(experiment, system, options, run);
-    if (run.status != "ok") outcome.any_run_failed = true;
-    result.runs.push_back(std::move(run));
-    if (!options.output_dir.empty()) outcome.write_status = WriteResultFile(result, options.output_dir);
+  // Without a parsed matrix (an Experiment built in code), the experiment itself is the one point.
+  std::vector<MatrixPoint> points = experiment.points;
+  if (points.empty()) points.push_back(MatrixPoint{{}, experiment.systems, experiment.workload});
+  const int repeat = std::max(1, experiment.repeat);
+  size_t planned_runs = 0;
+  for (const MatrixPoint& point : points) planned_runs += point.systems.size() * static_cast<size_t>(repeat);
+  bool stop = false;
+  for (size_t p = 0; p < points.size() && !stop; ++p) {
+    Experiment at_point = experiment;
+    at_point.systems = points[p].systems;
+    at_point.workload = points[p].workload;
+    for (int r = 0; r < repeat && !stop; ++r) {
+      for (const SystemSpec& system : at_point.systems) {
+        if (options.interrupted && options.interrupted->load()) {
+          stop = true;
+          break;
+        }
+        RunRecord run;
+        run.matrix_point = points[p].values;
+        run.point_index = static_cast<int>(p);
+        run.repeat_index = r;
+        RunSystem(at_point, system, options, run);
+        if (run.status != "ok") outcome.any_run_failed = true;
+        if (run.has_metrics) {
+          run.thresholds = EvaluateThresholds(experiment.thresholds, run.system, run.metrics);
+          for (const ThresholdOutcome& t : run.thresholds) {
+            if (!t.passed) outcome.any_threshold_failed = true;
+            Log(options, RunLabel(run, repeat > 1) + ": threshold " + ThresholdLine(t));
+          }
+        }
+        result.runs.push_back(std::move(run));
+        if (!options.output_dir.empty()) outcome.write_status = WriteResultFile(result, options.output_dir);
+      }
+    }
   }
   outcome.interrupted = options.interrupted && options.interrupted->load();
-  result.partial = outcome.interrupted || result.runs.size() < experiment.systems.size();
+  result.partial = outcome.interrupted || result.runs.size() < planned_runs;
   for (const RunRecord& run : result.runs) {
     if (run.has_metrics && run.metrics.partial) result.partial = true;
   }

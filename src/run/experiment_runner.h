@@ -27,6 +27,7 @@ struct ExperimentRunOptions {
 struct ExperimentOutcome {
   ExperimentResult result;
   bool any_run_failed = false;
+  bool any_threshold_failed = false;  // a run with metrics missed a threshold
   bool interrupted = false;
   Status write_status;  // writing result.json
 };
