@@ -55,7 +55,13 @@ class KinesisConsumer final : public Consumer {
           next_due = std::min(next_due, c.next_poll_ns);
           continue;
         }
-        Status st = PollShard(c, sink, delivered);
+        Status st;
+        try {
+          st = PollShard(c, sink, delivered);
+        } catch (const std::exception& e) {  // JSON of an unexpected shape
+          Backoff(c);
+          st = Internal(std::string("kinesis GetRecords: unexpected response: ") + e.what());
+        }
         if (!st.ok() && first_error.ok()) first_error = std::move(st);
         next_due = std::min(next_due, c.next_poll_ns);
       }

@@ -33,18 +33,20 @@ class KinesisSession final : public Session {
   ~KinesisSession() override = default;
 
   Status CreateTopics(const TopicLayout& requested) override {
+    try {
+      return CreateStreams(requested);
+    } catch (const std::exception& e) {  // JSON of an unexpected shape; nothing may leave the driver
+      return Internal(std::string("kinesis: CreateTopics: unexpected response: ") + e.what());
+    }
+  }
+
+  Status CreateStreams(const TopicLayout& requested) {
     auto layout = std::make_shared<KinesisLayout>();
     layout->partitions = requested.partitions;
     for (const std::string& topic : requested.topics) {
       StreamInfo info;
       info.name = kinesis::StreamNameFor(topic);
-      nlohmann::json create = {{"StreamName", info.name}, {"ShardCount", requested.partitions}};
-      aws::AwsCallResult r = admin_.Call("CreateStream", create.dump());
-      if (r.ok()) {
-        created_.push_back(info.name);
-      } else if (r.error_type != "ResourceInUseException") {  // exists already: use it if it fits
-        return Status(r.status.code(), "kinesis CreateStream " + info.name + ": " + r.status.message());
-      }
+      BAKEOFF_RETURN_IF_ERROR(CreateStream(info.name, requested.partitions));
       BAKEOFF_RETURN_IF_ERROR(WaitActive(info.name));
       BAKEOFF_RETURN_IF_ERROR(ListOpenShards(info));
       if (static_cast<int>(info.shards.size()) != requested.partitions) {
@@ -99,6 +101,30 @@ class KinesisSession final : public Session {
   }
 
  private:
+  // Creates the stream; one that exists already is used if it fits (checked by the caller). A stream of
+  // the same name still being deleted is waited out.
+  Status CreateStream(const std::string& name, int shards) {
+    const std::string request = nlohmann::json{{"StreamName", name}, {"ShardCount", shards}}.dump();
+    const int64_t deadline = MonotonicNowNs() + settings_.stream_active_timeout.count();
+    while (true) {
+      aws::AwsCallResult r = admin_.Call("CreateStream", request);
+      if (r.ok()) {
+        created_.push_back(name);
+        return Status::Ok();
+      }
+      if (r.error_type != "ResourceInUseException") {
+        return Status(r.status.code(), "kinesis CreateStream " + name + ": " + r.status.message());
+      }
+      aws::AwsCallResult d =
+          admin_.Call("DescribeStreamSummary", nlohmann::json{{"StreamName", name}}.dump());
+      const bool deleting = d.error_type == "ResourceNotFoundException" ||
+                            (d.ok() && d.body.find("\"DELETING\"") != std::string::npos);
+      if (!deleting) return Status::Ok();
+      if (MonotonicNowNs() >= deadline) return Timeout("kinesis: stream " + name + " stays in DELETING");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
   Status WaitActive(const std::string& name) {
     const int64_t deadline = MonotonicNowNs() + settings_.stream_active_timeout.count();
     std::string last = "no answer";

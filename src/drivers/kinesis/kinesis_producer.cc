@@ -118,8 +118,11 @@ class KinesisProducer final : public Producer {
       if (in_flight_ == 0) return Status::Ok();
       const int64_t now = MonotonicNowNs();
       if (now >= deadline) {
-        return Timeout("kinesis: " + std::to_string(in_flight_) +
-                       " records unconfirmed at the flush deadline");
+        const uint64_t unconfirmed = in_flight_;
+        FailUnsent();
+        return Timeout("kinesis: " + std::to_string(unconfirmed) +
+                       " records unconfirmed at the flush deadline (" +
+                       std::to_string(unconfirmed - in_flight_) + " never sent)");
       }
       std::unique_lock<std::mutex> lock(mu_);
       done_cv_.wait_for(lock, std::chrono::nanoseconds(std::min<int64_t>(deadline - now, 10'000'000)),
@@ -160,6 +163,25 @@ class KinesisProducer final : public Producer {
       const Batch& b = open_[t];
       if (b.records.empty()) continue;
       if (force || now - b.opened_ns >= std::chrono::nanoseconds(settings_.linger).count()) (void)TrySeal(t);
+    }
+  }
+
+  // Records that never left the client (open or queued batches) fail: they certainly were not stored.
+  // The batch the sender is working on keeps its unknown outcome.
+  void FailUnsent() {
+    std::deque<Batch> unsent;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      unsent.swap(queue_);
+    }
+    for (Batch& b : open_) unsent.push_back(std::move(b));
+    open_.assign(open_.size(), Batch());
+    const Status why = Timeout("kinesis: not sent before the flush deadline");
+    for (const Batch& b : unsent) {
+      for (const Record& rec : b.records) {
+        sink_.OnFailed(rec.ticket, why);
+        --in_flight_;
+      }
     }
   }
 
@@ -219,7 +241,15 @@ class KinesisProducer final : public Producer {
           for (const Record& rec : records) failed.emplace_back(rec.ticket, why);
         }
       } else {
-        SortOutcome(r.body, records, may_retry, acked, failed, retry);
+        try {
+          SortOutcome(r.body, records, may_retry, acked, failed, retry);
+        } catch (const std::exception& e) {  // a malformed response must not end the sender thread
+          const Status why = Internal(std::string("kinesis PutRecords: unexpected response: ") + e.what());
+          acked.clear();
+          failed.clear();
+          retry.clear();
+          for (const Record& rec : records) failed.emplace_back(rec.ticket, why);
+        }
       }
       Complete(acked, failed);
       records = std::move(retry);
