@@ -1,6 +1,7 @@
 // Integration tests: every server kind comes up healthy through the local provider's own code and is
 // destroyed without a trace (no process, no listening port, no directory, no state file).
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,10 +20,15 @@ using testing_support::ExpectNothingLeft;
 using testing_support::ExpectSandboxEmpty;
 using testing_support::Sandbox;
 
-TEST(LocalServersTest, RedisSingleNode) {
+TEST(LocalServersTest, RedisSingleNodePinned) {
   Sandbox sandbox;
-  Bringup up = Bringup::Start(sandbox, {.server = "redis"});
+  Bringup up = Bringup::Start(sandbox, {.server = "redis", .cpus = {0}, .cpus_text = "0"});
   ASSERT_TRUE(up.status.ok()) << up.status.ToString();
+  EXPECT_EQ(up.env->Facts().at("cpus"), "0");
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(up.env->Processes().at(0).pid, sizeof(set), &set), 0);
+  EXPECT_EQ(CPU_COUNT(&set), 1);
+  EXPECT_TRUE(CPU_ISSET(0, &set));
   EXPECT_EQ(up.env->endpoints().at("url").rfind("redis://127.0.0.1:", 0), 0u);
   EXPECT_NE(up.env->Facts().at("server_version").find("v="), std::string::npos);
   EXPECT_EQ(up.env->Processes().size(), 1u);
