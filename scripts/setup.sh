@@ -37,3 +37,18 @@ if ((${#missing[@]} > 0)); then
 else
   echo "setup: all Debian packages present"
 fi
+
+# Node.js servers the local provider starts (kinesalite: the Kinesis API), pinned by the committed
+# tools/node/package-lock.json and installed into tools/node/node_modules (not global). Skipped when
+# already installed at the locked version.
+NODE_TOOLS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/node"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: npm not found; install nodejs and npm to run kinesalite locally (local provider, server: kinesalite)"
+elif [[ -f "$NODE_TOOLS/node_modules/.package-lock.json" ]] && \
+     cmp -s <(grep -A2 '"node_modules/kinesalite"' "$NODE_TOOLS/package-lock.json") \
+            <(grep -A2 '"node_modules/kinesalite"' "$NODE_TOOLS/node_modules/.package-lock.json"); then
+  echo "setup: node tools present ($NODE_TOOLS)"
+else
+  echo "setup: installing node tools into $NODE_TOOLS (npm ci)"
+  (cd "$NODE_TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
+fi
