@@ -39,6 +39,15 @@ std::vector<std::string> StatFieldsAfterComm(int pid) {
   return fields;  // fields[0] is field 3 (state); field N is fields[N - 3]
 }
 
+int ThreadCount(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+  }
+  return 0;
+}
+
 // Reaps our child if it exited; never blocks.
 void TryReap(int pid) {
   int status = 0;
@@ -158,8 +167,11 @@ class OsLauncher final : public ProcessLauncher {
     if (!ref.valid()) return false;
     std::vector<std::string> fields = StatFieldsAfterComm(ref.pid);
     if (fields.size() < 20) return false;
-    if (fields[0] == "Z" || fields[0] == "X") return false;
-    return std::stoull(fields[19]) == ref.start_ticks;
+    if (std::stoull(fields[19]) != ref.start_ticks) return false;
+    if (fields[0] == "X") return false;
+    // A zombie thread-group leader whose other threads still run keeps its sockets open: not gone yet.
+    if (fields[0] == "Z") return ThreadCount(ref.pid) > 1;
+    return true;
   }
 
   Result<StopOutcome> Stop(const ProcessRef& ref, std::chrono::milliseconds grace,
