@@ -1,14 +1,19 @@
 // The JetStream consumer: one durable pull consumer per owned stream (FilterSubject = that stream's
 // subject, so order per stream is the stream's order), explicit acks.
 //
-// Poll() first sweeps every subscription with no_wait pull requests (the server answers at once with
-// up to fetch_batch messages), and only when all are empty it parks one pull request for a single
-// message for at most the poll wait. Under load every pull returns a full batch; at low rates a
-// message is handed over as soon as it arrives instead of when a batch fills.
+// Pull requests are no_wait with an expiry: nats-server 2.9 answers at once with what the stream has
+// (up to fetch_batch), or, when it has nothing, holds the request until the first message arrives or
+// the expiry passes. With one owned stream the request is a long poll (the poll's wait); with several,
+// each gets a short one (fetch_wait) in turn, so an idle stream cannot starve a busy one.
+//
+// cnats 3.4.1 overflows its batch array in _fetch when more than half a batch of messages from an
+// earlier, timed-out pull is still pending in the client (fixed upstream in cnats 3.10, #749). Each
+// fetch therefore asks for at least twice what may be pending (see Fetch()).
 #include <algorithm>
 #include <thread>
 
 #include "drivers/nats/nats_jetstream_clients.h"
+#include "measure/clock.h"
 
 namespace bakeoff::nats_internal {
 namespace {
@@ -19,7 +24,7 @@ class JetStreamConsumer final : public Consumer {
     const std::string mode = options.GetString("ack_mode", "explicit");
     ack_policy_ = mode == "all" ? js_AckAll : mode == "none" ? js_AckNone : js_AckExplicit;
     fetch_batch_ = static_cast<int>(options.GetInt("fetch_batch", 256));
-    fetch_timeout_ns_ = options.GetDuration("fetch_timeout", std::chrono::seconds(1)).count();
+    fetch_wait_ns_ = options.GetDuration("fetch_wait", std::chrono::milliseconds(1)).count();
   }
 
   ~JetStreamConsumer() override { (void)Close(); }
@@ -60,17 +65,22 @@ class JetStreamConsumer final : public Consumer {
       return Status::Ok();
     }
     Status error;
-    size_t delivered = 0;
-    for (size_t i = 0; i < subs_.size() && error.ok(); ++i) {
-      delivered +=
-          Fetch(subs_[(next_ + i) % subs_.size()], fetch_batch_, true, fetch_timeout_ns_, sink, error);
+    if (subs_.size() == 1) {
+      // cnats asks the server for 10 ms less than a >= 20 ms expiry, so the server ends the pull first.
+      Fetch(subs_[0], std::max<int64_t>(20'000'000, max_wait.count() + 10'000'000), sink, error);
+      return error;
     }
-    if (delivered == 0 && error.ok()) {
-      const int64_t wait_ns =
-          std::max<int64_t>(1'000'000, max_wait.count() / static_cast<int64_t>(subs_.size()));
-      Fetch(subs_[next_], 1, false, wait_ns, sink, error);
+    const int64_t deadline = MonotonicNowNs() + max_wait.count();
+    // Bounded: each pull waits at most fetch_wait; stop at the first delivery or error, or when the
+    // poll's time is up (after at least one round over every subscription).
+    for (int round = 0; round < 1000; ++round) {
+      size_t delivered = 0;
+      for (size_t i = 0; i < subs_.size() && error.ok(); ++i) {
+        delivered += Fetch(subs_[next_], fetch_wait_ns_, sink, error);
+        next_ = (next_ + 1) % subs_.size();
+      }
+      if (delivered > 0 || !error.ok() || MonotonicNowNs() >= deadline) break;
     }
-    next_ = (next_ + 1) % subs_.size();
     return error;
   }
 
@@ -90,12 +100,20 @@ class JetStreamConsumer final : public Consumer {
     uint32_t stream;
   };
 
-  // One pull request; returns the number of messages delivered to `sink`.
-  size_t Fetch(Sub& sub, int batch, bool no_wait, int64_t expires_ns, ReceiveSink& sink, Status& error) {
+  // One no_wait pull request with expiry `expires_ns`; returns the number of messages delivered.
+  size_t Fetch(Sub& sub, int64_t expires_ns, ReceiveSink& sink, Status& error) {
     jsFetchRequest req;
     jsFetchRequest_Init(&req);
-    req.Batch = batch;
-    req.NoWait = no_wait;
+    req.Batch = fetch_batch_;
+    // The cnats 3.4.1 overflow guard: at most `pending` plus one batch (the one pull that may still be
+    // answering) can be taken from the client's queue before the new request; ask for twice that.
+    int pending_msgs = 0;
+    int pending_bytes = 0;
+    if (natsSubscription_GetPending(sub.sub.get(), &pending_msgs, &pending_bytes) == NATS_OK &&
+        pending_msgs > 0) {
+      req.Batch = 2 * (pending_msgs + fetch_batch_);
+    }
+    req.NoWait = true;
     req.Expires = expires_ns;
     natsMsgList list{};
     const natsStatus s = natsSubscription_FetchRequest(&list, sub.sub.get(), &req);
@@ -131,7 +149,7 @@ class JetStreamConsumer final : public Consumer {
   std::vector<InMessage> batch_;
   jsAckPolicy ack_policy_ = js_AckExplicit;
   int fetch_batch_ = 256;
-  int64_t fetch_timeout_ns_ = 1'000'000'000;
+  int64_t fetch_wait_ns_ = 1'000'000;
   size_t next_ = 0;
   bool closed_ = false;
 };

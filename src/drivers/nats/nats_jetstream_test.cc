@@ -3,6 +3,8 @@
 // lost, duplicated or reordered; a killed server ends the run in time with errors counted.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "drivers/nats/nats_driver.h"
 #include "drivers/nats/nats_test_env.h"
 
@@ -30,6 +32,10 @@ WorkloadSpec Workload(double rate, int64_t messages) {
 
 void ExpectExactlyOnceInOrder(const nats_test::RunOutcome& out, uint64_t messages) {
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  std::printf("  e2e corrected p50 %.2f ms p99 %.2f ms, publish p99 %.2f ms, run %.1f s\n",
+              out.metrics.e2e.corrected.ValueAtPercentile(50) / 1e6,
+              out.metrics.e2e.corrected.ValueAtPercentile(99) / 1e6,
+              out.metrics.publish.corrected.ValueAtPercentile(99) / 1e6, out.elapsed.count() / 1e9);
   const AccountingTotals& a = out.metrics.accounting;
   EXPECT_EQ(a.sent, messages);
   EXPECT_EQ(a.acked, messages);
@@ -48,7 +54,7 @@ void ExpectExactlyOnceInOrder(const nats_test::RunOutcome& out, uint64_t message
 class JetStreamStorageTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(JetStreamStorageTest, FixedRateDeliversEveryMessageOnceInOrder) {
-  auto servers = StartNatsServers(1, true);
+  auto servers = StartNatsServers(1, true, GetParam());
   ASSERT_TRUE(servers.ok()) << servers.status().ToString();
   OptionValues options;
   options.Set("storage", GetParam());

@@ -84,10 +84,10 @@ OptionSchema MakeJetStreamSchema() {
                    "none (no redelivery; at most once)."));
   o.push_back(Opt("fetch_batch", OptionType::kInt, int64_t{256},
                   "Messages per pull request (natsSubscription_FetchRequest batch).", 1, 100'000));
-  o.push_back(Opt("fetch_timeout", OptionType::kDuration, int64_t{1'000'000'000},
-                  "Bound of a pull request the server answers at once (no_wait); waiting pulls use the "
-                  "harness's poll wait.",
-                  0.001, 600));
+  o.push_back(Opt("fetch_wait", OptionType::kDuration, int64_t{1'000'000},
+                  "With several streams per consumer: how long the server may hold one pull request for an "
+                  "idle stream before the consumer turns to the next (a consumer of one stream long-polls).",
+                  0.0001, 60));
   o.push_back(Opt("max_ack_pending", OptionType::kInt, int64_t{65536},
                   "Delivered but unacknowledged messages per durable consumer before the server pauses it.",
                   1, 100'000'000));

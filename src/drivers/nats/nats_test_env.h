@@ -17,12 +17,15 @@ class NatsServers {
   virtual ~NatsServers() = default;
   virtual Endpoints endpoints() const = 0;
   virtual std::vector<int> pids() const = 0;
-  // Stops every server; idempotent.
+  // Stops every server (Environment::Destroy); idempotent, callable from another thread mid-run.
   virtual Status Destroy() = 0;
 };
 
-// Starts `nodes` nats-server processes (a cluster when nodes > 1), JetStream enabled if `jetstream`.
-Result<std::unique_ptr<NatsServers>> StartNatsServers(int nodes, bool jetstream);
+// Starts `nodes` nats-server processes (a cluster when nodes > 1) through the `local` provider, with
+// JetStream enabled if `jetstream` (`storage`: file, or memory only). Each call gets a private state
+// and work directory, garbage-collected with every process found there when the servers are destroyed.
+Result<std::unique_ptr<NatsServers>> StartNatsServers(int nodes, bool jetstream,
+                                                      const std::string& storage = "file");
 
 struct RunOutcome {
   Status status;  // RunWorkload's status, or the setup step that failed
