@@ -50,7 +50,8 @@ void Check(amqp_connection_state_t conn, const char* what) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s HOST PORT [messages] [bytes] [queue_type] [window] [prefetch] [ack_every]\n",
+    std::fprintf(stderr,
+                 "usage: %s HOST PORT [messages] [bytes] [queue_type] [window] [prefetch] [ack_every]\n",
                  argv[0]);
     return 2;
   }
@@ -136,8 +137,9 @@ int main(int argc, char** argv) {
   consumer.join();
   const double pub_s = std::chrono::duration<double>(published_at - start).count();
   const double e2e_s = std::chrono::duration<double>(last_consumed - start).count();
-  std::printf("reference %s: %ld x %zu B, window %ld, prefetch %d: published %.0f msg/s, end-to-end %.0f msg/s\n",
-              type.c_str(), messages, bytes, window, prefetch, messages / pub_s, messages / e2e_s);
+  std::printf(
+      "reference %s: %ld x %zu B, window %ld, prefetch %d: published %.0f msg/s, end-to-end %.0f msg/s\n",
+      type.c_str(), messages, bytes, window, prefetch, messages / pub_s, messages / e2e_s);
   amqp_queue_delete(admin, 1, amqp_cstring_bytes(queue.c_str()), 0, 0);
   amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
   amqp_destroy_connection(conn);

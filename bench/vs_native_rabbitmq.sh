@@ -49,8 +49,13 @@ trap cleanup EXIT INT TERM
 mkdir -p "$WORK/home"
 echo "[]." >"$WORK/enabled_plugins"
 echo "loopback_users = none" >"$WORK/rabbitmq.conf"
-epmd -port "$EPMD_PORT" -address 127.0.0.1 >"$WORK/epmd.log" 2>&1 &
+# Our own epmd in the foreground (not -daemon), so that it has a PID to stop; the node must find it up.
+ERL_EPMD_ADDRESS=127.0.0.1 epmd -port "$EPMD_PORT" >"$WORK/epmd.log" 2>&1 &
 EPMD_PID=$!
+for _ in $(seq 1 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$EPMD_PORT") 2>/dev/null && break
+  sleep 0.1
+done
 setsid env HOME="$WORK/home" RABBITMQ_NODENAME="$NODE" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
   RABBITMQ_NODE_PORT="$AMQP_PORT" RABBITMQ_DIST_PORT="$DIST_PORT" RABBITMQ_MNESIA_BASE="$WORK/mnesia" \
   RABBITMQ_LOG_BASE="$WORK/log" RABBITMQ_CONFIG_FILE="$WORK/rabbitmq" \
