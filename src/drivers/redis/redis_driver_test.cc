@@ -45,12 +45,8 @@ struct RedisRun {
     }
   }
 
-  // A real server: through the local provider, or (while developing) BAKEOFF_TEST_REDIS_URL.
+  // A real server: through the local provider.
   Status StartServer() {
-    if (const char* url = std::getenv("BAKEOFF_TEST_REDIS_URL")) {
-      endpoints["url"] = url;
-      return Status::Ok();
-    }
     Provider* local = FindProvider("local");
     if (local == nullptr) return NotFound("the local provider is not built");
     ApplyDefaults(local->schema(), system.environment.options);
@@ -162,15 +158,9 @@ TEST(RedisStreamsTest, ServerKilledMidRunEndsInTimeWithErrorsCounted) {
   run.system.options.Set("command_timeout", int64_t{1'000'000'000});
   Status up = run.Connect();
   ASSERT_TRUE(up.ok()) << up.ToString();
-  // While developing without the local provider: BAKEOFF_TEST_SERVER_PID names the hand-started server.
-  const char* dev_pid = std::getenv("BAKEOFF_TEST_SERVER_PID");
-  if (!run.env && dev_pid == nullptr) GTEST_SKIP() << "needs the local provider to kill the server";
+  ASSERT_NE(run.env, nullptr);
   std::thread killer([&] {
     std::this_thread::sleep_for(1500ms);
-    if (!run.env) {
-      ::kill(std::atoi(dev_pid), SIGKILL);
-      return;
-    }
     for (const ServerProcess& p : run.env->Processes()) ::kill(p.pid, SIGKILL);
   });
   const auto start = Clock::now();
@@ -188,10 +178,8 @@ TEST(RedisStreamsTest, ServerKilledMidRunEndsInTimeWithErrorsCounted) {
   const auto teardown_start = Clock::now();
   EXPECT_FALSE(run.session->DeleteTopics().ok());
   run.session.reset();
-  if (run.env) {
-    EXPECT_TRUE(run.env->Destroy().ok());
-    EXPECT_TRUE(run.env->Processes().empty());
-  }
+  EXPECT_TRUE(run.env->Destroy().ok());
+  EXPECT_TRUE(run.env->Processes().empty());
   EXPECT_LT(Clock::now() - teardown_start, 10s);
 }
 

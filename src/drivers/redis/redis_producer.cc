@@ -21,12 +21,16 @@ class RedisProducer final : public Producer {
  public:
   RedisProducer(const ConnectionConfig& config, ProducerSettings settings, CompletionSink& sink, ContextPtr c)
       : config_(config), settings_(std::move(settings)), sink_(sink), c_(std::move(c)) {
+    // Each command is RESP text formatted here once per stream up to the payload, so a send appends the
+    // prefix, the payload's length and the payload to one buffer (no per-command formatting by hiredis).
     const std::string maxlen = std::to_string(settings_.maxlen);
     for (const std::string& key : settings_.keys) {
       std::vector<std::string> args = {"XADD", key};
       if (settings_.maxlen > 0) args.insert(args.end(), {"MAXLEN", "~", maxlen});
       args.insert(args.end(), {"*", "d"});
-      prefixes_.push_back(std::move(args));
+      std::string prefix = "*" + std::to_string(args.size() + 1) + "\r\n";
+      for (const std::string& a : args) prefix += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+      prefixes_.push_back(std::move(prefix));
     }
     acked_.reserve(settings_.pipeline);
     last_reply_ns_ = MonotonicNowNs();
@@ -40,18 +44,14 @@ class RedisProducer final : public Producer {
         BAKEOFF_RETURN_IF_ERROR(WriteOut());
         return QueueFull("redis: pipeline window full");
       }
-      const std::vector<std::string>& prefix = prefixes_[m.stream];
-      argv_.clear();
-      lens_.clear();
-      for (const std::string& a : prefix) {
-        argv_.push_back(a.data());
-        lens_.push_back(a.size());
-      }
-      argv_.push_back(reinterpret_cast<const char*>(m.payload.data()));
-      lens_.push_back(m.payload.size());
-      if (redisAppendCommandArgv(c_.get(), static_cast<int>(argv_.size()), argv_.data(), lens_.data()) !=
-          REDIS_OK) {
-        return Internal("redis: cannot format XADD");
+      command_ = prefixes_[m.stream];
+      command_ += '$';
+      command_ += std::to_string(m.payload.size());
+      command_ += "\r\n";
+      command_.append(reinterpret_cast<const char*>(m.payload.data()), m.payload.size());
+      command_ += "\r\n";
+      if (redisAppendFormattedCommand(c_.get(), command_.data(), command_.size()) != REDIS_OK) {
+        return Internal("redis: cannot append XADD");
       }
       if (in_flight_.empty()) last_reply_ns_ = MonotonicNowNs();
       in_flight_.push_back(m.ticket);
@@ -175,9 +175,8 @@ class RedisProducer final : public Producer {
   ProducerSettings settings_;
   CompletionSink& sink_;
   ContextPtr c_;
-  std::vector<std::vector<std::string>> prefixes_;  // XADD arguments before the payload, per stream
-  std::vector<const char*> argv_;
-  std::vector<size_t> lens_;
+  std::vector<std::string> prefixes_;  // RESP of the XADD arguments before the payload, per stream
+  std::string command_;
   std::deque<SendTicket> in_flight_;
   std::vector<SendTicket> acked_;
   int64_t last_reply_ns_ = 0;
