@@ -21,7 +21,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 int Fail(const char* what, natsStatus s) {
   std::fprintf(stderr, "nats_reference: %s: %s\n", what, natsStatus_GetText(s));
@@ -99,7 +101,8 @@ int JetStream(const char* url, long messages, int size, long max_pending) {
   jo.PublishAsync.MaxPending = max_pending;
   jsCtx* js = nullptr;
   if ((s = natsConnection_JetStream(&js, nc, &jo)) != NATS_OK) return Fail("jetstream", s);
-  const std::string name = "NATSREF" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  const std::string name =
+      "NATSREF" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   const std::string subject = name + ".0";
   const char* subjects[] = {subject.c_str()};
   jsStreamConfig cfg;
@@ -127,8 +130,8 @@ int JetStream(const char* url, long messages, int size, long max_pending) {
   s = js_PublishAsyncComplete(js, &po);
   const auto done = Clock::now();
   if (s != NATS_OK) return Fail("publish complete", s);
-  std::printf("native jetstream: %ld x %d B acked in %.3f s (max_pending %ld): %.0f msg/s acked\n", messages, size,
-              Seconds(start, done), max_pending, messages / Seconds(start, done));
+  std::printf("native jetstream: %ld x %d B acked in %.3f s (max_pending %ld): %.0f msg/s acked\n", messages,
+              size, Seconds(start, done), max_pending, messages / Seconds(start, done));
   js_DeleteStream(js, name.c_str(), nullptr, nullptr);
   jsCtx_Destroy(js);
   natsConnection_Destroy(nc);
