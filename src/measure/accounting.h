@@ -47,6 +47,9 @@ class StreamReceiveTracker {
     OnReceiveSlow(seq);
   }
 
+  // Highest sequence number seen + 1 (0 before any delivery): everything below it has arrived or
+  // is lost or late; nothing at or above it has arrived.
+  uint64_t frontier() const { return next_expected_; }
   uint64_t received() const { return received_; }          // every delivery, duplicates included
   uint64_t duplicated() const { return duplicated_; }      // deliveries of a seq already seen
   uint64_t out_of_order() const { return out_of_order_; }  // first deliveries below the highest seen

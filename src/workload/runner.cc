@@ -20,6 +20,8 @@ constexpr int64_t kStartDelayNs = 50'000'000;      // lets every thread reach it
 constexpr int64_t kInterruptedDrainNs = 2'000'000'000;
 constexpr auto kControlTick = std::chrono::milliseconds(20);
 constexpr auto kBacklogTick = std::chrono::milliseconds(2);
+// After the last message of every stream arrived, how long stragglers (reordered messages) may still come.
+constexpr int64_t kLateArrivalGraceNs = 1'000'000'000;
 
 void MergeErrors(std::map<std::string, uint64_t>& into, const std::map<std::string, uint64_t>& from) {
   for (const auto& [message, count] : from) into[message] += count;
@@ -204,8 +206,10 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
     if (backlog_limit > 0) {
       uint64_t sent = 0;
       for (auto& p : producers) sent += p->sent.load(std::memory_order_relaxed);
-      const uint64_t received = shared.distinct_received.load(std::memory_order_relaxed);
-      shared.backlog_full.store(sent > received && sent - received > backlog_limit, std::memory_order_relaxed);
+      // In flight = sent beyond the highest sequence number received per stream, so messages a lossy
+      // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever.
+      const uint64_t frontier = shared.frontier_total.load(std::memory_order_relaxed);
+      shared.backlog_full.store(sent > frontier && sent - frontier > backlog_limit, std::memory_order_relaxed);
     }
     sampler.MaybeSample(MonotonicNowNs());
     std::this_thread::sleep_for(backlog_limit > 0 ? kBacklogTick : kControlTick);
@@ -220,7 +224,11 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
   }
   const int64_t drain_deadline =
       producers_done_ns + (interrupted ? kInterruptedDrainNs : workload.drain_timeout_ns);
+  uint64_t sent_total = 0;
+  for (auto& p : producers) sent_total += p->sent.load();
   bool drained = consumers.empty();
+  bool frontier_complete = false;  // the last message of every stream arrived: the rest is lost or late
+  int64_t frontier_complete_ns = 0;
   while (!drained) {
     if (shared.distinct_received.load() >= expected) {
       drained = true;
@@ -228,6 +236,14 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
     }
     const int64_t now = MonotonicNowNs();
     if (now >= drain_deadline) break;
+    if (!frontier_complete && shared.frontier_total.load() >= sent_total) {
+      frontier_complete = true;
+      frontier_complete_ns = now;
+    }
+    if (frontier_complete && now - frontier_complete_ns >= kLateArrivalGraceNs) {
+      drained = true;  // what is missing now is lost, not slow
+      break;
+    }
     if (!interrupted && Interrupted(options)) interrupted = true;
     sampler.MaybeSample(now);
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -170,6 +170,7 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
   const bool now_in_window = clock.InWindow(now);
   uint64_t bytes = 0;
   uint64_t distinct = 0;
+  uint64_t frontier_advance = 0;
   const uint32_t producers = static_cast<uint32_t>(accounting.producers());
   const uint32_t streams = static_cast<uint32_t>(accounting.streams());
   std::lock_guard<std::mutex> lock(interval_mutex);
@@ -182,8 +183,10 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
     }
     StreamReceiveTracker& tracker = accounting.tracker(h->producer_id, m.stream);
     const uint64_t duplicated_before = tracker.duplicated();
+    const uint64_t frontier_before = tracker.frontier();
     tracker.OnReceive(h->seq);
     distinct += tracker.duplicated() == duplicated_before;
+    frontier_advance += tracker.frontier() - frontier_before;
     if (clock.InWindow(h->intended_ns)) {
       e2e.corrected.Record(now - h->intended_ns);
       e2e.uncorrected.Record(now - h->sent_ns);
@@ -198,6 +201,7 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
   received.fetch_add(batch.size(), std::memory_order_relaxed);
   received_bytes.fetch_add(bytes, std::memory_order_relaxed);
   shared_.distinct_received.fetch_add(distinct, std::memory_order_relaxed);
+  shared_.frontier_total.fetch_add(frontier_advance, std::memory_order_relaxed);
 }
 
 }  // namespace bakeoff::internal

@@ -35,6 +35,9 @@ struct SharedState {
   std::atomic<bool> stop_producing{false};
   std::atomic<bool> stop_consuming{false};
   std::atomic<uint64_t> distinct_received{0};
+  // Sum over (producer, stream) of the highest sequence number received + 1. sent - frontier_total is
+  // what is still in flight; unlike sent - received it does not count lost messages as in flight.
+  std::atomic<uint64_t> frontier_total{0};
   // Set by the control thread in closed-loop runs while sent - received exceeds max_backlog.
   std::atomic<bool> backlog_full{false};
 };
