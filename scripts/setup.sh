@@ -10,7 +10,7 @@ PACKAGES=(
   libhiredis-dev libnats-dev librabbitmq-dev libmosquitto-dev
   libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev
   redis-server redis-tools nats-server rabbitmq-server mosquitto mosquitto-clients kcat
-  procps iproute2
+  procps iproute2 chromium
 )
 
 missing=()

@@ -12,6 +12,8 @@
 #include "env/provider.h"
 #include "run/experiment_runner.h"
 #include "run/registry_schemas.h"
+#include "results/result_json.h"
+#include "results/statistics.h"
 #include "results/summary_table.h"
 #include "results/thresholds.h"
 #include "spec/units.h"
@@ -96,8 +98,11 @@ int RunCommand(const RunArgs& args) {
     std::cerr << "bakeoff: could not write results: " << outcome.write_status.ToString() << "\n";
     return kExitRunFailed;
   }
+  if (experiment.repeat > 1 || !experiment.matrix.empty()) {
+    std::cout << RenderRepeatSummary(SummarizeRuns(ResultToJson(outcome.result)["runs"]));
+  }
   std::cout << RenderThresholdReport(outcome.result);
-  std::cout << "results: " << options.output_dir << "/result.json\n";
+  std::cout << "results: " << options.output_dir << "/result.json (report.html, results.csv, hlog/)\n";
   if (outcome.interrupted) return kExitInterrupted;
   if (outcome.any_run_failed) return kExitRunFailed;
   if (outcome.any_threshold_failed) return kExitThresholdFailed;

@@ -4,6 +4,9 @@
 #include <fstream>
 #include <system_error>
 
+#include "results/exports.h"
+#include "results/statistics.h"
+
 namespace bakeoff {
 namespace {
 
@@ -158,16 +161,27 @@ json ExperimentToJson(const Experiment& e) {
 }
 
 json HistogramSummaryToJson(const Histogram& h) {
-  return {{"count", h.total_count()},
-          {"p50", h.ValueAtPercentile(50)},
-          {"p90", h.ValueAtPercentile(90)},
-          {"p99", h.ValueAtPercentile(99)},
-          {"p99_9", h.ValueAtPercentile(99.9)},
-          {"p99_99", h.ValueAtPercentile(99.99)},
-          {"p99_999", h.ValueAtPercentile(99.999)},
-          {"max", h.max()},
-          {"min", h.min()},
-          {"mean", h.mean()}};
+  // The percentile spectrum (HdrHistogram's percentile distribution) for plots: ticks halving the
+  // remaining tail, up to 99.9999%.
+  json spectrum = json::array();
+  if (h.total_count() > 0) {
+    for (double p : {0.0, 50.0, 75.0, 90.0, 95.0, 97.5, 99.0, 99.5, 99.75, 99.9, 99.95, 99.975, 99.99, 99.995,
+                     99.999, 99.9995, 99.9999}) {
+      spectrum.push_back({p, h.ValueAtPercentile(p)});
+    }
+  }
+  json out = {{"count", h.total_count()},
+              {"p50", h.ValueAtPercentile(50)},
+              {"p90", h.ValueAtPercentile(90)},
+              {"p99", h.ValueAtPercentile(99)},
+              {"p99_9", h.ValueAtPercentile(99.9)},
+              {"p99_99", h.ValueAtPercentile(99.99)},
+              {"p99_999", h.ValueAtPercentile(99.999)},
+              {"max", h.max()},
+              {"min", h.min()},
+              {"mean", h.mean()}};
+  out["spectrum"] = spectrum;
+  return out;
 }
 
 json RunMetricsToJson(const RunMetrics& m) {
@@ -234,6 +248,7 @@ json ResultToJson(const ExperimentResult& r) {
     j["point_index"] = run.point_index;
     j["repeat_index"] = run.repeat_index;
     j["thresholds"] = ThresholdOutcomesToJson(run.thresholds);
+    j["hlog"] = run.has_metrics ? json(HlogFileName(runs.size(), run.system)) : json(nullptr);
     j["metrics"] = run.has_metrics ? RunMetricsToJson(run.metrics) : json(nullptr);
     runs.push_back(std::move(j));
   }
@@ -251,7 +266,8 @@ json ResultToJson(const ExperimentResult& r) {
               {"cpu_count", r.host.cpu_count},
               {"kernel", r.host.kernel},
               {"memory_bytes", r.host.memory_bytes}}}}},
-          {"runs", runs}};
+          {"runs", runs},
+          {"summary", SummarizeRuns(runs)}};
 }
 
 Status WriteResultFile(const ExperimentResult& result, const std::string& dir) {

@@ -9,6 +9,7 @@
 #include "drivers/registry.h"
 #include "env/provider.h"
 #include "measure/clock.h"
+#include "results/exports.h"
 #include "results/result_json.h"
 #include "results/thresholds.h"
 
@@ -196,7 +197,7 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
           }
         }
         result.runs.push_back(std::move(run));
-        if (!options.output_dir.empty()) outcome.write_status = WriteResultFile(result, options.output_dir);
+        if (!options.output_dir.empty()) outcome.write_status = WriteResultArtifacts(result, options.output_dir);
       }
     }
   }
@@ -206,7 +207,7 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
     if (run.has_metrics && run.metrics.partial) result.partial = true;
   }
   result.finished_unix_ns = WallNowNs();
-  if (!options.output_dir.empty()) outcome.write_status = WriteResultFile(result, options.output_dir);
+  if (!options.output_dir.empty()) outcome.write_status = WriteResultArtifacts(result, options.output_dir);
   return outcome;
 }
 

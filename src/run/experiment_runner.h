@@ -13,7 +13,9 @@
 namespace bakeoff {
 
 struct ExperimentRunOptions {
-  std::string output_dir;  // result.json goes here; rewritten after each run so partial results survive
+  // result.json, results.csv, hlog/*.hlog and report.html go here; rewritten after each run so partial
+  // results survive.
+  std::string output_dir;
   std::string bakeoff_version;
   const std::atomic<bool>* interrupted = nullptr;
   // Leave each environment running after its run (`bakeoff run --keep`, for debugging); the log line

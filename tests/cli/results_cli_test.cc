@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "results/hdr_log.h"
 #include "spawn.h"
 
 namespace {
@@ -60,6 +61,126 @@ TEST(ResultsCliTest, UnknownThresholdMetricIsAValidationError) {
   EXPECT_EQ(o.exit_code, 2) << o.err;
   EXPECT_NE(o.err.find("bad-threshold.yaml:13:5:"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("did you mean `accounting.lost`?"), std::string::npos) << o.err;
+}
+
+constexpr const char* kMatrixRun = R"(name: cli-matrix
+systems:
+  - name: mem-a
+    driver: memory
+  - name: mem-b
+    driver: memory
+    options:
+      queue_depth: 4096
+workload:
+  partitions: 2
+  message_size: 100B
+  rate: 4k/s
+  warmup: 100ms
+  duration: 1s
+  drain_timeout: 2s
+repeat: 2
+matrix:
+  workload.message_size: [100B, 1KiB]
+)";
+
+// Renders `html_path` in headless Chromium: the DOM after load, and a screenshot.
+struct Rendered {
+  std::string dom;
+  std::uintmax_t png_bytes = 0;
+};
+
+Rendered RenderInChromium(const std::string& html_path) {
+  const std::string profile = testing::TempDir() + "/chromium-profile-" + std::to_string(getpid());
+  fs::remove_all(profile);
+  fs::create_directories(profile);
+  const std::string png = testing::TempDir() + "/report-" + std::to_string(getpid()) + ".png";
+  fs::remove(png);
+  const std::vector<std::string> common = {"--headless",
+                                           "--no-sandbox",
+                                           "--disable-gpu",
+                                           "--disable-quic",
+                                           "--no-first-run",
+                                           "--disable-background-networking",
+                                           "--disable-component-update",
+                                           "--disable-sync",
+                                           "--user-data-dir=" + profile};
+  Rendered rendered;
+  std::vector<std::string> dump = common;
+  dump.push_back("--dump-dom");
+  dump.push_back("file://" + html_path);
+  Outcome d = Child(dump, "chromium").Wait(std::chrono::seconds(90));
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  rendered.dom = d.out;
+  std::vector<std::string> shot = common;
+  shot.push_back("--screenshot=" + png);
+  shot.push_back("--window-size=1200,2000");
+  shot.push_back("file://" + html_path);
+  Outcome s = Child(shot, "chromium").Wait(std::chrono::seconds(90));
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  std::error_code ec;
+  rendered.png_bytes = fs::file_size(png, ec);
+  fs::remove_all(profile);
+  return rendered;
+}
+
+TEST(ResultsCliTest, MatrixOfTwoSizesTwoSystemsTwoRepeats) {
+  const std::string path = WriteFile("matrix.yaml", kMatrixRun);
+  const std::string out = testing::TempDir() + "/cli-matrix-out";
+  fs::remove_all(out);
+  Outcome o = RunBakeoff({"run", path, "--output", out, "--quiet"});
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("across repeats (mean ± 95% confidence half-width)"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("mem-b [workload.message_size=1KiB] (n=2)"), std::string::npos) << o.out;
+
+  std::ifstream in(out + "/result.json");
+  ASSERT_TRUE(in.good());
+  const auto result = nlohmann::json::parse(in);
+  ASSERT_EQ(result["runs"].size(), 8u);
+  EXPECT_EQ(result["runs"][7]["matrix_point"]["workload.message_size"], "1KiB");
+  EXPECT_EQ(result["runs"][7]["repeat_index"], 1);
+  EXPECT_EQ(result["runs"][7]["system"], "mem-b");
+  EXPECT_EQ(result["runs"][0]["metrics"]["accounting"]["received"],
+            result["runs"][0]["metrics"]["accounting"]["sent"]);
+  // The 1 KiB point moves ten times the bytes of the 100 B point at the same message rate.
+  EXPECT_GT(result["runs"][7]["metrics"]["throughput"]["received_mb_per_s"].get<double>(),
+            5 * result["runs"][0]["metrics"]["throughput"]["received_mb_per_s"].get<double>());
+  ASSERT_EQ(result["summary"].size(), 4u);
+  for (const auto& entry : result["summary"]) {
+    EXPECT_EQ(entry["repeats"], 2);
+    const auto& m = entry["metrics"]["throughput.received_msgs_per_s"];
+    EXPECT_EQ(m["n"], 2);
+    EXPECT_LE(m["ci95_low"].get<double>(), m["mean"].get<double>());
+    EXPECT_GE(m["ci95_high"].get<double>(), m["mean"].get<double>());
+    EXPECT_GT(m["mean"].get<double>(), 3000);
+  }
+
+  const std::string csv = Slurp(out + "/results.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 9) << csv;  // header + 8 runs
+  EXPECT_NE(csv.find("cli-matrix,mem-b,memory,existing,ok,1,workload.message_size=1KiB,1,"),
+            std::string::npos)
+      << csv;
+
+  for (size_t i = 0; i < 8; ++i) {
+    const std::string hlog = out + "/" + result["runs"][i]["hlog"].get<std::string>();
+    auto parsed = bakeoff::ParseHlog(Slurp(hlog));
+    ASSERT_TRUE(parsed.ok()) << hlog << ": " << parsed.status().ToString();
+    ASSERT_EQ(parsed->size(), 4u);
+    EXPECT_EQ((*parsed)[0].tag, "e2e_corrected");
+    EXPECT_EQ((*parsed)[0].histogram.total_count(),
+              result["runs"][i]["metrics"]["e2e_latency_ns"]["corrected"]["count"].get<uint64_t>());
+  }
+
+  const std::string report = out + "/report.html";
+  ASSERT_TRUE(fs::exists(report));
+  Rendered page = RenderInChromium(fs::absolute(report).string());
+  for (const char* id :
+       {"chart-throughput", "chart-spectrum-corrected", "chart-spectrum-uncorrected", "chart-bars-throughput",
+        "chart-bars-e2e-p99", "table-overview", "table-accounting", "table-environment"}) {
+    EXPECT_NE(page.dom.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
+  }
+  EXPECT_GE(std::count(page.dom.begin(), page.dom.end(), '\n'), 50);
+  EXPECT_NE(page.dom.find("<polyline"), std::string::npos);
+  EXPECT_GT(page.png_bytes, 30000u) << "the screenshot should show charts, not an empty page";
 }
 
 }  // namespace

@@ -1,0 +1,170 @@
+#include "results/exports.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "results/hdr_log.h"
+#include "results/report_html.h"
+#include "results/result_json.h"
+
+namespace bakeoff {
+namespace {
+
+using nlohmann::json;
+
+const char* const kLatencyStats[] = {"p50", "p90", "p99", "p99_9", "p99_99", "p99_999", "max", "mean"};
+
+std::string CsvEscape(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Cell(const json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return CsvEscape(value.get<std::string>());
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
+  if (value.is_number()) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof(buffer), "%.6g", value.get<double>());
+    return buffer;
+  }
+  return CsvEscape(value.dump());
+}
+
+const json& At(const json& object, const char* key) {
+  static const json kNull;
+  return object.is_object() && object.contains(key) ? object[key] : kNull;
+}
+
+}  // namespace
+
+const std::vector<std::string>& CsvColumns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> columns = {
+        "experiment",       "system",       "driver",  "provider",   "status",          "point_index",
+        "matrix_point",     "repeat_index", "partial", "measured_s", "sent_msgs_per_s", "received_msgs_per_s",
+        "received_mb_per_s"};
+    for (const char* which : {"e2e", "publish"}) {
+      for (const char* correction : {"corrected", "uncorrected"}) {
+        for (const char* stat : kLatencyStats) {
+          columns.push_back(std::string(which) + "_" + correction + "_" + stat + "_ns");
+        }
+      }
+    }
+    for (const char* count :
+         {"sent", "acked", "send_errors", "received", "lost", "duplicated", "out_of_order", "unparseable"}) {
+      columns.push_back(count);
+    }
+    columns.push_back("thresholds_failed");
+    columns.push_back("error");
+    return columns;
+  }();
+  return kColumns;
+}
+
+std::string RenderCsv(const json& result) {
+  std::string out;
+  for (size_t i = 0; i < CsvColumns().size(); ++i) out += (i ? "," : "") + CsvColumns()[i];
+  out += "\n";
+  const std::string experiment =
+      At(At(result, "experiment"), "name").is_string() ? result["experiment"]["name"].get<std::string>() : "";
+  for (const json& run : At(result, "runs")) {
+    const json& m = At(run, "metrics");
+    std::vector<std::string> cells = {CsvEscape(experiment),   Cell(At(run, "system")),
+                                      Cell(At(run, "driver")), Cell(At(run, "provider")),
+                                      Cell(At(run, "status")), Cell(At(run, "point_index"))};
+    std::string point;
+    for (const auto& [path, value] : At(run, "matrix_point").items()) {
+      point += (point.empty() ? "" : ";") + path + "=" +
+               (value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    cells.push_back(CsvEscape(point));
+    cells.push_back(Cell(At(run, "repeat_index")));
+    cells.push_back(Cell(At(m, "partial")));
+    cells.push_back(At(m, "measured_ns").is_number() ? Cell(json(m["measured_ns"].get<double>() / 1e9)) : "");
+    for (const char* key : {"sent_msgs_per_s", "received_msgs_per_s", "received_mb_per_s"}) {
+      cells.push_back(Cell(At(At(m, "throughput"), key)));
+    }
+    for (const char* which : {"e2e_latency_ns", "publish_latency_ns"}) {
+      for (const char* correction : {"corrected", "uncorrected"}) {
+        for (const char* stat : kLatencyStats) cells.push_back(Cell(At(At(At(m, which), correction), stat)));
+      }
+    }
+    for (const char* count :
+         {"sent", "acked", "send_errors", "received", "lost", "duplicated", "out_of_order", "unparseable"}) {
+      cells.push_back(Cell(At(At(m, "accounting"), count)));
+    }
+    int failed = 0;
+    for (const json& t : At(run, "thresholds")) failed += At(t, "passed") == json(false) ? 1 : 0;
+    cells.push_back(std::to_string(failed));
+    cells.push_back(Cell(At(run, "error")));
+    for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
+    out += "\n";
+  }
+  return out;
+}
+
+std::string HlogFileName(size_t run_index, const std::string& system) {
+  char prefix[32];
+  std::snprintf(prefix, sizeof(prefix), "hlog/run-%02zu-", run_index + 1);
+  return prefix + system + ".hlog";
+}
+
+std::string RenderRunHlog(const RunRecord& run) {
+  const RunMetrics& m = run.metrics;
+  const double length_s = static_cast<double>(m.measured_ns) / 1e9;
+  std::vector<HlogInterval> intervals = {
+      {"e2e_corrected", 0, length_s, m.e2e.corrected},
+      {"e2e_uncorrected", 0, length_s, m.e2e.uncorrected},
+      {"publish_corrected", 0, length_s, m.publish.corrected},
+      {"publish_uncorrected", 0, length_s, m.publish.uncorrected},
+  };
+  std::string comment =
+      "bakeoff run of system " + run.system + ", repeat " + std::to_string(run.repeat_index + 1);
+  for (const auto& [path, value] : run.matrix_point) comment += ", " + path + "=" + value;
+  comment += "; values in nanoseconds";
+  return RenderHlog(intervals, static_cast<double>(run.started_unix_ns) / 1e9, comment);
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::filesystem::path final_path(path);
+  const std::filesystem::path temp_path =
+      final_path.parent_path() / ("." + final_path.filename().string() + ".tmp");
+  {
+    std::ofstream out(temp_path, std::ios::binary);
+    if (!out) return IoError("cannot write " + temp_path.string());
+    out << text;
+    if (!out) return IoError("write to " + temp_path.string() + " failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp_path, final_path, ec);
+  if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status WriteResultArtifacts(const ExperimentResult& result, const std::string& dir) {
+  if (Status st = WriteResultFile(result, dir); !st.ok()) return st;
+  const json document = ResultToJson(result);
+  const std::filesystem::path base(dir);
+  if (Status st = WriteFileAtomically((base / "results.csv").string(), RenderCsv(document)); !st.ok())
+    return st;
+  std::error_code ec;
+  std::filesystem::create_directories(base / "hlog", ec);
+  if (ec) return IoError("cannot create " + (base / "hlog").string() + ": " + ec.message());
+  for (size_t i = 0; i < result.runs.size(); ++i) {
+    const RunRecord& run = result.runs[i];
+    if (!run.has_metrics) continue;
+    const std::string path = (base / HlogFileName(i, run.system)).string();
+    if (Status st = WriteFileAtomically(path, RenderRunHlog(run)); !st.ok()) return st;
+  }
+  return WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document}));
+}
+
+}  // namespace bakeoff

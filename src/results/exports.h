@@ -1,0 +1,34 @@
+// Files written beside result.json: results.csv (one row per run, stable column names) and one
+// HdrHistogram interval log per run (hlog/run-NN-<system>.hlog).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "results/result.h"
+
+namespace bakeoff {
+
+// The CSV header's columns, in order. Never rename or reorder; add at the end.
+const std::vector<std::string>& CsvColumns();
+
+// results.csv from a result.json document (so it can be regenerated from stored results).
+std::string RenderCsv(const nlohmann::json& result);
+
+// "hlog/run-03-mem.hlog" for the run at `run_index` (0-based) of a result.
+std::string HlogFileName(size_t run_index, const std::string& system);
+
+// Tags e2e_corrected, e2e_uncorrected, publish_corrected, publish_uncorrected; one interval covering the
+// measured window.
+std::string RenderRunHlog(const RunRecord& run);
+
+// Writes result.json, results.csv, the .hlog files of runs with metrics and report.html into `dir`.
+// Each file is replaced atomically (temp file + rename).
+Status WriteResultArtifacts(const ExperimentResult& result, const std::string& dir);
+
+// Writes `text` to `path` through a temp file and a rename.
+Status WriteFileAtomically(const std::string& path, const std::string& text);
+
+}  // namespace bakeoff

@@ -1,0 +1,309 @@
+#include "results/report_html.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "results/report_svg.h"
+#include "results/statistics.h"
+#include "results/thresholds.h"
+#include "spec/metric_catalog.h"
+#include "spec/units.h"
+
+namespace bakeoff {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kStyle = R"(
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1150px}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}
+th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}
+td.k,th.k{text-align:left}.ok{color:#0a7d28}.bad{color:#c0161b;font-weight:bold}
+svg.chart{display:block;margin:10px 0;border:1px solid #eee}
+.t{font-size:14px;font-weight:bold}.a{font-size:11px;fill:#444}.l{font-size:11px}.g{stroke:#eee}
+.note{color:#666;font-size:12px}
+)";
+
+struct RunRef {
+  const json* result;
+  const json* run;
+  std::string label;
+};
+
+std::string PointText(const json& point) {
+  std::string text;
+  if (!point.is_object()) return text;
+  for (const auto& [path, value] : point.items()) {
+    text += (text.empty() ? "" : ", ") + path + "=" +
+            (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return text;
+}
+
+// "100B, all": the values only, for chart legends (the axes are listed once above the charts).
+std::string PointValues(const json& point) {
+  std::string text;
+  if (!point.is_object()) return text;
+  for (const auto& [path, value] : point.items()) {
+    text += (text.empty() ? "" : ", ") + (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return text;
+}
+
+std::string Duration(double ns) {
+  return FormatDurationNs(ns);
+}
+
+std::string Value(const json& metrics, const std::string& path) {
+  const MetricInfo* info = FindMetric(path);
+  std::optional<double> v = MetricValue(metrics, path);
+  if (!v || info == nullptr) return "-";
+  return FormatMetricValue(info->kind, v.value_or(0));
+}
+
+std::string Td(const std::string& text, const char* cls = nullptr) {
+  return std::string("<td") + (cls ? std::string(" class=\"") + cls + "\"" : "") + ">" + HtmlEscape(text) +
+         "</td>";
+}
+
+std::string OverviewTable(const std::vector<RunRef>& runs) {
+  std::string out =
+      "<table id=\"table-overview\"><tr><th class=\"k\">run</th><th>status</th><th>received msg/s</th>"
+      "<th>MB/s</th><th>e2e p50</th><th>e2e p99</th><th>e2e p99.9</th><th>e2e max</th><th>publish p99</th>"
+      "<th>thresholds</th></tr>\n";
+  for (const RunRef& r : runs) {
+    const json& m = (*r.run)["metrics"];
+    auto latency = [&](const std::string& stat) {
+      return Value(m, "e2e_latency.corrected." + stat) + " (" + Value(m, "e2e_latency.uncorrected." + stat) +
+             ")";
+    };
+    int passed = 0, failed = 0;
+    for (const json& t : r.run->value("thresholds", json::array()))
+      (t.value("passed", false) ? passed : failed)++;
+    const std::string status = r.run->value("status", "");
+    out += "<tr>" + Td(r.label, "k") + Td(status, status == "ok" ? "ok" : "bad") +
+           Td(Value(m, "throughput.received_msgs_per_s")) + Td(Value(m, "throughput.received_mb_per_s")) +
+           Td(latency("p50")) + Td(latency("p99")) + Td(latency("p99_9")) + Td(latency("max")) +
+           Td(Value(m, "publish_latency.corrected.p99")) +
+           Td(passed + failed == 0 ? "-" : std::to_string(passed) + " ✓ " + std::to_string(failed) + " ✗",
+              failed ? "bad" : "ok") +
+           "</tr>\n";
+  }
+  return out +
+         "</table><p class=\"note\">Latency cells: corrected from the intended send time (uncorrected from "
+         "the actual send in parentheses).</p>\n";
+}
+
+std::string AccountingTable(const std::vector<RunRef>& runs) {
+  static const char* const kCounts[] = {"sent", "acked",      "send_errors",  "received",
+                                        "lost", "duplicated", "out_of_order", "unparseable"};
+  std::string out = "<table id=\"table-accounting\"><tr><th class=\"k\">run</th>";
+  for (const char* c : kCounts) out += std::string("<th>") + c + "</th>";
+  out += "</tr>\n";
+  for (const RunRef& r : runs) {
+    out += "<tr>" + Td(r.label, "k");
+    for (const char* c : kCounts) {
+      const std::string path = std::string("accounting.") + c;
+      const std::optional<double> v = MetricValue((*r.run)["metrics"], path);
+      const bool bad =
+          v && v.value_or(0) > 0 &&
+          (path == "accounting.lost" || path == "accounting.duplicated" || path == "accounting.out_of_order");
+      out += Td(Value((*r.run)["metrics"], path), bad ? "bad" : nullptr);
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+std::string ThresholdTable(const std::vector<RunRef>& runs) {
+  std::string rows;
+  for (const RunRef& r : runs) {
+    for (const json& t : r.run->value("thresholds", json::array())) {
+      const bool passed = t.value("passed", false);
+      rows += "<tr>" + Td(r.label, "k") + Td(passed ? "✓" : "✗", passed ? "ok" : "bad") +
+              Td(t.value("message", ""), "k") + "</tr>\n";
+    }
+  }
+  if (rows.empty()) return "<p class=\"note\">No thresholds in this experiment.</p>\n";
+  return "<table id=\"table-thresholds\"><tr><th class=\"k\">run</th><th></th><th "
+         "class=\"k\">threshold</th></tr>\n" +
+         rows + "</table>\n";
+}
+
+// x = log10(1 / (1 - p)): 0 at 0%, 1 at 90%, 2 at 99%, ... as HdrHistogram's percentile plots.
+std::string SpectrumChart(const std::vector<RunRef>& runs, const std::string& correction) {
+  std::vector<ChartSeries> series;
+  for (const RunRef& r : runs) {
+    const json& m = (*r.run)["metrics"];
+    if (!m.is_object()) continue;
+    ChartSeries s{r.label, {}};
+    for (const json& point : m["e2e_latency_ns"][correction].value("spectrum", json::array())) {
+      const double p = point[0].get<double>();
+      if (p >= 100) continue;
+      s.points.emplace_back(std::log10(1.0 / (1.0 - p / 100.0)), point[1].get<double>());
+    }
+    series.push_back(std::move(s));
+  }
+  ChartAxis x{"percentile",
+              nullptr,
+              {{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}, {5, "99.999%"}}};
+  ChartAxis y{"end-to-end latency", Duration, {}};
+  return LineChartSvg("chart-spectrum-" + correction, "End-to-end latency by percentile (" + correction + ")",
+                      series, x, y);
+}
+
+std::string ThroughputChart(const std::vector<RunRef>& runs) {
+  std::vector<ChartSeries> series;
+  for (const RunRef& r : runs) {
+    const json& m = (*r.run)["metrics"];
+    if (!m.is_object()) continue;
+    ChartSeries s{r.label, {}};
+    double last_t = 0;
+    for (const json& sample : m.value("series", json::array())) {
+      const double t = sample.value("t_s", 0.0);
+      const double seconds = t - last_t > 0 ? t - last_t : 1;
+      s.points.emplace_back(t, sample.value("received", 0.0) / seconds);
+      last_t = t;
+    }
+    series.push_back(std::move(s));
+  }
+  ChartAxis x{
+      "seconds since start (warm-up included)", [](double v) { return FormatDurationNs(v * 1e9); }, {}};
+  ChartAxis y{"received msg/s", [](double v) { return FormatCount(v); }, {}};
+  return LineChartSvg("chart-throughput", "Received messages per second", series, x, y);
+}
+
+std::string BarsChart(const json& summary, const std::string& id, const std::string& metric,
+                      const std::string& title) {
+  const MetricInfo* info = FindMetric(metric);
+  std::vector<BarGroup> groups;
+  for (const json& entry : summary) {
+    const std::string label = entry.value("point_label", std::string("all"));
+    BarGroup* group = nullptr;
+    for (BarGroup& g : groups) {
+      if (g.label == label) group = &g;
+    }
+    if (group == nullptr) group = &groups.emplace_back(BarGroup{label, {}});
+    const json& m = entry["metrics"][metric];
+    group->bars.push_back({entry.value("system", ""), m.value("mean", 0.0), m.value("ci95_low", 0.0),
+                           m.value("ci95_high", 0.0)});
+  }
+  ChartAxis y{
+      title, [info](double v) { return info ? FormatMetricValue(info->kind, v) : std::to_string(v); }, {}};
+  return BarChartSvg(id, title + " by matrix point (mean, 95% interval)", groups, y);
+}
+
+std::string SummaryTable(const json& summary) {
+  std::string out =
+      "<table id=\"table-summary\"><tr><th class=\"k\">system</th><th class=\"k\">matrix "
+      "point</th><th>n</th>";
+  const std::vector<std::string> shown = {"throughput.received_msgs_per_s", "e2e_latency.corrected.p50",
+                                          "e2e_latency.corrected.p99", "e2e_latency.uncorrected.p99"};
+  for (const std::string& m : shown) out += "<th>" + HtmlEscape(m) + "</th>";
+  out += "</tr>\n";
+  for (const json& entry : summary) {
+    out += "<tr>" + Td(entry.value("system", ""), "k") +
+           Td(entry.value("point_label", std::string("all")), "k") +
+           Td(std::to_string(entry.value("repeats", 0)));
+    for (const std::string& metric : shown) {
+      const MetricInfo* info = FindMetric(metric);
+      const json& m = entry["metrics"][metric];
+      const double mean = m.value("mean", 0.0),
+                   half = (m.value("ci95_high", 0.0) - m.value("ci95_low", 0.0)) / 2;
+      out += Td(FormatMetricValue(info->kind, mean) + " ± " + FormatMetricValue(info->kind, half));
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+std::string EnvironmentTable(const std::vector<const json*>& results, const std::vector<RunRef>& runs) {
+  std::string out =
+      "<table id=\"table-environment\"><tr><th class=\"k\">what</th><th class=\"k\">fact</th></tr>\n";
+  for (const json* r : results) {
+    const json& host = (*r)["environment"]["host"];
+    out += "<tr>" + Td("host", "k") +
+           Td(host.value("hostname", "") + ", " + host.value("cpu_model", "") + " x " +
+                  std::to_string(host.value("cpu_count", 0)) + ", kernel " + host.value("kernel", "") + ", " +
+                  FormatBytes(host.value("memory_bytes", 0.0)) + " memory",
+              "k") +
+           "</tr>\n";
+    out += "<tr>" + Td("bakeoff", "k") + Td(r->value("bakeoff_version", ""), "k") + "</tr>\n";
+  }
+  std::vector<std::string> seen;
+  for (const RunRef& r : runs) {
+    const std::string system = r.run->value("system", "");
+    if (std::find(seen.begin(), seen.end(), system) != seen.end()) continue;
+    seen.push_back(system);
+    for (const char* section : {"environment_facts", "driver_facts", "resource_usage"}) {
+      if (!r.run->contains(section) || !(*r.run)[section].is_object()) continue;
+      for (const auto& [key, value] : (*r.run)[section].items()) {
+        out += "<tr>" + Td(system + " " + section + " " + key, "k") +
+               Td(value.is_string() ? value.get<std::string>() : value.dump(), "k") + "</tr>\n";
+      }
+    }
+  }
+  return out + "</table>\n";
+}
+
+}  // namespace
+
+std::string RenderReportHtml(const std::vector<json>& input) {
+  std::vector<const json*> results;
+  for (const json& r : input) results.push_back(&r);
+  std::vector<RunRef> runs;
+  json summary = json::array();
+  std::string title;
+  for (const json* r : results) {
+    const std::string name = (*r)["experiment"].value("name", "");
+    title += (title.empty() ? "" : " + ") + name;
+    const bool repeats = (*r)["experiment"].value("repeat", 1) > 1;
+    if (!r->contains("runs") || !(*r)["runs"].is_array()) continue;
+    for (const json& run : (*r)["runs"]) {  // RunRef keeps pointers: iterate the document, not a copy
+      std::string label = run.value("system", "");
+      std::string point = PointValues(run.value("matrix_point", json::object()));
+      if (!point.empty()) label += " " + point;
+      if (repeats) label += " #" + std::to_string(run.value("repeat_index", 0) + 1);
+      if (results.size() > 1) label = name + ": " + label;
+      runs.push_back({r, &run, label});
+    }
+    for (json entry : r->contains("summary") ? (*r)["summary"] : SummarizeRuns((*r)["runs"])) {
+      std::string point = PointText(entry.value("matrix_point", json::object()));
+      entry["point_label"] = point.empty() ? "all" : point;
+      if (results.size() > 1) entry["system"] = name + ": " + entry.value("system", "");
+      summary.push_back(std::move(entry));
+    }
+  }
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bakeoff: " +
+                    HtmlEscape(title) + "</title><style>" + kStyle + "</style></head><body>\n";
+  out += "<h1>bakeoff report: " + HtmlEscape(title) + "</h1>\n";
+  for (const json* r : results) {
+    const std::string description = (*r)["experiment"].value("description", "");
+    if (!description.empty()) out += "<p>" + HtmlEscape(description) + "</p>\n";
+    for (const json& axis : (*r)["experiment"].value("matrix", json::array())) {
+      out += "<p>Matrix: <code>" + HtmlEscape(axis.value("path", "")) +
+             "</code> = " + HtmlEscape(axis.value("values", json::array()).dump()) + "</p>\n";
+    }
+    if ((*r)["experiment"].value("repeat", 1) > 1) {
+      out += "<p>Repeats: " + std::to_string((*r)["experiment"].value("repeat", 1)) +
+             " per system and point.</p>\n";
+    }
+    if (r->value("partial", false))
+      out += "<p class=\"bad\">Partial results: the experiment was interrupted.</p>\n";
+  }
+  out += "<h2>Overview</h2>\n" + OverviewTable(runs);
+  out += "<h2>Thresholds</h2>\n" + ThresholdTable(runs);
+  out += "<h2>Throughput over time</h2>\n" + ThroughputChart(runs);
+  out += "<h2>Latency percentile spectrum</h2>\n" + SpectrumChart(runs, "corrected") +
+         SpectrumChart(runs, "uncorrected");
+  out += "<h2>Across matrix points and repeats</h2>\n" + SummaryTable(summary) +
+         BarsChart(summary, "chart-bars-throughput", "throughput.received_msgs_per_s", "received msg/s") +
+         BarsChart(summary, "chart-bars-e2e-p99", "e2e_latency.corrected.p99", "e2e p99 (corrected)");
+  out += "<h2>Accounting</h2>\n" + AccountingTable(runs);
+  out += "<h2>Environment</h2>\n" + EnvironmentTable(results, runs);
+  out += "<p class=\"note\">Generated by bakeoff. Self-contained: no scripts, no external resources.</p>\n";
+  return out + "</body></html>\n";
+}
+
+}  // namespace bakeoff

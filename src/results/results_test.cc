@@ -1,0 +1,165 @@
+// Exports (hlog round trip, CSV), statistics and the report's structure.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "results/exports.h"
+#include "results/hdr_log.h"
+#include "results/report_html.h"
+#include "results/result_json.h"
+#include "results/statistics.h"
+
+namespace bakeoff {
+namespace {
+
+Histogram LatencyLike(uint32_t seed) {
+  Histogram h;
+  std::mt19937_64 rng(seed);
+  std::lognormal_distribution<double> dist(11.0, 1.5);  // ~60 us median, long tail
+  for (int i = 0; i < 200000; ++i) h.Record(static_cast<int64_t>(dist(rng)));
+  h.Record(0);
+  h.Record(Histogram::kHighestTrackableNs);
+  return h;
+}
+
+void ExpectSameCounts(const Histogram& a, const Histogram& b) {
+  ASSERT_EQ(a.bucket_count(), b.bucket_count());
+  EXPECT_EQ(a.total_count(), b.total_count());
+  for (size_t i = 0; i < a.bucket_count(); ++i)
+    ASSERT_EQ(a.count_at_index(i), b.count_at_index(i)) << "index " << i;
+}
+
+TEST(HdrLogTest, CompressedEncodingRoundTripsExactly) {
+  const Histogram h = LatencyLike(1);
+  const std::string bytes = EncodeHistogramCompressed(h);
+  EXPECT_EQ(static_cast<unsigned char>(bytes[0]), 0x1c);
+  EXPECT_EQ(static_cast<unsigned char>(bytes[3]), 0x14);  // 0x1c849304 with word size 8
+  Result<Histogram> decoded = DecodeHistogramCompressed(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ExpectSameCounts(h, *decoded);
+  EXPECT_FALSE(DecodeHistogramCompressed(bytes.substr(0, bytes.size() / 2)).ok());
+}
+
+TEST(HdrLogTest, EmptyHistogramRoundTrips) {
+  Result<Histogram> decoded = DecodeHistogramCompressed(EncodeHistogramCompressed(Histogram()));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->total_count(), 0u);
+}
+
+TEST(HdrLogTest, Base64) {
+  EXPECT_EQ(Base64Encode("Man"), "TWFu");
+  EXPECT_EQ(Base64Encode("Ma"), "TWE=");
+  EXPECT_EQ(Base64Encode("M"), "TQ==");
+  EXPECT_EQ(*Base64Decode("TWE="), "Ma");
+  EXPECT_FALSE(Base64Decode("T!E=").ok());
+}
+
+TEST(HdrLogTest, LogFileRoundTrips) {
+  std::vector<HlogInterval> intervals = {{"e2e_corrected", 0, 1.5, LatencyLike(2)},
+                                         {"e2e_uncorrected", 1.5, 1.0, LatencyLike(3)}};
+  const std::string text = RenderHlog(intervals, 1700000000.25, "test");
+  EXPECT_EQ(text.rfind("#[Histogram log format version 1.3]\n", 0), 0u);
+  EXPECT_NE(text.find("#[StartTime: 1700000000.250 (seconds since epoch), "), std::string::npos);
+  EXPECT_NE(text.find("#[BaseTime: 1700000000.250 (seconds since epoch)]"), std::string::npos);
+  EXPECT_NE(
+      text.find("\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\""),
+      std::string::npos);
+  EXPECT_NE(text.find("Tag=e2e_uncorrected,1.500,1.000,3600000.000,HISTF"), std::string::npos)
+      << text.substr(0, 600);
+  Result<std::vector<HlogInterval>> parsed = ParseHlog(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->size(), 2u);
+  EXPECT_EQ((*parsed)[1].tag, "e2e_uncorrected");
+  EXPECT_DOUBLE_EQ((*parsed)[1].start_s, 1.5);
+  ExpectSameCounts(intervals[0].histogram, (*parsed)[0].histogram);
+  ExpectSameCounts(intervals[1].histogram, (*parsed)[1].histogram);
+}
+
+TEST(StatisticsTest, StudentQuantilesAndIntervals) {
+  EXPECT_NEAR(StudentT975(1), 12.706, 1e-3);
+  EXPECT_NEAR(StudentT975(4), 2.776, 1e-3);
+  EXPECT_NEAR(StudentT975(30), 2.042, 1e-3);
+  EXPECT_NEAR(StudentT975(1e6), 1.960, 1e-3);
+  const SampleEstimate e = Estimate({10, 12, 14});
+  EXPECT_DOUBLE_EQ(e.mean, 12);
+  EXPECT_DOUBLE_EQ(e.stddev, 2);
+  EXPECT_NEAR(e.ci95_high - e.mean, 4.303 * 2 / std::sqrt(3.0), 1e-3);
+  const SampleEstimate one = Estimate({5});
+  EXPECT_EQ(one.ci95_low, 5);
+  EXPECT_EQ(one.ci95_high, 5);
+}
+
+TEST(StatisticsTest, WelchTTest) {
+  // Reference p = 0.06428 (t = -2.074, df = 10.21), from numerically integrating the t density.
+  const std::vector<double> a = {19.8, 20.4, 19.6, 17.8, 18.5, 18.9, 18.3, 18.9, 19.5, 22.0};
+  const std::vector<double> b = {28.2, 26.6, 20.1, 23.3, 25.2, 22.1, 17.7, 27.6, 20.6, 13.7};
+  EXPECT_NEAR(WelchTTestPValue(a, b), 0.06428, 1e-4);
+  EXPECT_GT(WelchTTestPValue({1, 2, 3}, {1.1, 2.1, 2.9}), 0.8);
+  EXPECT_EQ(WelchTTestPValue({1}, {5, 6}), 1);
+  EXPECT_EQ(WelchTTestPValue({1, 1}, {2, 2}), 0);
+}
+
+ExperimentResult SmallResult() {
+  ExperimentResult result;
+  result.experiment.name = "unit";
+  result.experiment.repeat = 2;
+  for (int r = 0; r < 2; ++r) {
+    RunRecord run;
+    run.system = "mem";
+    run.driver = "memory";
+    run.repeat_index = r;
+    run.matrix_point = {{"workload.message_size", "1KiB"}};
+    run.has_metrics = true;
+    run.metrics.measured_ns = 1'000'000'000;
+    run.metrics.measured_received = 1000 + 100 * r;
+    run.metrics.e2e.corrected = LatencyLike(10 + r);
+    run.metrics.e2e.uncorrected = LatencyLike(20 + r);
+    run.metrics.series.push_back(SecondSample{.t_s = 1, .received = 1000});
+    result.runs.push_back(run);
+  }
+  return result;
+}
+
+TEST(ExportsTest, CsvHasStableColumnsAndOneRowPerRun) {
+  const std::string csv = RenderCsv(ResultToJson(SmallResult()));
+  const std::string header = csv.substr(0, csv.find('\n'));
+  EXPECT_EQ(
+      header.rfind("experiment,system,driver,provider,status,point_index,matrix_point,repeat_index,", 0), 0u);
+  EXPECT_NE(header.find(",e2e_corrected_p99_ns,"), std::string::npos);
+  EXPECT_NE(header.find(",e2e_uncorrected_p99_999_ns,"), std::string::npos);
+  EXPECT_NE(header.find(",lost,duplicated,out_of_order,"), std::string::npos);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
+  EXPECT_NE(csv.find("unit,mem,memory,,ok,0,workload.message_size=1KiB,1,"), std::string::npos) << csv;
+  const size_t columns = std::count(header.begin(), header.end(), ',');
+  const std::string row =
+      csv.substr(csv.find('\n') + 1, csv.find('\n', csv.find('\n') + 1) - csv.find('\n') - 1);
+  EXPECT_EQ(static_cast<size_t>(std::count(row.begin(), row.end(), ',')), columns);
+}
+
+TEST(ExportsTest, SummaryHasIntervalsAcrossRepeats) {
+  const nlohmann::json j = ResultToJson(SmallResult());
+  ASSERT_EQ(j["summary"].size(), 1u);
+  const auto& m = j["summary"][0]["metrics"]["throughput.received_msgs_per_s"];
+  EXPECT_EQ(m["n"], 2);
+  EXPECT_DOUBLE_EQ(m["mean"].get<double>(), 1050);
+  EXPECT_LT(m["ci95_low"].get<double>(), 1000);
+  EXPECT_GT(m["ci95_high"].get<double>(), 1100);
+}
+
+TEST(ReportTest, PageIsSelfContainedWithEveryChart) {
+  const std::string html = RenderReportHtml({ResultToJson(SmallResult())});
+  for (const char* id :
+       {"chart-throughput", "chart-spectrum-corrected", "chart-spectrum-uncorrected", "chart-bars-throughput",
+        "chart-bars-e2e-p99", "table-overview", "table-accounting", "table-environment", "table-summary"}) {
+    EXPECT_NE(html.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
+  }
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // only the SVG namespace
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_NE(html.find("99.999%"), std::string::npos);
+  EXPECT_NE(html.find("<polyline"), std::string::npos);
+  EXPECT_NE(html.find("class=\"whisker\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bakeoff
