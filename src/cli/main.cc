@@ -1,13 +1,18 @@
 // The bakeoff program: parses arguments and calls into the library. Nothing else lives here.
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/env_commands.h"
+#include "cli/results_commands.h"
 #include "cli/exit_codes.h"
 
 int main(int argc, char** argv) {
   using namespace bakeoff;
+  // A server that dies mid-run must give a write error, not kill bakeoff before it tears down.
+  signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "bakeoff compares streaming and messaging systems fairly and reproducibly.\n"
       "Write one experiment file (see examples/), then:\n"
@@ -57,6 +62,8 @@ int main(int argc, char** argv) {
   env_down->add_flag("--all", env_args.all, "Every recorded environment");
   CLI::App* env_gc = env->add_subcommand("gc", "Remove environments whose bakeoff process is gone; report drift.");
 
+  ResultsCommands results_commands(app);  // compare, report, results list|show|fetch
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +73,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return RunCommand(run_args);
+    if (std::optional<int> code = results_commands.Run()) return *code;
     if (*validate) return ValidateCommand(validate_files);
     if (*drivers) return DriversCommand(driver_name);
     if (*providers) return ProvidersCommand(provider_name);

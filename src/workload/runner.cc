@@ -1,5 +1,8 @@
 #include "workload/runner.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
 #include <memory>
 #include <thread>
@@ -25,6 +28,15 @@ constexpr int64_t kLateArrivalGraceNs = 1'000'000'000;
 
 void MergeErrors(std::map<std::string, uint64_t>& into, const std::map<std::string, uint64_t>& from) {
   for (const auto& [message, count] : from) into[message] += count;
+}
+
+// A write to a socket whose server died raises SIGPIPE in the writing thread, which would end the
+// whole process. Blocked, the write fails with EPIPE and the driver reports an error instead.
+void BlockSigpipeOnThisThread() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 bool Interrupted(const RunnerOptions& options) {
@@ -142,7 +154,12 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
 
   // Consumers first: they must be assigned their streams before anything is measured.
   std::vector<std::thread> consumer_threads;
-  for (auto& c : consumers) consumer_threads.emplace_back([&c] { c->Run(); });
+  for (auto& c : consumers) {
+    consumer_threads.emplace_back([&c] {
+      BlockSigpipeOnThisThread();
+      c->Run();
+    });
+  }
   auto stop_consumers = [&] {
     shared.stop_consuming.store(true);
     for (auto& t : consumer_threads) {
@@ -187,6 +204,7 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
   const int64_t flush_timeout_ns = workload.drain_timeout_ns;
   for (auto& p : producers) {
     producer_threads.emplace_back([&p, flush_timeout_ns, start_ns] {
+      BlockSigpipeOnThisThread();
       while (MonotonicNowNs() < start_ns) std::this_thread::sleep_for(std::chrono::microseconds(200));
       p->Run(flush_timeout_ns);
     });
