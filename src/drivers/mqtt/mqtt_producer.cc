@@ -43,6 +43,7 @@ class MqttProducer final : public Producer {
       if (client_ == nullptr || !client_->connected()) BAKEOFF_RETURN_IF_ERROR(Reconnect());
       if (open_count_ >= settings_.max_queued_messages) {
         Serve(std::chrono::nanoseconds(0));
+        if (client_ == nullptr) return last_error_;  // the connection died while serving
         if (open_count_ >= settings_.max_queued_messages) return QueueFull("mqtt: max_queued_messages open");
       }
       sending_ = true;

@@ -174,7 +174,7 @@ TEST(RedisStreamsTest, ServerKilledMidRunEndsInTimeWithErrorsCounted) {
   for (const auto& [message, count] : m->errors) errors += count;
   EXPECT_GT(errors, 1000u) << "sends after the kill must fail and be counted";
   EXPECT_LT(m->accounting.acked, m->accounting.sent);
-  EXPECT_GT(m->accounting.received, 10'000u) << "the first 1.5 s were delivered";
+  EXPECT_GT(m->accounting.received, 1'000u) << "messages before the kill were delivered";
   const auto teardown_start = Clock::now();
   EXPECT_FALSE(run.session->DeleteTopics().ok());
   run.session.reset();
