@@ -21,6 +21,25 @@ struct ThresholdOutcome {
   std::string message;  // "e2e_latency.corrected.p99 < 20 ms: 25.1 ms, 5.1 ms (26%) over"
 };
 
+// One second of a server process's resource use (from /proc).
+struct ProcessSample {
+  double t_s = 0;            // seconds since sampling started
+  double cpu_percent = 0;    // of one core, over the last interval
+  int64_t rss_bytes = 0;
+  int64_t write_bytes = 0;   // bytes this process caused to be written to storage since sampling started
+};
+
+// What one server process cost during a run: summary plus per-second series.
+struct ProcessUsage {
+  std::string name;
+  int pid = 0;
+  bool vanished = false;     // the process ended while sampled
+  double cpu_seconds = 0;    // user + system over the sampled span
+  int64_t max_rss_bytes = 0;
+  int64_t bytes_written = 0; // over the sampled span
+  std::vector<ProcessSample> series;
+};
+
 struct RunRecord {
   std::string system;
   std::string driver;
@@ -38,6 +57,7 @@ struct RunRecord {
   int point_index = 0;                                            // index into experiment.points
   int repeat_index = 0;                                           // 0-based
   std::vector<ThresholdOutcome> thresholds;  // those that apply to this system, when metrics exist
+  std::vector<ProcessUsage> resources;       // the system's server processes (local environments)
 };
 
 struct HostFacts {

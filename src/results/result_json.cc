@@ -231,6 +231,27 @@ json RunMetricsToJson(const RunMetrics& m) {
   };
 }
 
+json ResourcesToJson(const std::vector<ProcessUsage>& resources) {
+  json out = json::array();
+  for (const ProcessUsage& u : resources) {
+    json series = json::array();
+    for (const ProcessSample& s : u.series) {
+      series.push_back({{"t_s", s.t_s},
+                        {"cpu_percent", s.cpu_percent},
+                        {"rss_bytes", s.rss_bytes},
+                        {"write_bytes", s.write_bytes}});
+    }
+    out.push_back({{"name", u.name},
+                   {"pid", u.pid},
+                   {"vanished", u.vanished},
+                   {"cpu_seconds", u.cpu_seconds},
+                   {"max_rss_bytes", u.max_rss_bytes},
+                   {"bytes_written", u.bytes_written},
+                   {"series", series}});
+  }
+  return out;
+}
+
 json ResultToJson(const ExperimentResult& r) {
   json runs = json::array();
   for (const RunRecord& run : r.runs) {
@@ -241,7 +262,8 @@ json ResultToJson(const ExperimentResult& r) {
               {"started_unix_ns", run.started_unix_ns},
               {"finished_unix_ns", run.finished_unix_ns},
               {"environment_facts", run.environment_facts},
-              {"driver_facts", run.driver_facts}};
+              {"driver_facts", run.driver_facts},
+              {"resources", ResourcesToJson(run.resources)}};
     if (!run.error.empty()) j["error"] = run.error;
     j["matrix_point"] = json::object();
     for (const auto& [path, value] : run.matrix_point) j["matrix_point"][path] = value;

@@ -12,6 +12,7 @@ namespace bakeoff {
 nlohmann::json ExperimentToJson(const Experiment& experiment);
 nlohmann::json HistogramSummaryToJson(const Histogram& histogram);
 nlohmann::json RunMetricsToJson(const RunMetrics& metrics);
+nlohmann::json ResourcesToJson(const std::vector<ProcessUsage>& resources);
 nlohmann::json ResultToJson(const ExperimentResult& result);
 
 // Writes `dir`/result.json atomically (temp file + rename), creating `dir` if needed.

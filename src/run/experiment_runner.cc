@@ -11,6 +11,7 @@
 #include "measure/clock.h"
 #include "results/exports.h"
 #include "results/result_json.h"
+#include "run/resource_sampler.h"
 #include "results/thresholds.h"
 
 namespace bakeoff {
@@ -129,7 +130,9 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   runner.streams = experiment.workload.streams();
   runner.interrupted = options.interrupted;
   runner.on_progress = options.on_progress;
+  ResourceSampler resources(env->Processes());
   Result<RunMetrics> metrics = RunWorkload(*session, experiment.workload, runner);
+  run.resources = resources.Stop();
   run.driver_facts = session->Facts();
   if (metrics.ok()) {
     run.metrics = std::move(metrics).value();

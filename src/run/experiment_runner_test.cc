@@ -97,3 +97,44 @@ TEST(ExperimentRunnerTest, ResultJsonShapeMatchesGolden) {
 
 }  // namespace
 }  // namespace bakeoff
+
+namespace bakeoff {
+namespace {
+
+// A real local server: the run records what the server process cost (CPU, memory, series).
+TEST(ExperimentRunnerTest, LocalServerResourcesAreSampled) {
+  constexpr const char* kRedis = R"(
+name: resources
+systems:
+  - name: redis
+    driver: redis-streams
+    environment: local
+workload:
+  partitions: 2
+  message_size: 100B
+  rate: 5k/s
+  warmup: 0s
+  duration: 2s
+)";
+  RegistrySchemas schemas;
+  ParseOutcome parsed = ParseExperiment(kRedis, "resources.yaml", schemas);
+  ASSERT_TRUE(parsed.ok()) << parsed.diagnostics.front().ToString();
+  ExperimentRunOptions options;
+  options.bakeoff_version = "test";
+  ExperimentOutcome outcome = RunExperiment(parsed.experiment, options);
+  ASSERT_EQ(outcome.result.runs.size(), 1u);
+  const RunRecord& run = outcome.result.runs[0];
+  ASSERT_EQ(run.status, "ok") << run.error;
+  ASSERT_EQ(run.resources.size(), 1u);
+  const ProcessUsage& usage = run.resources[0];
+  EXPECT_GT(usage.pid, 0);
+  EXPECT_GT(usage.cpu_seconds, 0.0);
+  EXPECT_GT(usage.max_rss_bytes, 1 << 20);
+  EXPECT_GE(usage.series.size(), 2u);
+  EXPECT_EQ(run.metrics.accounting.lost, 0u);
+  const nlohmann::json j = ResultToJson(outcome.result);
+  EXPECT_GT(j["runs"][0]["resources"][0]["cpu_seconds"].get<double>(), 0.0);
+}
+
+}  // namespace
+}  // namespace bakeoff

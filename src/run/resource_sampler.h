@@ -10,25 +10,9 @@
 #include <vector>
 
 #include "env/provider.h"
+#include "results/result.h"
 
 namespace bakeoff {
-
-struct ProcessSample {
-  double t_s = 0;            // seconds since sampling started
-  double cpu_percent = 0;    // of one core, over the last interval
-  int64_t rss_bytes = 0;
-  int64_t write_bytes = 0;   // cumulative bytes this process caused to be written to storage
-};
-
-struct ProcessUsage {
-  std::string name;
-  int pid = 0;
-  bool vanished = false;             // the process ended while sampled
-  double cpu_seconds = 0;            // user + system over the sampled span
-  int64_t max_rss_bytes = 0;
-  int64_t bytes_written = 0;         // over the sampled span
-  std::vector<ProcessSample> series;
-};
 
 // Reads /proc/PID/{stat,status,io}. Returns false if the process is gone.
 struct ProcReading {
