@@ -1,9 +1,7 @@
 #include "env/embedded/embedded_provider.h"
 #include "env/existing_provider.h"
 #include "env/provider.h"
-#ifdef BAKEOFF_HAS_PROVIDER_local
 #include "env/local/local_provider.h"
-#endif
 
 namespace bakeoff {
 
@@ -12,9 +10,7 @@ std::vector<Provider*> AllProviders() {
   return {
       GetEmbeddedProvider(),
       GetExistingProvider(),
-#ifdef BAKEOFF_HAS_PROVIDER_local
       GetLocalProvider(),
-#endif
   };
 }
 
