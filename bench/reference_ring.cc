@@ -31,6 +31,16 @@ inline void CpuRelax() {
 #endif
 }
 
+// Spin briefly, then give the core away: on a loaded 2-core machine a thread that only spins can burn
+// its whole time slice while the other side waits to run (the memory driver backs off the same way).
+inline void Backoff(int& spins) {
+  if (++spins < 256) {
+    CpuRelax();
+  } else {
+    std::this_thread::yield();
+  }
+}
+
 // Each side owns one cache line: its published index plus its private copy of the other side's index,
 // refreshed only when the copy says the ring is full (producer) or empty (consumer). Without the cached
 // copies every message would pull the other side's line across cores.
@@ -62,9 +72,10 @@ void Produce(Ring& ring) {
   for (;;) {
     const int64_t now = MonotonicNowNs();
     if (now >= deadline_ns) break;
+    int spins = 0;
     while (head - ring.producer.cached_tail == kRingSlots) {
       ring.producer.cached_tail = ring.consumer.tail.load(std::memory_order_acquire);
-      if (head - ring.producer.cached_tail == kRingSlots) CpuRelax();
+      if (head - ring.producer.cached_tail == kRingSlots) Backoff(spins);
     }
     Slot& slot = ring.slots[head & (kRingSlots - 1)];
     slot.stamp_ns = now;
@@ -79,6 +90,7 @@ void Consume(Ring& ring, ReferenceRingResult& result) {
   while (!ring.control.go.load(std::memory_order_acquire)) CpuRelax();
   uint64_t tail = ring.consumer.tail.load(std::memory_order_relaxed);
   uint64_t expected_seq = 0;
+  int spins = 0;
   for (;;) {
     if (tail == ring.consumer.cached_head) {
       // Read done before head: a head loaded after seeing done includes every message.
@@ -86,9 +98,10 @@ void Consume(Ring& ring, ReferenceRingResult& result) {
       ring.consumer.cached_head = ring.producer.head.load(std::memory_order_acquire);
       if (tail == ring.consumer.cached_head) {
         if (done) break;
-        CpuRelax();
+        Backoff(spins);
         continue;
       }
+      spins = 0;
     }
     const int64_t now = MonotonicNowNs();  // one clock read per drained batch
     const uint64_t end = ring.consumer.cached_head;

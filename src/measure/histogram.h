@@ -29,7 +29,7 @@ class Histogram {
     total_count_ += count;
     if (v < min_) min_ = v;
     if (v > max_) max_ = v;
-    sum_ += static_cast<double>(v) * static_cast<double>(count);
+    sum_ += static_cast<unsigned __int128>(v) * count;  // exact; an integer add on the hot path
   }
 
   void Merge(const Histogram& other);
@@ -39,7 +39,9 @@ class Histogram {
   uint64_t clamped_count() const { return clamped_count_; }
   int64_t min() const { return total_count_ ? min_ : 0; }
   int64_t max() const { return total_count_ ? max_ : 0; }  // exact, not bucketed
-  double mean() const { return total_count_ ? sum_ / static_cast<double>(total_count_) : 0.0; }
+  double mean() const {
+    return total_count_ ? static_cast<double>(sum_) / static_cast<double>(total_count_) : 0.0;
+  }
 
   // The value at `percentile` in [0, 100]: the highest value equivalent to the smallest recorded
   // value v such that at least percentile% of recordings are <= v. 100 gives max().
@@ -68,7 +70,7 @@ class Histogram {
   uint64_t clamped_count_ = 0;
   int64_t min_ = INT64_MAX;
   int64_t max_ = 0;
-  double sum_ = 0;
+  unsigned __int128 sum_ = 0;
 };
 
 }  // namespace bakeoff

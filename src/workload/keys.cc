@@ -55,7 +55,12 @@ size_t KeyChooser::DrawKeyIndex(uint64_t index) {
 
 KeyChooser::Choice KeyChooser::Next(uint64_t index) {
   if (spec_.distribution == KeySpec::Distribution::kNone) {
-    return {static_cast<uint32_t>(index % streams_), {}};
+    // Round-robin over streams; a wrapping counter instead of `index % streams` (a division per message).
+    if (index != next_index_) next_stream_ = static_cast<uint32_t>(index % streams_);
+    const uint32_t stream = next_stream_;
+    next_index_ = index + 1;
+    if (++next_stream_ == streams_) next_stream_ = 0;
+    return {stream, {}};
   }
   const size_t k = DrawKeyIndex(index);
   const std::string& key = keys_[k];

@@ -34,6 +34,8 @@ class KeyChooser {
   std::vector<uint32_t> key_stream_;
   std::vector<double> zipf_cdf_;
   std::mt19937_64 rng_;
+  uint64_t next_index_ = 0;   // kNone: the index Next() expects, so it can skip the division
+  uint32_t next_stream_ = 0;
 };
 
 // FNV-1a, used to map a key to a stream.
