@@ -89,7 +89,7 @@ json WorkloadToJson(const WorkloadSpec& w) {
       {"warmup_ns", w.warmup_ns},
       {"duration_ns", w.duration_ns},
       {"drain_timeout_ns", w.drain_timeout_ns},
-      {"max_backlog", w.max_backlog},
+      {"max_backlog", w.max_backlog},        {"generator_cpus", w.generator_cpus},
   };
   out["messages"] = w.messages ? json(*w.messages) : json(nullptr);
   return out;

@@ -77,6 +77,9 @@ struct WorkloadSpec {
   // yet received, so "max" means the fastest rate the system delivers end to end, not the fastest it
   // buffers. Open-loop runs are never throttled by the harness. Default: ~2 MiB per stream, 1k..100k.
   int64_t max_backlog = 100'000;
+  // CPUs the load generator's producer and consumer threads are pinned to ("0", "0-1", "0,2"); empty =
+  // not pinned. Pin servers with the local environment's `cpus` so they do not share cores.
+  std::string generator_cpus;
   // Total number of streams (topic x partition) the harness addresses.
   int streams() const { return topics * partitions; }
 };

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "env/process/process.h"
 #include "measure/clock.h"
 #include "workload/workers.h"
 
@@ -37,6 +38,15 @@ void BlockSigpipeOnThisThread() {
   sigemptyset(&set);
   sigaddset(&set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+// Pins the calling thread to `cpus` (empty = leave it alone).
+void PinThisThread(const std::vector<int>& cpus) {
+  if (cpus.empty()) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int cpu : cpus) CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
 bool Interrupted(const RunnerOptions& options) {
@@ -151,12 +161,19 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
 
   RunMetrics metrics;
   metrics.closed_loop = workload.rate.max;
+  std::vector<int> generator_cpus;
+  if (!workload.generator_cpus.empty()) {
+    Result<std::vector<int>> cpus = ParseCpuList(workload.generator_cpus);
+    if (!cpus.ok()) return InvalidArgument("workload.generator_cpus: " + cpus.status().message());
+    generator_cpus = std::move(cpus).value();
+  }
 
   // Consumers first: they must be assigned their streams before anything is measured.
   std::vector<std::thread> consumer_threads;
   for (auto& c : consumers) {
-    consumer_threads.emplace_back([&c] {
+    consumer_threads.emplace_back([&c, &generator_cpus] {
       BlockSigpipeOnThisThread();
+      PinThisThread(generator_cpus);
       c->Run();
     });
   }
@@ -203,8 +220,9 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
   std::vector<std::thread> producer_threads;
   const int64_t flush_timeout_ns = workload.drain_timeout_ns;
   for (auto& p : producers) {
-    producer_threads.emplace_back([&p, flush_timeout_ns, start_ns] {
+    producer_threads.emplace_back([&p, flush_timeout_ns, start_ns, &generator_cpus] {
       BlockSigpipeOnThisThread();
+      PinThisThread(generator_cpus);
       while (MonotonicNowNs() < start_ns) std::this_thread::sleep_for(std::chrono::microseconds(200));
       p->Run(flush_timeout_ns);
     });

@@ -184,3 +184,28 @@ TEST(RunnerTest, ClosedLoopBacklogIgnoresLostMessages) {
 
 }  // namespace
 }  // namespace bakeoff
+
+namespace bakeoff {
+namespace {
+
+TEST(RunnerTest, GeneratorThreadsCanBePinned) {
+  MemoryRun run;
+  run.workload.rate.msgs_per_s = 10'000;
+  run.workload.duration_ns = 500'000'000;
+  run.workload.generator_cpus = "0";
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->accounting.lost, 0u);
+  EXPECT_GT(m->accounting.received, 4'000u);
+}
+
+TEST(RunnerTest, GeneratorCpusOutsideTheMachineIsANamedError) {
+  MemoryRun run;
+  run.workload.generator_cpus = "4000";
+  Result<RunMetrics> m = run.Run();
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("generator_cpus"), std::string::npos) << m.status().ToString();
+}
+
+}  // namespace
+}  // namespace bakeoff

@@ -1,6 +1,7 @@
 #include "spec/internal/workload_parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 
@@ -212,7 +213,7 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   static const std::vector<std::string> kKeys = {
       "topics", "partitions", "producers", "consumers", "message_size", "keys",
       "rate",   "payload",    "warmup",    "duration",  "messages",     "drain_timeout",
-      "max_backlog",
+      "max_backlog", "generator_cpus",
   };
   auto entries = reader.ReadMap(field, &kKeys, "in `workload`");
   if (!entries) return;
@@ -244,6 +245,17 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       if (auto count = reader.ReadInt(value, 1, kInt64Max)) workload.messages = *count;
     } else if (key == "drain_timeout") {
       if (auto ns = reader.ReadDurationNs(value, 0, kInt64Max)) workload.drain_timeout_ns = *ns;
+    } else if (key == "generator_cpus") {
+      if (auto text = reader.ReadScalar(value, "a CPU list such as 0, 0-1 or 0,2-3")) {
+        const bool well_formed = !text->empty() && text->find_first_not_of("0123456789,-") == std::string::npos &&
+                                 std::isdigit(static_cast<unsigned char>(text->front())) &&
+                                 std::isdigit(static_cast<unsigned char>(text->back()));
+        if (well_formed) {
+          workload.generator_cpus = *text;
+        } else {
+          reader.Report(value.mark, value.path, "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
+        }
+      }
     } else if (key == "max_backlog") {
       if (auto count = reader.ReadInt(value, 1, kInt64Max)) {
         workload.max_backlog = *count;
