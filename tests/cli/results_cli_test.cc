@@ -183,4 +183,63 @@ TEST(ResultsCliTest, MatrixOfTwoSizesTwoSystemsTwoRepeats) {
   EXPECT_GT(page.png_bytes, 30000u) << "the screenshot should show charts, not an empty page";
 }
 
+std::string CompareExperiment(const std::string& name, const std::string& options) {
+  return "name: " + name + "\nsystems:\n  - name: mem\n    driver: memory\n" + options +
+         "workload:\n  partitions: 1\n  message_size: 64B\n  rate: 4k/s\n  warmup: 100ms\n  duration: 1s\n"
+         "  drain_timeout: 2s\nrepeat: 3\n";
+}
+
+std::string RunForCompare(const std::string& name, const std::string& options) {
+  const std::string path = WriteFile(name + ".yaml", CompareExperiment(name, options));
+  const std::string out = testing::TempDir() + "/" + name + "-out";
+  fs::remove_all(out);
+  Outcome o = RunBakeoff({"run", path, "--output", out, "--quiet"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  return out;
+}
+
+std::string LineOf(const std::string& text, const std::string& start) {
+  const size_t at = text.find("\n" + start);
+  if (at == std::string::npos) return "";
+  return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+}
+
+TEST(ResultsCliTest, CompareMarksRealDifferencesSignificantOnly) {
+  const std::string unlimited = RunForCompare("cmp-unlimited", "");
+  const std::string again = RunForCompare("cmp-unlimited-again", "");
+  const std::string limited = RunForCompare("cmp-limited", "    options:\n      max_msgs_per_s: 1500\n");
+
+  Outcome different = RunBakeoff({"compare", unlimited, limited});
+  ASSERT_EQ(different.exit_code, 0) << different.err;
+  const std::string throughput = LineOf(different.out, "throughput.received_msgs_per_s");
+  EXPECT_NE(throughput.find(" significant (p"), std::string::npos) << different.out;
+  EXPECT_EQ(throughput.find("not significant"), std::string::npos) << different.out;
+  EXPECT_NE(throughput.find("-6"), std::string::npos) << "about -60%: " << different.out;
+  EXPECT_NE(different.out.find("cmp-unlimited-out: mem (n=3)"), std::string::npos) << different.out;
+
+  Outcome same = RunBakeoff({"compare", unlimited, again});
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_NE(LineOf(same.out, "throughput.received_msgs_per_s").find("not significant"), std::string::npos)
+      << same.out;
+  EXPECT_NE(LineOf(same.out, "accounting.lost").find("not significant"), std::string::npos) << same.out;
+
+  // One repeat only: said plainly.
+  Outcome single = RunBakeoff({"compare", testing::TempDir() + "/cli-thresholds-out", unlimited});
+  if (single.exit_code == 0 && single.out.find("thresholds") != std::string::npos) {
+    EXPECT_NE(single.out.find("not significant (1 repeat)"), std::string::npos) << single.out;
+  }
+
+  // `bakeoff report` merges several results into one page.
+  const std::string merged = testing::TempDir() + "/merged-report.html";
+  Outcome report = RunBakeoff({"report", unlimited, limited, "-o", merged});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = Slurp(merged);
+  EXPECT_NE(html.find("cmp-unlimited + cmp-limited"), std::string::npos);
+  EXPECT_NE(html.find("id=\"chart-spectrum-corrected\""), std::string::npos);
+
+  Outcome missing = RunBakeoff({"compare", unlimited, "/nonexistent-result"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no result at /nonexistent-result"), std::string::npos) << missing.err;
+}
+
 }  // namespace
