@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/exit_codes.h"
@@ -12,6 +13,7 @@
 #include "env/provider.h"
 #include "run/experiment_runner.h"
 #include "run/registry_schemas.h"
+#include "results/index_store.h"
 #include "results/result_json.h"
 #include "results/statistics.h"
 #include "results/summary_table.h"
@@ -73,6 +75,14 @@ void PrintSchema(const OptionSchema& schema) {
   if (schema.options.empty()) std::cout << "    (no options)\n";
 }
 
+// Records the result directory in the store's index.sqlite; a failure is reported, not fatal.
+void IndexRun(const std::string& output_dir, const std::string& results_dir_flag) {
+  const std::filesystem::path parent = std::filesystem::absolute(output_dir).lexically_normal().parent_path();
+  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(results_dir_flag, parent.string()));
+  Status st = index.ok() ? index->Add(output_dir) : index.status();
+  if (!st.ok()) std::cerr << "bakeoff: results not indexed: " << st.message() << "\n";
+}
+
 }  // namespace
 
 int RunCommand(const RunArgs& args) {
@@ -103,6 +113,7 @@ int RunCommand(const RunArgs& args) {
   }
   std::cout << RenderThresholdReport(outcome.result);
   std::cout << "results: " << options.output_dir << "/result.json (report.html, results.csv, hlog/)\n";
+  IndexRun(options.output_dir, args.results_dir);
   if (outcome.interrupted) return kExitInterrupted;
   if (outcome.any_run_failed) return kExitRunFailed;
   if (outcome.any_threshold_failed) return kExitThresholdFailed;

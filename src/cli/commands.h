@@ -11,6 +11,7 @@ struct RunArgs {
   std::string output_dir;
   bool quiet = false;
   bool keep_environments = false;  // --keep
+  std::string results_dir;         // --results-dir: where index.sqlite lives
 };
 
 int RunCommand(const RunArgs& args);

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", run_args.output_dir,
                   "Directory for result.json (default: <output.dir>/<UTC time>-<name>/)");
   run->add_flag("-q,--quiet", run_args.quiet, "No per-second progress lines");
+  run->add_option("--results-dir", run_args.results_dir,
+                  "Where index.sqlite lives (default: $BAKEOFF_RESULTS_DIR, else the output's parent)");
   run->add_flag("--keep", run_args.keep_environments,
                 "Leave local environments running after the run (then `bakeoff env down ID`)");
   run->footer(kExitCodesHelp);

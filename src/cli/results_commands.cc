@@ -6,7 +6,9 @@
 #include "cli/exit_codes.h"
 #include "results/compare.h"
 #include "results/exports.h"
+#include "results/index_store.h"
 #include "results/report_html.h"
+#include "results/statistics.h"
 
 namespace bakeoff {
 namespace {
@@ -64,6 +66,65 @@ int Report(const std::vector<std::string>& inputs, std::string output, const std
   return kExitOk;
 }
 
+Result<ResultIndex> OpenIndex(const std::string& store) {
+  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(store));
+  if (!index.ok()) std::cerr << "bakeoff: " << index.status().message() << "\n";
+  return index;
+}
+
+int List(const std::string& store, const IndexFilter& base, const std::string& since) {
+  IndexFilter filter = base;
+  if (!since.empty()) {
+    Result<int64_t> t = ParseSinceDate(since);
+    if (!t.ok()) {
+      std::cerr << "bakeoff: " << t.status().message() << "\n";
+      return kExitBadExperiment;
+    }
+    filter.since_unix_ns = *t;
+  }
+  Result<ResultIndex> index = OpenIndex(store);
+  if (!index.ok()) return kExitRunFailed;
+  Result<std::vector<IndexedResult>> rows = index->List(filter);
+  if (!rows.ok()) {
+    std::cerr << "bakeoff: " << rows.status().message() << "\n";
+    return kExitRunFailed;
+  }
+  std::cout << RenderIndexTable(*rows);
+  return kExitOk;
+}
+
+int Show(const std::string& store, const std::string& id) {
+  Result<ResultIndex> index = OpenIndex(store);
+  if (!index.ok()) return kExitRunFailed;
+  Result<IndexedResult> row = index->Find(id);
+  if (!row.ok()) {
+    std::cerr << "bakeoff: " << row.status().message() << "\n";
+    return kExitBadExperiment;
+  }
+  Result<nlohmann::json> loaded = LoadResultFile(row->path);
+  if (!loaded.ok()) {
+    std::cerr << "bakeoff: " << loaded.status().message() << "\n";
+    return kExitBadExperiment;
+  }
+  std::cout << RenderIndexTable({*row}) << "path: " << row->path << "\n\n";
+  std::cout << RenderComparison({LabelledResult{row->id, *loaded}});
+  const nlohmann::json& summary = (*loaded)["summary"];
+  if (summary.is_array() && !summary.empty()) std::cout << RenderRepeatSummary(summary);
+  return kExitOk;
+}
+
+int Reindex(const std::string& store) {
+  Result<ResultIndex> index = OpenIndex(store);
+  if (!index.ok()) return kExitRunFailed;
+  Result<int> count = index->Rebuild();
+  if (!count.ok()) {
+    std::cerr << "bakeoff: " << count.status().message() << "\n";
+    return kExitRunFailed;
+  }
+  std::cout << "indexed " << *count << " result(s) in " << index->root() << "/index.sqlite\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 ResultsCommands::ResultsCommands(CLI::App& app) {
@@ -82,11 +143,30 @@ ResultsCommands::ResultsCommands(CLI::App& app) {
       ->expected(1, -1);
   report_->add_option("-o,--output", output_, "Where to write (default: DIR/report.html for one DIR)");
   report_->add_option("--store", store_, "Local results directory to resolve ids in");
+
+  results_ = app.add_subcommand("results", "The results store: list, show and reindex stored results.");
+  results_->require_subcommand(1);
+  list_ = results_->add_subcommand("list", "List stored results (newest last).");
+  list_->add_option("--name", filter_name_, "Only this experiment name");
+  list_->add_option("--system", filter_system_, "Only results with this system");
+  list_->add_option("--since", filter_since_, "Only results started at or after this UTC date (2026-11-01)");
+  show_ = results_->add_subcommand("show", "Show one stored result's summary.");
+  show_->add_option("id", id_, "Result id (`bakeoff results list`)")->required();
+  reindex_ = results_->add_subcommand("reindex", "Rebuild index.sqlite from the result directories.");
+  for (CLI::App* c : {list_, show_, reindex_}) {
+    c->add_option("--store,--results-dir", store_,
+                  "Results directory holding index.sqlite (default: $BAKEOFF_RESULTS_DIR, else results)");
+  }
 }
 
 std::optional<int> ResultsCommands::Run() const {
-  if (compare_ != nullptr && compare_->parsed()) return Compare(inputs_, store_);
-  if (report_ != nullptr && report_->parsed()) return Report(inputs_, output_, store_);
+  if (compare_ != nullptr && compare_->parsed()) return Compare(inputs_, ResolveResultsDir(store_));
+  if (report_ != nullptr && report_->parsed()) return Report(inputs_, output_, ResolveResultsDir(store_));
+  if (list_ != nullptr && list_->parsed()) {
+    return List(store_, IndexFilter{filter_name_, filter_system_, 0}, filter_since_);
+  }
+  if (show_ != nullptr && show_->parsed()) return Show(store_, id_);
+  if (reindex_ != nullptr && reindex_->parsed()) return Reindex(store_);
   return std::nullopt;
 }
 

@@ -24,6 +24,7 @@ class ResultsCommands {
   CLI::App* results_ = nullptr;
   CLI::App* list_ = nullptr;
   CLI::App* show_ = nullptr;
+  CLI::App* reindex_ = nullptr;
   std::vector<std::string> inputs_;
   std::string output_;
   std::string store_;  // results directory (with index.sqlite) or s3://bucket/prefix

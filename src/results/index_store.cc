@@ -1,0 +1,280 @@
+#include "results/index_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+
+#include "results/compare.h"
+#include "spec/units.h"
+
+namespace bakeoff {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+sqlite3* Db(void* p) {
+  return static_cast<sqlite3*>(p);
+}
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS results (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  started_unix_ns INTEGER NOT NULL,
+  systems TEXT NOT NULL,
+  partial INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  runs INTEGER NOT NULL,
+  failed_runs INTEGER NOT NULL,
+  received_msgs_per_s REAL NOT NULL,
+  e2e_p99_ns REAL NOT NULL,
+  lost INTEGER NOT NULL);
+)sql";
+
+constexpr const char* kColumns =
+    "id, name, started_unix_ns, systems, partial, path, runs, failed_runs, received_msgs_per_s, e2e_p99_ns, "
+    "lost";
+
+Status SqlError(sqlite3* db, const std::string& what) {
+  return IoError("results index: " + what + ": " + sqlite3_errmsg(db));
+}
+
+// A prepared statement, finalized when it goes out of scope.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  void Text(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.c_str(), -1, SQLITE_TRANSIENT); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string ColumnText(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  return t ? reinterpret_cast<const char*>(t) : "";
+}
+
+IndexedResult ReadRow(sqlite3_stmt* s) {
+  IndexedResult r;
+  r.id = ColumnText(s, 0);
+  r.name = ColumnText(s, 1);
+  r.started_unix_ns = sqlite3_column_int64(s, 2);
+  r.systems = ColumnText(s, 3);
+  r.partial = sqlite3_column_int(s, 4) != 0;
+  r.path = ColumnText(s, 5);
+  r.runs = sqlite3_column_int(s, 6);
+  r.failed_runs = sqlite3_column_int(s, 7);
+  r.received_msgs_per_s = sqlite3_column_double(s, 8);
+  r.e2e_p99_ns = sqlite3_column_double(s, 9);
+  r.lost = sqlite3_column_int64(s, 10);
+  return r;
+}
+
+std::string FormatUtc(int64_t unix_ns) {
+  const std::time_t t = static_cast<std::time_t>(unix_ns / 1000000000);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &utc);
+  return buf;
+}
+
+}  // namespace
+
+std::string ResolveResultsDir(const std::string& flag, const std::string& fallback) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv("BAKEOFF_RESULTS_DIR");
+  if (env != nullptr && *env != '\0') return env;
+  return fallback;
+}
+
+Result<int64_t> ParseSinceDate(const std::string& text) {
+  std::tm tm{};
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char tail = 0;
+  const int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail);
+  const bool date_only = n == 3 && text.size() == 10;
+  const bool full = n == 7 && tail == 'Z' && text.size() == 20;
+  if ((!date_only && !full) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+    return InvalidArgument("--since `" + text +
+                           "`: expected a UTC date like 2026-11-01 or 2026-11-01T12:00:00Z");
+  }
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  const int64_t seconds = static_cast<int64_t>(timegm(&tm));
+  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / 1000000000;  // year 2262
+  return seconds >= kMaxSeconds ? std::numeric_limits<int64_t>::max() : seconds * 1000000000;
+}
+
+IndexedResult SummarizeForIndex(const json& result, const std::string& dir) {
+  IndexedResult r;
+  const fs::path path = fs::absolute(dir).lexically_normal();
+  r.path = path.string();
+  r.id = path.filename().empty() ? path.parent_path().filename().string() : path.filename().string();
+  if (r.path.size() > 1 && r.path.back() == '/') r.path.pop_back();
+  r.name = result.value("/experiment/name"_json_pointer, std::string());
+  r.started_unix_ns = result.value("started_unix_ns", int64_t{0});
+  r.partial = result.value("partial", false);
+  double throughput = 0, p99 = 0;
+  int measured = 0;
+  std::vector<std::string> systems;
+  for (const json& run : result.value("runs", json::array())) {
+    const std::string system = run.value("system", std::string());
+    if (std::find(systems.begin(), systems.end(), system) == systems.end()) systems.push_back(system);
+    ++r.runs;
+    if (run.value("status", std::string("ok")) != "ok") ++r.failed_runs;
+    const json& m = run.contains("metrics") ? run["metrics"] : json();
+    if (!m.is_object()) continue;
+    ++measured;
+    throughput += m.value("/throughput/received_msgs_per_s"_json_pointer, 0.0);
+    p99 += m.value("/e2e_latency_ns/corrected/p99"_json_pointer, 0.0);
+    r.lost += m.value("/accounting/lost"_json_pointer, int64_t{0});
+  }
+  if (measured > 0) {
+    r.received_msgs_per_s = throughput / measured;
+    r.e2e_p99_ns = p99 / measured;
+  }
+  for (size_t i = 0; i < systems.size(); ++i) r.systems += (i ? "," : "") + systems[i];
+  return r;
+}
+
+Result<ResultIndex> ResultIndex::Open(const std::string& root) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return IoError("cannot create results directory " + root + ": " + ec.message());
+  const std::string file = (fs::path(root) / "index.sqlite").string();
+  const bool existed = fs::exists(file);
+  sqlite3* db = nullptr;
+  if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) {
+    Status st = SqlError(db, "cannot open " + file);
+    sqlite3_close(db);
+    return st;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Status st = SqlError(db, "cannot create the schema in " + file);
+    sqlite3_close(db);
+    return st;
+  }
+  ResultIndex index(root, db);
+  if (!existed) {
+    Result<int> rebuilt = index.Rebuild();
+    if (!rebuilt.ok()) return rebuilt.status();
+  }
+  return index;
+}
+
+ResultIndex::ResultIndex(ResultIndex&& other) noexcept : root_(std::move(other.root_)), db_(other.db_) {
+  other.db_ = nullptr;
+}
+
+ResultIndex::~ResultIndex() {
+  sqlite3_close(Db(db_));
+}
+
+Status ResultIndex::Add(const std::string& dir) {
+  Result<json> loaded = LoadResultFile(dir);
+  if (!loaded.ok()) return loaded.status();
+  const IndexedResult r = SummarizeForIndex(*loaded, dir);
+  Statement s(Db(db_), (std::string("INSERT OR REPLACE INTO results (") + kColumns +
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                           .c_str());
+  if (s.get() == nullptr) return SqlError(Db(db_), "prepare insert");
+  s.Text(1, r.id);
+  s.Text(2, r.name);
+  sqlite3_bind_int64(s.get(), 3, r.started_unix_ns);
+  s.Text(4, r.systems);
+  sqlite3_bind_int(s.get(), 5, r.partial ? 1 : 0);
+  s.Text(6, r.path);
+  sqlite3_bind_int(s.get(), 7, r.runs);
+  sqlite3_bind_int(s.get(), 8, r.failed_runs);
+  sqlite3_bind_double(s.get(), 9, r.received_msgs_per_s);
+  sqlite3_bind_double(s.get(), 10, r.e2e_p99_ns);
+  sqlite3_bind_int64(s.get(), 11, r.lost);
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return SqlError(Db(db_), "cannot index " + dir);
+  return Status::Ok();
+}
+
+Result<int> ResultIndex::Rebuild() {
+  if (sqlite3_exec(Db(db_), "DELETE FROM results", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return SqlError(Db(db_), "cannot clear");
+  }
+  int count = 0;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(root_, ec)) {
+    if (!entry.is_directory() || !fs::exists(entry.path() / "result.json")) continue;
+    if (Add(entry.path().string()).ok()) ++count;  // an unreadable result.json is left out
+  }
+  if (ec) return IoError("cannot list " + root_ + ": " + ec.message());
+  return count;
+}
+
+Result<std::vector<IndexedResult>> ResultIndex::List(const IndexFilter& filter) const {
+  Statement s(Db(db_),
+              (std::string("SELECT ") + kColumns +
+               " FROM results WHERE (?1 = '' OR name = ?1) AND (?2 = '' OR instr(',' || systems || ',', "
+               "',' || ?2 || ',') > 0) AND started_unix_ns >= ?3 ORDER BY started_unix_ns, id")
+                  .c_str());
+  if (s.get() == nullptr) return SqlError(Db(db_), "prepare list");
+  s.Text(1, filter.name);
+  s.Text(2, filter.system);
+  sqlite3_bind_int64(s.get(), 3, filter.since_unix_ns);
+  std::vector<IndexedResult> rows;
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) rows.push_back(ReadRow(s.get()));
+  if (rc != SQLITE_DONE) return SqlError(Db(db_), "list");
+  return rows;
+}
+
+Result<IndexedResult> ResultIndex::Find(const std::string& id) const {
+  Statement s(Db(db_), (std::string("SELECT ") + kColumns + " FROM results WHERE id = ?1").c_str());
+  if (s.get() == nullptr) return SqlError(Db(db_), "prepare find");
+  s.Text(1, id);
+  if (sqlite3_step(s.get()) == SQLITE_ROW) return ReadRow(s.get());
+  return NotFound("no result `" + id + "` in " + (fs::path(root_) / "index.sqlite").string() +
+                  " (`bakeoff results list` shows the ids)");
+}
+
+std::string RenderIndexTable(const std::vector<IndexedResult>& rows) {
+  if (rows.empty()) return "no results\n";
+  std::vector<std::vector<std::string>> cells = {
+      {"ID", "NAME", "STARTED (UTC)", "SYSTEMS", "RUNS", "RECV MSG/S", "E2E P99", "LOST", "STATUS"}};
+  for (const IndexedResult& r : rows) {
+    std::string status = r.partial ? "partial" : "complete";
+    if (r.failed_runs > 0) status += ", " + std::to_string(r.failed_runs) + " failed";
+    cells.push_back({r.id, r.name, FormatUtc(r.started_unix_ns), r.systems, std::to_string(r.runs),
+                     FormatCount(r.received_msgs_per_s),
+                     r.e2e_p99_ns > 0 ? FormatDurationNs(r.e2e_p99_ns) : "-", std::to_string(r.lost),
+                     status});
+  }
+  std::vector<size_t> widths(cells[0].size(), 0);
+  for (const auto& row : cells) {
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : cells) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace bakeoff

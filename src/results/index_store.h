@@ -1,0 +1,73 @@
+// The local results store: result directories under one root, indexed in <root>/index.sqlite so that
+// `bakeoff results list|show` need not read every result.json. The index is derived data: it can be
+// rebuilt from the directories at any time (`bakeoff results reindex`, or lazily when missing).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace bakeoff {
+
+// One indexed result directory.
+struct IndexedResult {
+  std::string id;  // the directory's name
+  std::string name;
+  int64_t started_unix_ns = 0;
+  std::string systems;  // comma-separated, in run order, without repeats
+  bool partial = false;
+  std::string path;  // absolute path of the directory
+  int runs = 0;
+  int failed_runs = 0;
+  double received_msgs_per_s = 0;  // headline metrics: mean over runs with metrics
+  double e2e_p99_ns = 0;           // corrected
+  int64_t lost = 0;                // sum over runs
+};
+
+struct IndexFilter {
+  std::string name;    // exact experiment name
+  std::string system;  // one of the result's systems
+  int64_t since_unix_ns = 0;
+};
+
+// The results root: `flag` if given, else $BAKEOFF_RESULTS_DIR, else `fallback`.
+std::string ResolveResultsDir(const std::string& flag, const std::string& fallback = "results");
+
+// Parses "2026-11-01" or "2026-11-01T12:00:00Z" (UTC) into Unix nanoseconds.
+Result<int64_t> ParseSinceDate(const std::string& text);
+
+// The index row for a result directory's result.json.
+IndexedResult SummarizeForIndex(const nlohmann::json& result, const std::string& dir);
+
+class ResultIndex {
+ public:
+  // Opens (creating if needed) `root`/index.sqlite. When the file did not exist, the index is
+  // rebuilt from the result directories under `root`.
+  static Result<ResultIndex> Open(const std::string& root);
+  ResultIndex(ResultIndex&& other) noexcept;
+  ResultIndex& operator=(ResultIndex&&) = delete;
+  ResultIndex(const ResultIndex&) = delete;
+  ~ResultIndex();
+
+  // Indexes (or re-indexes) one result directory.
+  Status Add(const std::string& dir);
+  // Drops every row and indexes each directory under the root holding a result.json. Returns the count.
+  Result<int> Rebuild();
+  Result<std::vector<IndexedResult>> List(const IndexFilter& filter) const;
+  Result<IndexedResult> Find(const std::string& id) const;
+
+  const std::string& root() const { return root_; }
+
+ private:
+  ResultIndex(std::string root, void* db) : root_(std::move(root)), db_(db) {}
+  std::string root_;
+  void* db_ = nullptr;  // sqlite3*
+};
+
+// The `bakeoff results list` table.
+std::string RenderIndexTable(const std::vector<IndexedResult>& rows);
+
+}  // namespace bakeoff
