@@ -43,12 +43,17 @@ fi
 # already installed at the locked version.
 NODE_TOOLS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/node"
 if ! command -v npm >/dev/null 2>&1; then
-  echo "setup: npm not found; install nodejs and npm to run kinesalite locally (local provider, server: kinesalite)"
-elif [[ -f "$NODE_TOOLS/node_modules/.package-lock.json" ]] && \
-     cmp -s <(grep -A2 '"node_modules/kinesalite"' "$NODE_TOOLS/package-lock.json") \
-            <(grep -A2 '"node_modules/kinesalite"' "$NODE_TOOLS/node_modules/.package-lock.json"); then
+  echo "setup: installing Debian's nodejs and npm"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+LOCK_HASH="$(sha256sum "$NODE_TOOLS/package-lock.json" | cut -d' ' -f1)"
+if [[ -f "$NODE_TOOLS/node_modules/.bakeoff-lock-hash" ]] && \
+   [[ "$(cat "$NODE_TOOLS/node_modules/.bakeoff-lock-hash")" == "$LOCK_HASH" ]]; then
   echo "setup: node tools present ($NODE_TOOLS)"
 else
   echo "setup: installing node tools into $NODE_TOOLS (npm ci)"
   (cd "$NODE_TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$LOCK_HASH" > "$NODE_TOOLS/node_modules/.bakeoff-lock-hash"
 fi
