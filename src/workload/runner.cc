@@ -263,6 +263,7 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
   uint64_t sent_total = 0;
   for (auto& p : producers) sent_total += p->sent.load();
   bool drained = consumers.empty();
+  bool gaps_remain = false;       // drained although some messages never arrived
   bool frontier_complete = false;  // the last message of every stream arrived: the rest is lost or late
   int64_t frontier_complete_ns = 0;
   while (!drained) {
@@ -278,6 +279,7 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
     }
     if (frontier_complete && now - frontier_complete_ns >= kLateArrivalGraceNs) {
       drained = true;  // what is missing now is lost, not slow
+      gaps_remain = true;
       break;
     }
     if (!interrupted && Interrupted(options)) interrupted = true;
@@ -323,6 +325,8 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
     metrics.stop_reason = "interrupted";
   } else if (!drained) {
     metrics.stop_reason = "drain timeout: not every message arrived within drain_timeout";
+  } else if (gaps_remain) {
+    metrics.stop_reason = "completed; some messages never arrived (every stream's last one did)";
   } else if (workload.messages) {
     metrics.stop_reason = "completed (message cap)";
   } else {
