@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -24,7 +25,9 @@ TEST(ResourceSamplerTest, MeasuresCpuAndMemoryOfALiveProcess) {
   EXPECT_GT(usage[0].cpu_seconds, 0.05);  // a loaded machine may give the loop only part of a core
   EXPECT_GT(usage[0].max_rss_bytes, int64_t{60} << 20);
   EXPECT_GE(usage[0].series.size(), 3u);
-  EXPECT_GT(usage[0].series.back().cpu_percent, 1.0);
+  double peak_cpu_percent = 0;
+  for (const ProcessSample& s : usage[0].series) peak_cpu_percent = std::max(peak_cpu_percent, s.cpu_percent);
+  EXPECT_GT(peak_cpu_percent, 1.0);
 }
 
 TEST(ResourceSamplerTest, AVanishedProcessIsMarkedNotFatal) {
