@@ -30,6 +30,11 @@ HttpClient::~HttpClient() {
 
 Result<HttpResponse> HttpClient::Post(const std::string& url, const std::vector<HttpHeader>& headers,
                                       std::string_view body) {
+  return Send("POST", url, headers, body);
+}
+
+Result<HttpResponse> HttpClient::Send(const std::string& method, const std::string& url,
+                                      const std::vector<HttpHeader>& headers, std::string_view body) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return Internal("http: curl_easy_init failed");
   curl_slist* header_list = nullptr;
@@ -41,9 +46,15 @@ Result<HttpResponse> HttpClient::Post(const std::string& url, const std::vector<
   HttpResponse response;
   char error[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  if (method == "GET") {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST,
+                   method == "GET" || method == "POST" ? nullptr : method.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &AppendBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
@@ -63,8 +74,8 @@ Result<HttpResponse> HttpClient::Post(const std::string& url, const std::vector<
   if (rc != CURLE_OK) {
     const std::string reason =
         std::string(curl_easy_strerror(rc)) + (error[0] != 0 ? std::string(": ") + error : "");
-    if (rc == CURLE_OPERATION_TIMEDOUT) return Timeout("http: POST " + url + ": " + reason);
-    return Unavailable("http: POST " + url + ": " + reason);
+    if (rc == CURLE_OPERATION_TIMEDOUT) return Timeout("http: " + method + " " + url + ": " + reason);
+    return Unavailable("http: " + method + " " + url + ": " + reason);
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

@@ -37,6 +37,9 @@ class HttpClient {
   // reset, DNS), naming the URL and curl's reason.
   Result<HttpResponse> Post(const std::string& url, const std::vector<HttpHeader>& headers,
                             std::string_view body);
+  // Any method ("GET", "PUT", "POST", "DELETE"); every method but GET sends `body`.
+  Result<HttpResponse> Send(const std::string& method, const std::string& url,
+                            const std::vector<HttpHeader>& headers, std::string_view body);
 
  private:
   HttpClientOptions options_;

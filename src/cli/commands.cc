@@ -15,6 +15,7 @@
 #include "run/registry_schemas.h"
 #include "results/index_store.h"
 #include "results/result_json.h"
+#include "results/s3_store.h"
 #include "results/statistics.h"
 #include "results/summary_table.h"
 #include "results/thresholds.h"
@@ -83,6 +84,17 @@ void IndexRun(const std::string& output_dir, const std::string& results_dir_flag
   if (!st.ok()) std::cerr << "bakeoff: results not indexed: " << st.message() << "\n";
 }
 
+Status UploadRun(const std::string& local_dir, const std::string& url, const OutputSpec& output) {
+  Result<S3Location> location = ParseS3Url(url);
+  if (!location.ok()) return location.status();
+  Result<std::unique_ptr<S3Store>> s3 = S3Store::Create({output.endpoint, output.region});
+  if (!s3.ok()) return s3.status();
+  Result<std::string> uploaded = UploadResultDir(**s3, *location, local_dir);
+  if (!uploaded.ok()) return uploaded.status();
+  std::cout << "uploaded: " << *uploaded << "/ (result.json, report.html, results.csv, hlog/)\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunCommand(const RunArgs& args) {
@@ -94,6 +106,13 @@ int RunCommand(const RunArgs& args) {
   ExperimentRunOptions options;
   options.output_dir = args.output_dir.empty() ? DefaultOutputDir(experiment.output.dir, experiment.name)
                                                : args.output_dir;
+  // s3://bucket/prefix: written locally (in the results directory) first, uploaded afterwards.
+  const std::string s3_target = IsS3Url(args.output_dir) ? args.output_dir
+                                : args.output_dir.empty() && IsS3Url(experiment.output.dir) ? experiment.output.dir
+                                                                                            : "";
+  if (!s3_target.empty()) {
+    options.output_dir = DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name);
+  }
   options.bakeoff_version = BAKEOFF_VERSION;
   options.interrupted = &g_interrupted;
   options.keep_environments = args.keep_environments;
@@ -114,6 +133,12 @@ int RunCommand(const RunArgs& args) {
   std::cout << RenderThresholdReport(outcome.result);
   std::cout << "results: " << options.output_dir << "/result.json (report.html, results.csv, hlog/)\n";
   IndexRun(options.output_dir, args.results_dir);
+  if (!s3_target.empty()) {
+    if (Status st = UploadRun(options.output_dir, s3_target, experiment.output); !st.ok()) {
+      std::cerr << "bakeoff: upload failed: " << st.message() << "\n";
+      return kExitRunFailed;
+    }
+  }
   if (outcome.interrupted) return kExitInterrupted;
   if (outcome.any_run_failed) return kExitRunFailed;
   if (outcome.any_threshold_failed) return kExitThresholdFailed;

@@ -8,6 +8,7 @@
 #include "results/exports.h"
 #include "results/index_store.h"
 #include "results/report_html.h"
+#include "results/s3_store.h"
 #include "results/statistics.h"
 
 namespace bakeoff {
@@ -70,6 +71,31 @@ Result<ResultIndex> OpenIndex(const std::string& store) {
   Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(store));
   if (!index.ok()) std::cerr << "bakeoff: " << index.status().message() << "\n";
   return index;
+}
+
+int ListS3(const std::string& url, const S3Options& options) {
+  Result<S3Location> location = ParseS3Url(url);
+  Result<std::unique_ptr<S3Store>> s3 = location.ok() ? S3Store::Create(options) : location.status();
+  Result<std::vector<std::string>> ids = s3.ok() ? ListStoredResults(**s3, *location) : s3.status();
+  if (!ids.ok()) {
+    std::cerr << "bakeoff: " << ids.status().message() << "\n";
+    return ids.status().code() == StatusCode::kInvalidArgument ? kExitBadExperiment : kExitRunFailed;
+  }
+  if (ids->empty()) std::cout << "no results\n";
+  for (const std::string& id : *ids) std::cout << url << (url.back() == '/' ? "" : "/") << id << "\n";
+  return kExitOk;
+}
+
+int Fetch(const std::string& url, const std::string& dir, const S3Options& options) {
+  Result<S3Location> location = ParseS3Url(url);
+  Result<std::unique_ptr<S3Store>> s3 = location.ok() ? S3Store::Create(options) : location.status();
+  Result<int> count = s3.ok() ? FetchResult(**s3, *location, dir) : s3.status();
+  if (!count.ok()) {
+    std::cerr << "bakeoff: " << count.status().message() << "\n";
+    return count.status().code() == StatusCode::kInvalidArgument ? kExitBadExperiment : kExitRunFailed;
+  }
+  std::cout << "fetched " << *count << " file(s) into " << dir << "\n";
+  return kExitOk;
 }
 
 int List(const std::string& store, const IndexFilter& base, const std::string& since) {
@@ -153,6 +179,15 @@ ResultsCommands::ResultsCommands(CLI::App& app) {
   show_ = results_->add_subcommand("show", "Show one stored result's summary.");
   show_->add_option("id", id_, "Result id (`bakeoff results list`)")->required();
   reindex_ = results_->add_subcommand("reindex", "Rebuild index.sqlite from the result directories.");
+  fetch_ = results_->add_subcommand(
+      "fetch", "Download a stored result: bakeoff results fetch s3://bucket/prefix/ID DIR");
+  fetch_->add_option("url", id_, "s3://bucket/prefix/ID")->required();
+  fetch_->add_option("dir", output_, "Local directory to write into")->required();
+  for (CLI::App* c : {list_, fetch_}) {
+    c->add_option("--endpoint", endpoint_,
+                  "S3 endpoint (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, AWS)");
+    c->add_option("--region", region_, "S3 region (default: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1)");
+  }
   for (CLI::App* c : {list_, show_, reindex_}) {
     c->add_option("--store,--results-dir", store_,
                   "Results directory holding index.sqlite (default: $BAKEOFF_RESULTS_DIR, else results)");
@@ -162,6 +197,8 @@ ResultsCommands::ResultsCommands(CLI::App& app) {
 std::optional<int> ResultsCommands::Run() const {
   if (compare_ != nullptr && compare_->parsed()) return Compare(inputs_, ResolveResultsDir(store_));
   if (report_ != nullptr && report_->parsed()) return Report(inputs_, output_, ResolveResultsDir(store_));
+  if (list_ != nullptr && list_->parsed() && IsS3Url(store_)) return ListS3(store_, {endpoint_, region_});
+  if (fetch_ != nullptr && fetch_->parsed()) return Fetch(id_, output_, {endpoint_, region_});
   if (list_ != nullptr && list_->parsed()) {
     return List(store_, IndexFilter{filter_name_, filter_system_, 0}, filter_since_);
   }

@@ -25,6 +25,9 @@ class ResultsCommands {
   CLI::App* list_ = nullptr;
   CLI::App* show_ = nullptr;
   CLI::App* reindex_ = nullptr;
+  CLI::App* fetch_ = nullptr;
+  std::string endpoint_;  // S3 endpoint (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
+  std::string region_;
   std::vector<std::string> inputs_;
   std::string output_;
   std::string store_;  // results directory (with index.sqlite) or s3://bucket/prefix

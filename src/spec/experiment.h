@@ -86,6 +86,9 @@ struct WorkloadSpec {
 
 struct OutputSpec {
   std::string dir = "results";  // runs go to <dir>/<UTC time>-<name>/ unless --output is given
+  // With dir `s3://bucket/prefix`: results are written locally, then uploaded (S3 path-style).
+  std::string endpoint;  // e.g. http://127.0.0.1:4569; empty = https://s3.<region>.amazonaws.com
+  std::string region;    // empty = AWS_REGION, AWS_DEFAULT_REGION, else us-east-1
 };
 
 // `thresholds:` (SLOs): one comparison of one metric of a run, e.g. `e2e_latency.corrected.p99: "< 20ms"`.

@@ -273,15 +273,33 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
 }
 
 void ParseOutput(Reader& reader, const Field& field, OutputSpec& output) {
-  static const std::vector<std::string> kKeys = {"dir"};
+  static const std::vector<std::string> kKeys = {"dir", "endpoint", "region"};
   auto entries = reader.ReadMap(field, &kKeys, "in `output`");
   if (!entries) return;
   if (const MapEntry* dir = FindEntry(*entries, "dir")) {
     auto text = reader.ReadScalar(dir->value, "a directory path");
     if (text && text->empty()) {
       reader.Report(dir->value.mark, dir->value.path, "the output directory is empty");
+    } else if (text && text->rfind("s3://", 0) == 0 && (text->size() == 5 || (*text)[5] == '/')) {
+      reader.Report(dir->value.mark, dir->value.path, "expected s3://bucket or s3://bucket/prefix");
     } else if (text) {
       output.dir = *text;
+    }
+  }
+  const bool s3 = output.dir.rfind("s3://", 0) == 0;
+  for (const char* key : {"endpoint", "region"}) {
+    const MapEntry* entry = FindEntry(*entries, key);
+    if (entry == nullptr) continue;
+    auto text = reader.ReadScalar(entry->value, key == std::string("endpoint") ? "a URL" : "an AWS region");
+    if (!text) continue;
+    if (!s3) {
+      reader.Report(entry->value.mark, entry->value.path,
+                    std::string("`") + key + "` applies only to an s3://bucket/prefix output dir");
+    } else if (key == std::string("endpoint") && text->rfind("http://", 0) != 0 &&
+               text->rfind("https://", 0) != 0) {
+      reader.Report(entry->value.mark, entry->value.path, "the endpoint must start with http:// or https://");
+    } else {
+      (key == std::string("endpoint") ? output.endpoint : output.region) = *text;
     }
   }
 }
