@@ -26,6 +26,8 @@ double RunMemoryMaxRate(int64_t duration_ns, RunMetrics* out) {
   workload.message_size.fixed_bytes = 64;
   workload.warmup_ns = 500'000'000;
   workload.duration_ns = duration_ns;
+  // What the experiment parser gives this workload by default (~2 MiB per stream), as `bakeoff run` has.
+  workload.max_backlog = (int64_t{2} << 20) / workload.message_size.fixed_bytes;
   SessionContext ctx;
   ctx.system = &system;
   ctx.workload = &workload;
