@@ -11,37 +11,27 @@
 #include "drivers/memory/memory_driver.h"
 #include "measure/histogram.h"
 #include "measure/message_header.h"
+#include "run/experiment_runner.h"
+#include "run/registry_schemas.h"
 #include "workload/runner.h"
 
 namespace bakeoff {
 namespace {
 
+// The memory driver through the same path as `bakeoff run` (parse -> RunExperiment), 1 producer,
+// 1 consumer, 64-byte messages, closed loop.
 double RunMemoryMaxRate(int64_t duration_ns, RunMetrics* out) {
-  SystemSpec system;
-  system.name = "memory";
-  system.driver = "memory";
-  ApplyDefaults(GetMemoryDriver()->schema(), system.options);
-  WorkloadSpec workload;
-  workload.rate.max = true;
-  workload.message_size.fixed_bytes = 64;
-  workload.warmup_ns = 500'000'000;
-  workload.duration_ns = duration_ns;
-  // What the experiment parser gives this workload by default (~2 MiB per stream), as `bakeoff run` has.
-  workload.max_backlog = (int64_t{2} << 20) / workload.message_size.fixed_bytes;
-  SessionContext ctx;
-  ctx.system = &system;
-  ctx.workload = &workload;
-  ctx.run_id = "bench";
-  auto session = GetMemoryDriver()->Connect(ctx);
-  if (!session.ok()) return 0;
-  TopicLayout layout;
-  layout.topics = {"bench"};
-  if (!(*session)->CreateTopics(layout).ok()) return 0;
-  RunnerOptions options;
-  options.system_name = "memory";
-  auto metrics = RunWorkload(**session, workload, options);
-  if (!metrics.ok()) return 0;
-  *out = std::move(metrics).value();
+  const std::string yaml = "name: bench\nsystems:\n  - name: memory\n    driver: memory\n"
+                           "workload:\n  partitions: 1\n  message_size: 64B\n  rate: max\n"
+                           "  warmup: 500ms\n  duration: " +
+                           std::to_string(duration_ns / 1'000'000) + "ms\n";
+  RegistrySchemas schemas;
+  ParseOutcome parsed = ParseExperiment(yaml, "bench.yaml", schemas);
+  if (!parsed.ok()) return 0;
+  ExperimentRunOptions options;  // no output dir: nothing written
+  ExperimentOutcome outcome = RunExperiment(parsed.experiment, options);
+  if (outcome.result.runs.empty() || !outcome.result.runs[0].has_metrics) return 0;
+  *out = std::move(outcome.result.runs[0].metrics);
   return out->received_msgs_per_s();
 }
 
