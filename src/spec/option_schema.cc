@@ -155,4 +155,20 @@ std::string FormatOptionValue(const OptionSpec& spec, const OptionValue& value) 
       value);
 }
 
+OptionSpec Option(const char* name, OptionType type, std::optional<OptionValue> default_value, const char* help) {
+  OptionSpec spec;
+  spec.name = name;
+  spec.type = type;
+  spec.optional = !default_value.has_value();
+  spec.default_value = std::move(default_value);
+  spec.help = help;
+  return spec;
+}
+
+OptionSpec InRange(OptionSpec spec, double min, double max) {
+  spec.min = min;
+  spec.max = max;
+  return spec;
+}
+
 }  // namespace bakeoff

@@ -69,6 +69,11 @@ class OptionValues {
   std::map<std::string, OptionValue> values_;
 };
 
+// Builders for schema tables (designated initializers draw -Wextra warnings for every omitted field).
+// An option without a default is optional.
+OptionSpec Option(const char* name, OptionType type, std::optional<OptionValue> default_value, const char* help);
+OptionSpec InRange(OptionSpec spec, double min, double max);
+
 // Fills defaults of `schema` into `values` for options the user did not give.
 void ApplyDefaults(const OptionSchema& schema, OptionValues& values);
 

@@ -14,62 +14,44 @@ namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
 
-// Builders instead of designated initializers: -Wextra warns about every field left out of those.
-OptionSpec Opt(const char* name, OptionType type, std::optional<OptionValue> default_value,
-               const char* help) {
-  OptionSpec spec;
-  spec.name = name;
-  spec.type = type;
-  spec.optional = !default_value.has_value();
-  spec.default_value = std::move(default_value);
-  spec.help = help;
-  return spec;
-}
-
-OptionSpec Range(OptionSpec spec, double min, double max) {
-  spec.min = min;
-  spec.max = max;
-  return spec;
-}
-
 OptionSpec Choices(OptionSpec spec, std::vector<std::string> choices) {
   spec.choices = std::move(choices);
   return spec;
 }
 
 OptionSpec Int(const char* name, int64_t default_value, double min, double max, const char* help) {
-  return Range(Opt(name, OptionType::kInt, default_value, help), min, max);
+  return InRange(Option(name, OptionType::kInt, default_value, help), min, max);
 }
 
 OptionSpec Bytes(const char* name, int64_t default_value, double min, double max, const char* help) {
-  return Range(Opt(name, OptionType::kBytes, default_value, help), min, max);
+  return InRange(Option(name, OptionType::kBytes, default_value, help), min, max);
 }
 
 OptionSpec Enum(const char* name, const char* default_value, std::vector<std::string> choices,
                 const char* help) {
-  return Choices(Opt(name, OptionType::kEnum, std::string(default_value), help), std::move(choices));
+  return Choices(Option(name, OptionType::kEnum, std::string(default_value), help), std::move(choices));
 }
 
 OptionSchema MakeSchema() {
   using StringMap = std::map<std::string, std::string>;
   OptionSpec password =
-      Opt("sasl_password", OptionType::kString, std::nullopt,
+      Option("sasl_password", OptionType::kString, std::nullopt,
           "SASL password as a reference, e.g. ${env:EVENTHUBS_CONNECTION_STRING}; resolved at "
           "connect time, never stored.");
   password.secret = true;
   OptionSchema s;
   s.options = {
       // Connection and security.
-      Opt("bootstrap_servers", OptionType::kString, std::nullopt,
+      Option("bootstrap_servers", OptionType::kString, std::nullopt,
           "Comma-separated host:port list; by default the environment's bootstrap servers."),
       Enum("security_protocol", "plaintext", {"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"},
            "security.protocol; sasl_ssl for Event Hubs, MSK SCRAM and Confluent Cloud."),
       Enum("sasl_mechanism", "PLAIN", {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"},
            "sasl.mechanisms for sasl_* protocols: PLAIN (Event Hubs, Confluent) or SCRAM (MSK)."),
-      Opt("sasl_username", OptionType::kString, std::nullopt,
+      Option("sasl_username", OptionType::kString, std::nullopt,
           "SASL user name, e.g. $ConnectionString for Event Hubs; may be a ${env:NAME} reference."),
       password,
-      Opt("ssl_ca_location", OptionType::kString, std::nullopt,
+      Option("ssl_ca_location", OptionType::kString, std::nullopt,
           "CA bundle file for ssl/sasl_ssl; by default the system's trust store."),
       // Producer.
       Enum("acks", "all", {"0", "1", "all"}, "Replicas that must confirm a write before it counts as acked."),
@@ -81,11 +63,11 @@ OptionSchema MakeSchema() {
       Int("queue_max_messages", 2'000'000, 1, 2'147'483'647,
           "Messages the client may hold unacknowledged before Send reports a full queue."),
       Enum("compression", "none", {"none", "gzip", "snappy", "lz4", "zstd"}, "Compression codec of batches."),
-      Opt("enable_idempotence", OptionType::kBool, true,
+      Option("enable_idempotence", OptionType::kBool, true,
           "Idempotent producer: no duplicates or reordering on retries (requires acks: all)."),
       Int("max_in_flight", 5, 1, 1'000'000,
           "Produce requests in flight per broker; > 1 may reorder on retry without idempotence."),
-      Range(Opt("delivery_timeout", OptionType::kDuration, int64_t{120'000'000'000},
+      InRange(Option("delivery_timeout", OptionType::kDuration, int64_t{120'000'000'000},
                 "How long the client retries a message before reporting it failed (message.timeout.ms)."),
             0.001, 2'147'483),
       // Consumer.
@@ -104,9 +86,9 @@ OptionSchema MakeSchema() {
       // Topics.
       Int("replication_factor", 1, 1, 32, "Replication factor of the topics the run creates."),
       // Pass-through.
-      Opt("producer_config", OptionType::kStringMap, StringMap{},
+      Option("producer_config", OptionType::kStringMap, StringMap{},
           "Raw librdkafka properties for producers and the admin client, applied last."),
-      Opt("consumer_config", OptionType::kStringMap, StringMap{},
+      Option("consumer_config", OptionType::kStringMap, StringMap{},
           "Raw librdkafka properties for consumers, applied last."),
   };
   return s;
