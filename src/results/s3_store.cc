@@ -66,6 +66,15 @@ std::string ContentType(const fs::path& path) {
   return "text/plain";
 }
 
+// What to check after S3 refused the credentials; names the key id, never the secret.
+std::string AuthenticationHint(const std::string& code, const aws::Credentials& credentials) {
+  std::string why;
+  if (code == "SignatureDoesNotMatch") why = "the secret access key does not match ";
+  if (code == "InvalidAccessKeyId") why = "the endpoint does not know ";
+  return "authentication failed: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (" + why +
+         aws::Describe(credentials) + ")";
+}
+
 }  // namespace
 
 bool IsS3Url(const std::string& text) {
@@ -138,9 +147,7 @@ Result<aws::HttpResponse> S3Store::Request(const std::string& method, const std:
                            (messages.empty() ? "" : ": " + messages[0]);
   if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" || response->status == 401 ||
       (response->status == 403 && code != "AccessDenied")) {
-    return Unauthenticated(what +
-                           " - authentication failed: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (" +
-                           aws::Describe(credentials_) + ")");
+    return Unauthenticated(what + " - " + AuthenticationHint(code, credentials_));
   }
   if (response->status == 404) return NotFound(what);
   return IoError(what);

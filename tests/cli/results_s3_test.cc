@@ -1,5 +1,7 @@
 // The S3 results store through the real binary against s3rver (npm, tools/node), started here on an
-// allocated loopback port and stopped by PID: upload after a run, list, fetch, and a wrong secret.
+// allocated loopback port and stopped by PID: upload after a run, list, fetch, a wrong secret and an
+// unknown access key id. s3rver runs behind tools/node/s3rver-sigv4.js, an independent SigV4 verifier
+// (s3rver itself does not check V4 signatures), so every request here also cross-checks our signer.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -20,16 +22,15 @@ class ResultsS3Test : public testing::Test {
     root_ = testing::TempDir() + "/s3-" + std::to_string(getpid());
     fs::remove_all(root_);
     fs::create_directories(root_ + "/data");
-    const std::string s3rver = SourceDir() + "/tools/node/node_modules/s3rver/bin/s3rver.js";
-    if (!fs::exists(s3rver)) GTEST_SKIP() << "s3rver not installed: run ./scripts/setup.sh";
+    const std::string tools = SourceDir() + "/tools/node";
+    if (!fs::exists(tools + "/node_modules/s3rver"))
+      GTEST_SKIP() << "s3rver not installed: run ./scripts/setup.sh";
     bakeoff::Result<int> port = bakeoff::AllocateLoopbackPort();
     ASSERT_TRUE(port.ok()) << port.status().ToString();
     port_ = *port;
     bakeoff::SpawnRequest request;
     request.argv = {"node",
-                    s3rver,
-                    "--address",
-                    "127.0.0.1",
+                    tools + "/s3rver-sigv4.js",
                     "--port",
                     std::to_string(port_),
                     "--directory",
@@ -95,17 +96,35 @@ TEST_F(ResultsS3Test, UploadListFetchAndBadCredentials) {
   }
   EXPECT_FALSE(Slurp(fetched + "/result.json").empty());
 
-  // s3rver 3.7 checks that the access key id exists but does not compute SigV4 signatures
-  // (lib/middleware/authentication.js: "Signature version 4 calculation is unimplemented"), so a
-  // wrong secret is accepted there; an unknown key id is what it rejects. Both map to the same error.
-  Outcome wrong = RunBakeoff({"results", "list", "--store", "s3://bakeoff-results/runs"},
-                             Env("AKIDWRONG", "not-the-secret"));
-  EXPECT_EQ(wrong.exit_code, 3) << wrong.out;
-  EXPECT_NE(wrong.err.find("HTTP 403 InvalidAccessKeyId"), std::string::npos) << wrong.err;
-  EXPECT_NE(wrong.err.find("authentication failed: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+  // The right access key id with a wrong secret: only the SigV4 check in front of s3rver catches this.
+  const std::vector<std::string> wrong_secret = Env("S3RVER", "not-the-secret");
+  Outcome bad_list = RunBakeoff({"results", "list", "--store", "s3://bakeoff-results/runs"}, wrong_secret);
+  EXPECT_EQ(bad_list.exit_code, 3) << bad_list.out;
+  EXPECT_NE(bad_list.err.find("HTTP 403 SignatureDoesNotMatch"), std::string::npos) << bad_list.err;
+  EXPECT_NE(bad_list.err.find("authentication failed: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
             std::string::npos)
-      << wrong.err;
-  EXPECT_EQ(wrong.err.find("not-the-secret"), std::string::npos) << "secrets are never printed";
+      << bad_list.err;
+  EXPECT_NE(bad_list.err.find("the secret access key does not match access key S3RVER"), std::string::npos)
+      << bad_list.err;
+  // Uploads (PUT with a body) go through the same check: the good run above was verified, not waved on.
+  Outcome bad_run = RunBakeoff({"run", file, "--quiet"}, wrong_secret);
+  EXPECT_EQ(bad_run.exit_code, 3) << bad_run.out << bad_run.err;
+  EXPECT_NE(bad_run.err.find("upload failed: s3: PUT s3://bakeoff-results/runs/"), std::string::npos)
+      << bad_run.err;
+  EXPECT_NE(bad_run.err.find("HTTP 403 SignatureDoesNotMatch"), std::string::npos) << bad_run.err;
+  for (const Outcome* o : {&bad_list, &bad_run}) {
+    EXPECT_EQ((o->out + o->err).find("not-the-secret"), std::string::npos) << "secrets are never printed";
+  }
+
+  // An access key id s3rver does not know: s3rver's own answer.
+  Outcome bad_key = RunBakeoff({"results", "list", "--store", "s3://bakeoff-results/runs"},
+                               Env("AKIDWRONG", "not-the-secret"));
+  EXPECT_EQ(bad_key.exit_code, 3) << bad_key.out;
+  EXPECT_NE(bad_key.err.find("HTTP 403 InvalidAccessKeyId"), std::string::npos) << bad_key.err;
+  EXPECT_NE(bad_key.err.find("authentication failed: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+            std::string::npos)
+      << bad_key.err;
+  EXPECT_EQ((bad_key.out + bad_key.err).find("not-the-secret"), std::string::npos);
 
   Outcome missing = RunBakeoff({"results", "fetch", "s3://bakeoff-results/runs/nope", fetched + "2"}, Env());
   EXPECT_EQ(missing.exit_code, 3);
