@@ -66,13 +66,15 @@ std::string ContentType(const fs::path& path) {
   return "text/plain";
 }
 
-// What to check after S3 refused the credentials; names the key id, never the secret.
+// What to check after S3 refused the credentials; names the key id and its source, never the secret.
 std::string AuthenticationHint(const std::string& code, const aws::Credentials& credentials) {
   std::string why;
   if (code == "SignatureDoesNotMatch") why = "the secret access key does not match ";
   if (code == "InvalidAccessKeyId") why = "the endpoint does not know ";
-  return "authentication failed: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (" + why +
-         aws::Describe(credentials) + ")";
+  const std::string check = credentials.source.empty()
+                                ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                                : "aws_access_key_id and aws_secret_access_key in " + credentials.source;
+  return "authentication failed: check " + check + " (" + why + aws::Describe(credentials) + ")";
 }
 
 }  // namespace
@@ -94,7 +96,7 @@ Result<S3Location> ParseS3Url(const std::string& url) {
 }
 
 Result<std::unique_ptr<S3Store>> S3Store::Create(const S3Options& options) {
-  Result<aws::Credentials> credentials = aws::ResolveCredentials({});
+  Result<aws::Credentials> credentials = aws::ResolveCredentials({.allow_shared_file = true});
   if (!credentials.ok()) return credentials.status();
   std::unique_ptr<S3Store> store(new S3Store());
   store->credentials_ = *credentials;

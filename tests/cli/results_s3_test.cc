@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "env/process/ports.h"
@@ -19,6 +20,13 @@ using namespace bakeoff_test;
 class ResultsS3Test : public testing::Test {
  protected:
   void SetUp() override {
+    // Children get this process's environment plus the test's variables, and the first of two equal
+    // names wins: credentials or endpoints from the caller's shell must not take part.
+    for (const char* name :
+         {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+          "AWS_SHARED_CREDENTIALS_FILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"}) {
+      unsetenv(name);
+    }
     root_ = testing::TempDir() + "/s3-" + std::to_string(getpid());
     fs::remove_all(root_);
     fs::create_directories(root_ + "/data");
@@ -61,6 +69,15 @@ class ResultsS3Test : public testing::Test {
             "AWS_ENDPOINT_URL=" + Endpoint(), "BAKEOFF_RESULTS_DIR=" + root_ + "/local"};
   }
   std::string Endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // A short memory-driver run whose result goes to s3://bakeoff-results/runs.
+  std::string RunSpec() const {
+    return WriteFile("s3-run.yaml",
+                     "name: s3-upload\nsystems:\n  - name: mem\n    driver: memory\n"
+                     "workload:\n  partitions: 1\n  message_size: 64B\n"
+                     "  rate: 2k/s\n  warmup: 50ms\n  duration: 300ms\n"
+                     "output:\n  dir: s3://bakeoff-results/runs\n  endpoint: " +
+                         Endpoint() + "\n  region: us-east-1\n");
+  }
 
   std::string root_;
   int port_ = 0;
@@ -68,12 +85,7 @@ class ResultsS3Test : public testing::Test {
 };
 
 TEST_F(ResultsS3Test, UploadListFetchAndBadCredentials) {
-  const std::string file = WriteFile("s3-run.yaml",
-                                     "name: s3-upload\nsystems:\n  - name: mem\n    driver: memory\n"
-                                     "workload:\n  partitions: 1\n  message_size: 64B\n"
-                                     "  rate: 2k/s\n  warmup: 50ms\n  duration: 300ms\n"
-                                     "output:\n  dir: s3://bakeoff-results/runs\n  endpoint: " +
-                                         Endpoint() + "\n  region: us-east-1\n");
+  const std::string file = RunSpec();
   Outcome run = RunBakeoff({"run", file, "--quiet"}, Env());
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const size_t at = run.out.find("uploaded: s3://bakeoff-results/runs/");
@@ -130,6 +142,44 @@ TEST_F(ResultsS3Test, UploadListFetchAndBadCredentials) {
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("no result at s3://bakeoff-results/runs/nope"), std::string::npos)
       << missing.err;
+}
+
+// No keys in the environment: the shared credentials file (AWS_SHARED_CREDENTIALS_FILE), its [default]
+// profile for the upload and listing, and an AWS_PROFILE with the wrong secret.
+TEST_F(ResultsS3Test, SharedCredentialsFile) {
+  const std::string credentials = root_ + "/credentials";
+  std::ofstream(credentials) << "[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n"
+                                "[stale]\naws_access_key_id = S3RVER\naws_secret_access_key = stale-secret\n";
+  const std::vector<std::string> env = {"AWS_SHARED_CREDENTIALS_FILE=" + credentials, "AWS_REGION=us-east-1",
+                                        "BAKEOFF_RESULTS_DIR=" + root_ + "/local"};
+  Outcome run = RunBakeoff({"run", RunSpec(), "--quiet"}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const size_t at = run.out.find("uploaded: s3://bakeoff-results/runs/");
+  ASSERT_NE(at, std::string::npos) << run.out << run.err;
+  const std::string url = run.out.substr(at + 10, run.out.find("/ (", at) - at - 10);
+
+  std::vector<std::string> list_env = env;
+  list_env.push_back("AWS_ENDPOINT_URL=" + Endpoint());
+  Outcome list = RunBakeoff({"results", "list", "--store", "s3://bakeoff-results/runs"}, list_env);
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out, url + "\n");
+
+  list_env.push_back("AWS_PROFILE=stale");
+  Outcome stale = RunBakeoff({"results", "list", "--store", "s3://bakeoff-results/runs"}, list_env);
+  EXPECT_EQ(stale.exit_code, 3) << stale.out;
+  EXPECT_NE(stale.err.find("HTTP 403 SignatureDoesNotMatch"), std::string::npos) << stale.err;
+  EXPECT_NE(stale.err.find("authentication failed: check aws_access_key_id and aws_secret_access_key in " +
+                           credentials + " [stale]"),
+            std::string::npos)
+      << stale.err;
+  EXPECT_EQ((stale.out + stale.err).find("stale-secret"), std::string::npos) << "secrets are never printed";
+
+  list_env.back() = "AWS_PROFILE=absent";
+  Outcome absent = RunBakeoff({"results", "list", "--store", "s3://bakeoff-results/runs"}, list_env);
+  EXPECT_EQ(absent.exit_code, 3);
+  EXPECT_NE(absent.err.find("AWS_PROFILE names profile [absent], which " + credentials + " does not have"),
+            std::string::npos)
+      << absent.err;
 }
 
 TEST(ResultsS3SpecTest, EndpointNeedsAnS3OutputDir) {
