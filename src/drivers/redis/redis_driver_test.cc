@@ -1,5 +1,5 @@
 // The redis-streams driver through the real runner against a real redis-server started by the `local`
-// provider: exact delivery at a fixed rate, and a server killed in the middle of a run.
+// provider: exact delivery at a fixed rate, trimming, error replies, and a server killed in the middle of a run.
 #include "drivers/redis/redis_driver.h"
 
 #include <gtest/gtest.h>
@@ -143,6 +143,39 @@ TEST(RedisStreamsTest, MaxRateWithMaxlenTrimsTheStream) {
   ASSERT_TRUE(len.ok());
   EXPECT_GE((*len)->integer, 1000);
   EXPECT_LT((*len)->integer, 5000);
+}
+
+// An error reply fails its own message only: with one of two streams replaced by a plain string key,
+// every XADD to it gets WRONGTYPE and is counted as a failed send, the rest of the pipeline is acked.
+TEST(RedisStreamsTest, ErrorRepliesFailOnlyTheirOwnMessages) {
+  RedisRun run;
+  run.workload.partitions = 2;
+  run.workload.consumers = 0;
+  run.workload.rate.max = true;
+  run.workload.messages = 20'000;
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Result<redis::ConnectionConfig> config =
+      redis::MakeConnectionConfig(run.system.options, run.endpoints.at("url"));
+  ASSERT_TRUE(config.ok());
+  Result<redis::ContextPtr> c = redis::Connect(*config);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(redis::Command(c->get(), {"DEL", "bakeoff-t0:1"}).ok());
+  ASSERT_TRUE(redis::Command(c->get(), {"SET", "bakeoff-t0:1", "not a stream"}).ok());
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  uint64_t failed = 0;
+  for (const auto& [message, count] : m->errors) {
+    EXPECT_NE(message.find("WRONGTYPE"), std::string::npos) << message;
+    failed += count;
+  }
+  EXPECT_EQ(m->accounting.sent, 20'000u);
+  EXPECT_GT(failed, 5'000u);
+  EXPECT_GT(m->accounting.acked, 5'000u);
+  EXPECT_EQ(m->accounting.acked + failed, m->accounting.sent);
+  Result<redis::ReplyPtr> len = redis::Command(c->get(), {"XLEN", "bakeoff-t0:0"});
+  ASSERT_TRUE(len.ok());
+  EXPECT_EQ(static_cast<uint64_t>((*len)->integer), m->accounting.acked);
 }
 
 // The server dies 1.5 s into a 4 s run: the run ends within its deadline, the failures are counted, and

@@ -3,6 +3,10 @@
 // connection behaves like `redis-benchmark -P <pipeline>` at full speed and sends promptly at low rates
 // (every Poll() writes what is buffered). Replies arrive in command order, so tickets wait in a FIFO.
 //
+// hiredis connects (and authenticates); the pipelined traffic then bypasses it: commands are appended to
+// one output buffer and written with send(), replies are scanned in place (an XADD reply is one bulk
+// string or an error line), so no reply object is allocated per message.
+//
 // Waiting for replies: with the window full there is nothing else to do, so the producer blocks in
 // recv() on the socket, whose receive timeout is a short slice (kBlockedReadSlice) so that Poll() still
 // returns to the runner regularly. A timed ppoll() arms a high-resolution timer per call, which costs
@@ -14,6 +18,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -27,6 +32,8 @@ namespace {
 
 constexpr int64_t kReconnectEveryNs = 500'000'000;
 constexpr timeval kBlockedReadSlice{.tv_sec = 0, .tv_usec = 20'000};
+constexpr size_t kMinRead = 16 * 1024;  // free space kept at the input buffer's end for one recv()
+constexpr size_t kMaxLine = 64 * 1024;  // a reply line longer than this is not an XADD reply
 
 class RedisProducer final : public Producer {
  public:
@@ -56,15 +63,15 @@ class RedisProducer final : public Producer {
         BAKEOFF_RETURN_IF_ERROR(WriteOut());
         return QueueFull("redis: pipeline window full");
       }
-      command_ = prefixes_[m.stream];
-      command_ += '$';
-      command_ += std::to_string(m.payload.size());
-      command_ += "\r\n";
-      command_.append(reinterpret_cast<const char*>(m.payload.data()), m.payload.size());
-      command_ += "\r\n";
-      if (redisAppendFormattedCommand(c_.get(), command_.data(), command_.size()) != REDIS_OK) {
-        return Internal("redis: cannot append XADD");
-      }
+      char length[24];
+      length[0] = '$';
+      char* end = std::to_chars(length + 1, length + sizeof(length) - 2, m.payload.size()).ptr;
+      *end++ = '\r';
+      *end++ = '\n';
+      out_ += prefixes_[m.stream];
+      out_.append(length, end);
+      out_.append(reinterpret_cast<const char*>(m.payload.data()), m.payload.size());
+      out_ += "\r\n";
       if (in_flight_.empty()) last_reply_ns_ = MonotonicNowNs();
       in_flight_.push_back(m.ticket);
       // A failed write reports this message through OnFailed already, so Send itself succeeded.
@@ -102,10 +109,21 @@ class RedisProducer final : public Producer {
 
  private:
   Status WriteOut() {
-    int done = 0;
-    while (!done) {
-      if (redisBufferWrite(c_.get(), &done) != REDIS_OK) return Fail(ContextError(c_.get(), "XADD write"));
+    while (written_ < out_.size()) {
+      const ssize_t n = ::send(c_->fd, out_.data() + written_, out_.size() - written_, MSG_NOSIGNAL);
+      if (n > 0) {
+        written_ += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // The send timeout (the command timeout) passed with the server not reading.
+        return Fail(Timeout("redis: XADD write: the server took nothing within the command timeout"));
+      } else {
+        return Fail(Unavailable(std::string("redis: XADD write: ") + std::strerror(n < 0 ? errno : EPIPE)));
+      }
     }
+    out_.clear();
+    written_ = 0;
     return Status::Ok();
   }
 
@@ -131,13 +149,16 @@ class RedisProducer final : public Producer {
   // Reads what the socket has into hiredis' reply parser; blocks up to kBlockedReadSlice if `block`.
   // False if the connection failed (the in-flight messages then failed).
   bool ReadSome(bool block) {
-    char buf[16 * 1024];
-    const ssize_t n = ::recv(c_->fd, buf, sizeof(buf), block ? 0 : MSG_DONTWAIT);
+    if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+    if (in_.size() - in_end_ < kMinRead) {
+      std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+      if (in_.size() - in_end_ < kMinRead) in_.resize(in_.size() * 2);
+    }
+    const ssize_t n = ::recv(c_->fd, in_.data() + in_end_, in_.size() - in_end_, block ? 0 : MSG_DONTWAIT);
     if (n > 0) {
-      if (redisReaderFeed(c_->reader, buf, static_cast<size_t>(n)) != REDIS_OK) {
-        (void)Fail(Internal("redis: XADD reply: cannot parse"));
-        return false;
-      }
+      in_end_ += static_cast<size_t>(n);
       return true;
     }
     if (n == 0) {
@@ -155,23 +176,61 @@ class RedisProducer final : public Producer {
       (void)setsockopt(c_->fd, SOL_SOCKET, SO_RCVTIMEO, &kBlockedReadSlice, sizeof(kBlockedReadSlice));
   }
 
+  enum class Reply { kIncomplete, kOk, kError, kMalformed };
+
+  // Takes the next complete reply off the input buffer. An error reply's text goes to `error`.
+  Reply NextReply(std::string_view& error) {
+    const char* begin = in_.data() + in_begin_;
+    const size_t available = in_end_ - in_begin_;
+    const auto* newline = static_cast<const char*>(std::memchr(begin, '\n', available));
+    if (newline == nullptr) return available > kMaxLine ? Reply::kMalformed : Reply::kIncomplete;
+    const size_t line = static_cast<size_t>(newline - begin) + 1;  // with CRLF
+    if (line < 3 || newline[-1] != '\r') return Reply::kMalformed;
+    switch (begin[0]) {
+      case '$': {  // bulk string: the new entry's id
+        int64_t length = 0;
+        const auto [end, ec] = std::from_chars(begin + 1, newline - 1, length);
+        if (ec != std::errc() || end != newline - 1 || length < -1) return Reply::kMalformed;
+        if (length == -1) {  // nil: no entry was added
+          in_begin_ += line;
+          error = "nil reply (no entry added)";
+          return Reply::kError;
+        }
+        const size_t total = line + static_cast<size_t>(length) + 2;
+        if (available < total) return Reply::kIncomplete;
+        in_begin_ += total;
+        return Reply::kOk;
+      }
+      case '+':
+      case ':':
+        in_begin_ += line;
+        return Reply::kOk;
+      case '-':
+        error = std::string_view(begin + 1, line - 3);
+        in_begin_ += line;
+        return Reply::kError;
+      default:
+        return Reply::kMalformed;
+    }
+  }
+
   // Moves parsed replies to acked_/OnFailed; false if the connection failed.
   bool DrainReader() {
-    void* raw = nullptr;
     bool any = false;
     while (!in_flight_.empty()) {
-      if (redisGetReplyFromReader(c_.get(), &raw) != REDIS_OK) {
-        (void)Fail(ContextError(c_.get(), "XADD reply"));
+      std::string_view error;
+      const Reply reply = NextReply(error);
+      if (reply == Reply::kIncomplete) break;
+      if (reply == Reply::kMalformed) {
+        (void)Fail(Internal("redis: XADD reply: not a RESP reply to XADD"));
         return false;
       }
-      if (raw == nullptr) break;
-      ReplyPtr reply(static_cast<redisReply*>(raw));
       any = true;
       const SendTicket ticket = in_flight_.front();
       in_flight_.pop_front();
-      if (reply->type == REDIS_REPLY_ERROR) {
+      if (reply == Reply::kError) {
         DeliverAcks();  // keep completions in order
-        sink_.OnFailed(ticket, Internal("redis: XADD: " + std::string(reply->str, reply->len)));
+        sink_.OnFailed(ticket, Internal("redis: XADD: " + std::string(error)));
       } else {
         acked_.push_back(ticket);
       }
@@ -191,6 +250,9 @@ class RedisProducer final : public Producer {
     DeliverAcks();
     for (const SendTicket& t : in_flight_) sink_.OnFailed(t, why);
     in_flight_.clear();
+    out_.clear();
+    written_ = 0;
+    in_begin_ = in_end_ = 0;
     c_.reset();
     next_reconnect_ns_ = MonotonicNowNs() + kReconnectEveryNs;
     last_error_ = why;
@@ -217,7 +279,11 @@ class RedisProducer final : public Producer {
   CompletionSink& sink_;
   ContextPtr c_;
   std::vector<std::string> prefixes_;  // RESP of the XADD arguments before the payload, per stream
-  std::string command_;
+  std::string out_;                    // commands not yet written, from written_ on
+  size_t written_ = 0;
+  std::vector<char> in_ = std::vector<char>(64 * 1024);  // replies received, [in_begin_, in_end_)
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
   std::deque<SendTicket> in_flight_;
   std::vector<SendTicket> acked_;
   int64_t last_reply_ns_ = 0;
