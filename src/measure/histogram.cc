@@ -43,6 +43,24 @@ uint64_t CountAtPercentile(double percentile, uint64_t total) {
   return std::min(count, total);
 }
 
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads what PutVarint wrote (the input is always our own encoding).
+uint64_t GetVarint(const std::string& in, size_t& at) {
+  uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const uint64_t byte = static_cast<unsigned char>(in[at++]);
+    v |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return v;
+  }
+}
+
 }  // namespace
 
 Histogram::Histogram() : counts_(kCountsLength, 0) {}
@@ -95,6 +113,44 @@ int64_t Histogram::HighestEquivalentValue(int64_t value) {
   const int bucket_index = BucketIndexOf(value);
   const int64_t lowest_equivalent = (value >> bucket_index) << bucket_index;
   return lowest_equivalent + (int64_t{1} << bucket_index) - 1;
+}
+
+SparseHistogram::SparseHistogram(const Histogram& histogram)
+    : total_count_(histogram.total_count()), min_(histogram.min()), max_(histogram.max()) {
+  size_t next = 0;  // the bucket the next token is about
+  for (size_t i = 0; i < histogram.bucket_count(); ++i) {
+    const uint64_t count = histogram.count_at_index(i);
+    if (count == 0) continue;
+    if (i > next) PutVarint(encoded_, (static_cast<uint64_t>(i - next) << 1) | 1);
+    PutVarint(encoded_, count << 1);  // a bucket's count below 2^63: total_count() is a uint64_t too
+    next = i + 1;
+    ++occupied_buckets_;
+  }
+  encoded_.shrink_to_fit();
+}
+
+Histogram SparseHistogram::ToHistogram() const {
+  Histogram histogram;
+  size_t at = 0;
+  size_t index = 0;
+  for (uint32_t n = 1; n <= occupied_buckets_; ++index) {
+    const uint64_t token = GetVarint(encoded_, at);
+    if (token & 1) {
+      index += (token >> 1) - 1;  // empty buckets; the loop's ++index moves past the last of them
+      continue;
+    }
+    uint64_t count = token >> 1;
+    // min_ and max_ lie in the lowest and highest occupied buckets: recording them there restores the
+    // exact min() and max() without changing any bucket's count.
+    const int64_t value = n == 1 ? min_ : Histogram::ValueFromIndex(index);
+    if (n == occupied_buckets_) {
+      histogram.Record(max_);
+      --count;
+    }
+    if (count > 0) histogram.Record(value, count);
+    ++n;
+  }
+  return histogram;
 }
 
 }  // namespace bakeoff

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace bakeoff {
@@ -71,6 +72,36 @@ class Histogram {
   int64_t min_ = INT64_MAX;
   int64_t max_ = 0;
   unsigned __int128 sum_ = 0;
+};
+
+// A Histogram's occupied (non-zero) buckets in a compact form, for keeping many histograms, e.g. one
+// per second of an hour-long run, where a full Histogram each (~37 KiB) would not fit. An occupied
+// bucket costs 1 byte while its count is below 64 (2 below 8192), a run of empty buckets 1-2 bytes, so
+// a second spread over a thousand buckets takes 1-2 KiB. Keeps the bucket counts, total count, min and
+// max exactly; not the sum (so not the exact mean) nor the clamped count. Immutable once built.
+class SparseHistogram {
+ public:
+  SparseHistogram() = default;  // empty
+  explicit SparseHistogram(const Histogram& histogram);
+
+  // A Histogram with the same bucket counts, total count, min and max: recordings in the lowest
+  // occupied bucket come back as min(), those in the highest as max() (one of them as min() if it is
+  // also the lowest), the others as their bucket's lowest value.
+  Histogram ToHistogram() const;
+
+  uint64_t total_count() const { return total_count_; }
+  int64_t min() const { return min_; }
+  int64_t max() const { return max_; }
+  size_t occupied_buckets() const { return occupied_buckets_; }
+  size_t encoded_bytes() const { return encoded_.size(); }  // heap held beyond sizeof(*this)
+
+ private:
+  // LEB128 tokens in bucket order: count << 1 for the next bucket, or (n << 1) | 1 to skip n empty ones.
+  std::string encoded_;
+  uint64_t total_count_ = 0;
+  int64_t min_ = 0;
+  int64_t max_ = 0;
+  uint32_t occupied_buckets_ = 0;
 };
 
 }  // namespace bakeoff

@@ -245,5 +245,69 @@ TEST(HistogramTest, IndexRoundTrip) {
   ExpectIndexRoundTrip(Histogram::kHighestTrackableNs);
 }
 
+void ExpectSameHistogram(const Histogram& a, const Histogram& b) {
+  ASSERT_EQ(a.total_count(), b.total_count());
+  EXPECT_EQ(a.min(), b.min());
+  EXPECT_EQ(a.max(), b.max());
+  for (size_t i = 0; i < a.bucket_count(); ++i) ASSERT_EQ(a.count_at_index(i), b.count_at_index(i)) << i;
+  for (double p : kPercentiles) EXPECT_EQ(a.ValueAtPercentile(p), b.ValueAtPercentile(p)) << "p" << p;
+}
+
+TEST(SparseHistogramTest, RebuildsCountsMinAndMaxExactly) {
+  Histogram h;
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> latency(11.0, 1.5);  // ~60 us median, long tail
+  for (int i = 0; i < 100'000; ++i) h.Record(static_cast<int64_t>(latency(rng)));
+  h.Record(3);                                           // min inside a bucket of width 1
+  h.Record(Histogram::kHighestTrackableNs - 12'345, 7);  // max not at a bucket's lowest value
+  const SparseHistogram sparse(h);
+  EXPECT_EQ(sparse.total_count(), h.total_count());
+  EXPECT_EQ(sparse.min(), 3);
+  EXPECT_EQ(sparse.max(), Histogram::kHighestTrackableNs - 12'345);
+  ExpectSameHistogram(h, sparse.ToHistogram());
+
+  // The memory bound: here ~1.5 bytes per occupied bucket (counts < 8192 take 2 bytes, most far
+  // fewer 1) against the full histogram's 8 bytes per bucket, occupied or not. This spread (three
+  // decades, ~1800 occupied buckets) is wider than a typical second of a run; ~2.6 KiB against 36 KiB.
+  size_t occupied = 0;
+  for (size_t i = 0; i < h.bucket_count(); ++i) occupied += h.count_at_index(i) != 0;
+  EXPECT_EQ(sparse.occupied_buckets(), occupied);
+  EXPECT_GT(occupied, 1000u);
+  EXPECT_LE(sparse.encoded_bytes(), 2 * occupied);
+  EXPECT_LT(sparse.encoded_bytes() * 12, h.bucket_count() * sizeof(uint64_t));
+}
+
+TEST(SparseHistogramTest, EmptyAndSingleBucket) {
+  const SparseHistogram empty{Histogram()};
+  EXPECT_EQ(empty.total_count(), 0u);
+  EXPECT_EQ(empty.encoded_bytes(), 0u);
+  EXPECT_EQ(empty.ToHistogram().total_count(), 0u);
+  EXPECT_EQ(SparseHistogram().ToHistogram().total_count(), 0u);
+
+  Histogram one;
+  one.Record(1'000'003);
+  ExpectSameHistogram(one, SparseHistogram(one).ToHistogram());
+
+  // Min and max in the same bucket (width 4096 around 1 ms), with more recordings between them.
+  Histogram same_bucket;
+  same_bucket.Record(1'000'001);
+  same_bucket.Record(1'000'002, 5);
+  same_bucket.Record(1'000'003);
+  ASSERT_EQ(Histogram::IndexOf(1'000'001), Histogram::IndexOf(1'000'003));
+  const Histogram rebuilt = SparseHistogram(same_bucket).ToHistogram();
+  ExpectSameHistogram(same_bucket, rebuilt);
+  EXPECT_EQ(rebuilt.min(), 1'000'001);
+  EXPECT_EQ(rebuilt.max(), 1'000'003);
+}
+
+TEST(SparseHistogramTest, LargeCountsAndBothEndsOfTheRange) {
+  Histogram h;
+  h.Record(0, uint64_t{1} << 40);
+  h.Record(Histogram::kHighestTrackableNs * 2);  // clamped to the highest trackable value
+  const SparseHistogram sparse(h);
+  EXPECT_EQ(sparse.occupied_buckets(), 2u);
+  ExpectSameHistogram(h, sparse.ToHistogram());
+}
+
 }  // namespace
 }  // namespace bakeoff
