@@ -26,6 +26,16 @@ struct SecondSample {
   int64_t publish_p99_ns = 0;  // corrected
 };
 
+// The corrected latency histograms of one sampled interval (about a second), for the .hlog files. Like
+// the run's histograms they hold only messages intended inside the measured window, so an interval
+// never starts before the window does.
+struct IntervalHistograms {
+  int64_t start_ns = 0;  // since the producers started (as SecondSample::t_s)
+  int64_t length_ns = 0;
+  SparseHistogram e2e_corrected;
+  SparseHistogram publish_corrected;
+};
+
 struct LatencyPair {
   Histogram corrected;    // from the intended send time
   Histogram uncorrected;  // from the actual send time
@@ -43,6 +53,12 @@ struct RunMetrics {
   LatencyPair e2e;
   AccountingTotals accounting;
   std::vector<SecondSample> series;
+  // Wall clock when the producers started: t = 0 of `series` and `intervals`. 0 if unknown.
+  int64_t producers_start_unix_ns = 0;
+  // Consecutive intervals from the start of the measured window to the end of the run (the last one cut
+  // short at the end of the drain). Their counts add up to e2e.corrected's and publish.corrected's.
+  // Sparse (~1 KiB per second and histogram), so an hour stays at a few MB. Not in result.json.
+  std::vector<IntervalHistograms> intervals;
   // Distinct error messages with how often each occurred (send failures, driver errors).
   std::map<std::string, uint64_t> errors;
 

@@ -65,12 +65,23 @@ class Sampler {
 
   void MaybeSample(int64_t now) {
     if (now < next_sample_ns_) return;
-    Sample(now);
+    Sample(now, /*last=*/false);
     next_sample_ns_ += kSecondNs;
     if (next_sample_ns_ <= now) next_sample_ns_ = now + kSecondNs;
   }
 
-  void Sample(int64_t now) {
+  // The final, partial sample, once no worker records any more.
+  void SampleLast(int64_t now) { Sample(now, /*last=*/true); }
+
+  std::vector<SecondSample> TakeSeries() { return std::move(series_); }
+  std::vector<IntervalHistograms> TakeIntervals() { return std::move(intervals_); }
+
+ private:
+  // Intervals shorter than this (e.g. the sample just after a warm-up of whole seconds, or a drain that
+  // ended just after a sample) are joined to a neighbour rather than written on their own.
+  static constexpr int64_t kMinIntervalNs = 100'000'000;
+
+  void Sample(int64_t now, bool last) {
     SecondSample s;
     s.t_s = static_cast<double>(now - shared_.clock.start_ns) / 1e9;
     // A sample is marked warm-up when any part of its second lies in the warm-up.
@@ -102,6 +113,7 @@ class Sampler {
     s.e2e_p99_ns = e2e.ValueAtPercentile(99);
     s.e2e_max_ns = e2e.max();
     s.publish_p99_ns = publish.ValueAtPercentile(99);
+    KeepInterval(now, e2e, publish, last);
     last_ = {.sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
     const double seconds = static_cast<double>(now - last_sample_ns()) / 1e9;
     last_sample_ns_ = now;
@@ -120,9 +132,42 @@ class Sampler {
     }
   }
 
-  std::vector<SecondSample> TakeSeries() { return std::move(series_); }
+  // Keeps the sample's histograms as part of an interval of the measured window. The workers record
+  // only messages intended inside the window, at or after their intended time, so samples that end
+  // before the window starts are empty and dropped, and the first interval begins when the window
+  // does. Each interval begins where the previous one ended; recordings made between `now` and the
+  // merge belong to this sample, so none is dropped or counted twice.
+  void KeepInterval(int64_t now, const Histogram& e2e, const Histogram& publish, bool last) {
+    const auto& clock = shared_.clock;
+    pending_e2e_.Merge(e2e);
+    pending_publish_.Merge(publish);
+    if (now <= clock.measure_start_ns && pending_e2e_.total_count() == 0 &&
+        pending_publish_.total_count() == 0)
+      return;
+    const int64_t begin = intervals_.empty()
+                              ? clock.measure_start_ns
+                              : clock.start_ns + intervals_.back().start_ns + intervals_.back().length_ns;
+    const bool too_short = now - begin < kMinIntervalNs;
+    if (too_short && !last) return;  // carried into the next sample's interval
+    if (too_short && !intervals_.empty()) {
+      IntervalHistograms& previous = intervals_.back();
+      Histogram joined_e2e = previous.e2e_corrected.ToHistogram();
+      joined_e2e.Merge(pending_e2e_);
+      Histogram joined_publish = previous.publish_corrected.ToHistogram();
+      joined_publish.Merge(pending_publish_);
+      previous.length_ns = now - (clock.start_ns + previous.start_ns);
+      previous.e2e_corrected = SparseHistogram(joined_e2e);
+      previous.publish_corrected = SparseHistogram(joined_publish);
+    } else {
+      intervals_.push_back({.start_ns = begin - clock.start_ns,
+                            .length_ns = std::max<int64_t>(0, now - begin),
+                            .e2e_corrected = SparseHistogram(pending_e2e_),
+                            .publish_corrected = SparseHistogram(pending_publish_)});
+    }
+    pending_e2e_.Reset();
+    pending_publish_.Reset();
+  }
 
- private:
   int64_t last_sample_ns() const { return last_sample_ns_ ? last_sample_ns_ : shared_.clock.start_ns; }
 
   const RunnerOptions& options_;
@@ -134,6 +179,9 @@ class Sampler {
   int64_t last_sample_ns_ = 0;
   SecondSample last_;
   std::vector<SecondSample> series_;
+  std::vector<IntervalHistograms> intervals_;
+  Histogram pending_e2e_;  // recorded since the end of the last interval, not yet in one
+  Histogram pending_publish_;
 };
 
 }  // namespace
@@ -213,6 +261,7 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
   // The clock of the run: fixed before any producer starts so that all agree on the windows.
   const int64_t start_ns = MonotonicNowNs() + kStartDelayNs;
   shared.clock.start_ns = start_ns;
+  metrics.producers_start_unix_ns = WallNowNs() + (start_ns - MonotonicNowNs());
   shared.clock.measure_start_ns = start_ns + workload.warmup_ns;
   shared.clock.measure_end_ns = shared.clock.measure_start_ns + workload.duration_ns;
   shared.clock.send_deadline_ns = shared.clock.measure_end_ns + workload.drain_timeout_ns / 2;
@@ -287,7 +336,9 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   stop_consumers();
-  sampler.Sample(MonotonicNowNs());
+  // Every worker thread has ended (drivers complete sends on the producer's thread): this last, partial
+  // sample takes all they recorded since the previous one, so the intervals add up to the run's totals.
+  sampler.SampleLast(MonotonicNowNs());
 
   // Results: merge the threads' histograms and reconcile the accounting.
   std::vector<const SendAccounting*> senders;
@@ -320,6 +371,7 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
   const int64_t window_end = std::min(shared.clock.measure_end_ns, last_activity_ns);
   metrics.measured_ns = std::max<int64_t>(0, window_end - shared.clock.measure_start_ns);
   metrics.series = sampler.TakeSeries();
+  metrics.intervals = sampler.TakeIntervals();
   metrics.partial = interrupted;
   if (interrupted) {
     metrics.stop_reason = "interrupted";

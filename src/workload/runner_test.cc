@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "drivers/memory/memory_driver.h"
+#include "measure/clock.h"
 
 namespace bakeoff {
 namespace {
@@ -45,6 +46,32 @@ struct MemoryRun {
     return RunWorkload(*session, workload, options);
   }
 };
+
+// The per-second intervals kept for the .hlog: contiguous from the end of the warm-up, none too short,
+// and together exactly the run's corrected histograms.
+void ExpectIntervalsCoverTheRun(const RunMetrics& m, int64_t warmup_ns) {
+  ASSERT_FALSE(m.intervals.empty());
+  EXPECT_EQ(m.intervals.front().start_ns, warmup_ns);
+  uint64_t e2e = 0, publish = 0;
+  for (size_t i = 0; i < m.intervals.size(); ++i) {
+    const IntervalHistograms& interval = m.intervals[i];
+    if (i > 0) {
+      const IntervalHistograms& previous = m.intervals[i - 1];
+      EXPECT_EQ(interval.start_ns, previous.start_ns + previous.length_ns) << i;
+    }
+    if (m.intervals.size() > 1) {
+      EXPECT_GE(interval.length_ns, 100'000'000) << i;
+    }
+    e2e += interval.e2e_corrected.total_count();
+    publish += interval.publish_corrected.total_count();
+    // Memory: a few KiB per second at most, not the ~37 KiB of a full histogram each.
+    EXPECT_LT(interval.e2e_corrected.encoded_bytes() + interval.publish_corrected.encoded_bytes(), 8192u)
+        << i;
+  }
+  EXPECT_EQ(e2e, m.e2e.corrected.total_count());
+  EXPECT_EQ(publish, m.publish.corrected.total_count());
+  EXPECT_GT(m.producers_start_unix_ns, 0);
+}
 
 TEST(RunnerTest, FixedRateDeliversEverythingExactlyOnceInOrder) {
   MemoryRun run;
@@ -123,6 +150,27 @@ TEST(RunnerTest, WarmupIsExcludedFromLatency) {
   for (const SecondSample& s : m->series) (s.warmup ? saw_warmup : saw_measured) = true;
   EXPECT_TRUE(saw_warmup);
   EXPECT_TRUE(saw_measured);
+  ExpectIntervalsCoverTheRun(*m, run.workload.warmup_ns);
+  EXPECT_GE(m->intervals.size(), 2u);  // [0.5 s, 1 s], then [1 s, end of the drain]
+}
+
+// A warm-up of whole seconds ends just before a sample: that sliver is joined to the next second.
+TEST(RunnerTest, IntervalsAfterAWholeSecondWarmupAddUpAcrossWorkers) {
+  MemoryRun run;
+  run.workload.rate.msgs_per_s = 10'000;
+  run.workload.partitions = 4;
+  run.workload.producers = 2;
+  run.workload.consumers = 2;
+  run.workload.warmup_ns = 1'000'000'000;
+  run.workload.duration_ns = 2'000'000'000;
+  const int64_t before_unix_ns = WallNowNs();
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ExpectIntervalsCoverTheRun(*m, run.workload.warmup_ns);
+  EXPECT_GE(m->intervals.size(), 2u);
+  EXPECT_GE(m->producers_start_unix_ns, before_unix_ns);
+  EXPECT_LT(m->producers_start_unix_ns, before_unix_ns + 1'000'000'000);
+  EXPECT_NEAR(static_cast<double>(m->e2e.corrected.total_count()), 20'000, 200);
 }
 
 TEST(RunnerTest, ThrottledSystemFallsBehindAndShowsIt) {
@@ -157,6 +205,7 @@ TEST(RunnerTest, InterruptStopsEarlyWithPartialResults) {
   EXPECT_EQ(m->stop_reason, "interrupted");
   EXPECT_GT(m->accounting.sent, 0u);
   EXPECT_EQ(m->accounting.lost, 0u);
+  ExpectIntervalsCoverTheRun(*m, 0);
 }
 
 }  // namespace
