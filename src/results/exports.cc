@@ -119,18 +119,39 @@ std::string HlogFileName(size_t run_index, const std::string& system) {
 
 std::string RenderRunHlog(const RunRecord& run) {
   const RunMetrics& m = run.metrics;
-  const double length_s = static_cast<double>(m.measured_ns) / 1e9;
-  std::vector<HlogInterval> intervals = {
-      {"e2e_corrected", 0, length_s, m.e2e.corrected},
-      {"e2e_uncorrected", 0, length_s, m.e2e.uncorrected},
-      {"publish_corrected", 0, length_s, m.publish.corrected},
-      {"publish_uncorrected", 0, length_s, m.publish.uncorrected},
-  };
+  const std::vector<IntervalHistograms>& seconds = m.intervals;
+  auto to_s = [](int64_t ns) { return static_cast<double>(ns) / 1e9; };
+  const int64_t base_unix_ns =
+      m.producers_start_unix_ns != 0 ? m.producers_start_unix_ns : run.started_unix_ns;
+  // The uncorrected histograms are not kept per interval (that would cost the workers one more recording
+  // per message): one interval spanning what the per-second ones span.
+  double window_start_s = 0;
+  double window_length_s = to_s(m.measured_ns);
+  if (!seconds.empty()) {
+    window_start_s = to_s(seconds.front().start_ns);
+    window_length_s = to_s(seconds.back().start_ns + seconds.back().length_ns - seconds.front().start_ns);
+  }
   std::string comment =
       "bakeoff run of system " + run.system + ", repeat " + std::to_string(run.repeat_index + 1);
   for (const auto& [path, value] : run.matrix_point) comment += ", " + path + "=" + value;
-  comment += "; values in nanoseconds";
-  return RenderHlog(intervals, static_cast<double>(run.started_unix_ns) / 1e9, comment);
+  comment +=
+      "; values in nanoseconds; times in seconds since the producers started (warm-up excluded); "
+      "corrected tags per second, uncorrected tags over the whole measured window";
+  // Lines are rendered one at a time: a Histogram is ~37 KiB, an hour of intervals would not fit at once.
+  std::string out = RenderHlogHeader(to_s(base_unix_ns), comment);
+  out += RenderHlogLine({"e2e_uncorrected", window_start_s, window_length_s, m.e2e.uncorrected});
+  out += RenderHlogLine({"publish_uncorrected", window_start_s, window_length_s, m.publish.uncorrected});
+  if (seconds.empty()) {  // metrics not from RunWorkload, or a run interrupted during its warm-up
+    out += RenderHlogLine({"e2e_corrected", window_start_s, window_length_s, m.e2e.corrected});
+    out += RenderHlogLine({"publish_corrected", window_start_s, window_length_s, m.publish.corrected});
+  }
+  for (const IntervalHistograms& second : seconds) {
+    const double start_s = to_s(second.start_ns);
+    const double length_s = to_s(second.length_ns);
+    out += RenderHlogLine({"e2e_corrected", start_s, length_s, second.e2e_corrected.ToHistogram()});
+    out += RenderHlogLine({"publish_corrected", start_s, length_s, second.publish_corrected.ToHistogram()});
+  }
+  return out;
 }
 
 Status WriteFileAtomically(const std::string& path, const std::string& text) {

@@ -1,5 +1,5 @@
 // Files written beside result.json: results.csv (one row per run, stable column names) and one
-// HdrHistogram interval log per run (hlog/run-NN-<system>.hlog).
+// HdrHistogram interval log per run (hlog/run-NN-<system>.hlog) with the corrected latency per second.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -20,8 +20,13 @@ std::string RenderCsv(const nlohmann::json& result);
 // "hlog/run-03-mem.hlog" for the run at `run_index` (0-based) of a result.
 std::string HlogFileName(size_t run_index, const std::string& system);
 
-// Tags e2e_corrected, e2e_uncorrected, publish_corrected, publish_uncorrected; one interval covering the
-// measured window.
+// The run's .hlog. Times are seconds since the producers started (StartTime/BaseTime = their start, as
+// result.json's series). Tags e2e_corrected and publish_corrected: one interval per second of
+// RunMetrics::intervals, from the start of the measured window (warm-up seconds hold no measured
+// messages and are left out; the second that straddles the window's start begins at it) to the end of
+// the drain, the last one partial; their counts add up to the run's corrected histograms. Tags
+// e2e_uncorrected and publish_uncorrected: one interval spanning the same time. Without per-second
+// intervals (metrics not from RunWorkload) every tag gets one interval over the measured window.
 std::string RenderRunHlog(const RunRecord& run);
 
 // Writes result.json, results.csv, the .hlog files of runs with metrics and report.html into `dir`.

@@ -197,6 +197,12 @@ Result<std::string> Base64Decode(std::string_view text) {
 
 std::string RenderHlog(const std::vector<HlogInterval>& intervals, double start_unix_s,
                        const std::string& comment) {
+  std::string out = RenderHlogHeader(start_unix_s, comment);
+  for (const HlogInterval& interval : intervals) out += RenderHlogLine(interval);
+  return out;
+}
+
+std::string RenderHlogHeader(double start_unix_s, const std::string& comment) {
   std::string out = "#[Histogram log format version 1.3]\n";
   if (!comment.empty()) out += "#[" + comment + "]\n";
   char line[256];
@@ -210,12 +216,14 @@ std::string RenderHlog(const std::vector<HlogInterval>& intervals, double start_
   std::snprintf(line, sizeof(line), "#[BaseTime: %.3f (seconds since epoch)]\n", start_unix_s);
   out += line;
   out += "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n";
-  for (const HlogInterval& interval : intervals) {
-    std::snprintf(line, sizeof(line), "Tag=%s,%.3f,%.3f,%.3f,", interval.tag.c_str(), interval.start_s,
-                  interval.length_s, static_cast<double>(interval.histogram.max()) / 1e6);
-    out += line + Base64Encode(EncodeHistogramCompressed(interval.histogram)) + "\n";
-  }
   return out;
+}
+
+std::string RenderHlogLine(const HlogInterval& interval) {
+  char line[256];
+  std::snprintf(line, sizeof(line), "Tag=%s,%.3f,%.3f,%.3f,", interval.tag.c_str(), interval.start_s,
+                interval.length_s, static_cast<double>(interval.histogram.max()) / 1e6);
+  return line + Base64Encode(EncodeHistogramCompressed(interval.histogram)) + "\n";
 }
 
 Result<std::vector<HlogInterval>> ParseHlog(std::string_view text) {

@@ -32,10 +32,15 @@ struct HlogInterval {
   Histogram histogram;
 };
 
-// The text of an .hlog file: version and time comments, legend, one line per interval. Interval_Max is
-// in milliseconds (the values are nanoseconds; max value unit ratio 1e6, as HdrHistogram's tools expect).
+// The text of an .hlog file: RenderHlogHeader, then RenderHlogLine for each interval in order.
 std::string RenderHlog(const std::vector<HlogInterval>& intervals, double start_unix_s,
                        const std::string& comment);
+// The version and time comments (StartTime and BaseTime both `start_unix_s`, so intervals' start_s are
+// seconds since it) and the legend. For writing long logs one interval at a time.
+std::string RenderHlogHeader(double start_unix_s, const std::string& comment);
+// One interval's line. Interval_Max is in milliseconds (the values are nanoseconds; max value unit
+// ratio 1e6, as HdrHistogram's tools expect).
+std::string RenderHlogLine(const HlogInterval& interval);
 
 // Reads the intervals of an .hlog file written by RenderHlog (or by HdrHistogram with bakeoff's layout).
 Result<std::vector<HlogInterval>> ParseHlog(std::string_view text);

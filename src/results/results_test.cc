@@ -1,13 +1,20 @@
 // Exports (hlog round trip, CSV), statistics and the report's structure.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <random>
+#include <sstream>
 
+#include "drivers/memory/memory_driver.h"
+#include "measure/clock.h"
 #include "results/exports.h"
 #include "results/hdr_log.h"
 #include "results/report_html.h"
 #include "results/result_json.h"
 #include "results/statistics.h"
+#include "workload/runner.h"
 
 namespace bakeoff {
 namespace {
@@ -159,6 +166,120 @@ TEST(ReportTest, PageIsSelfContainedWithEveryChart) {
   EXPECT_NE(html.find("99.999%"), std::string::npos);
   EXPECT_NE(html.find("<polyline"), std::string::npos);
   EXPECT_NE(html.find("class=\"whisker\""), std::string::npos);
+}
+
+// Metrics without per-second intervals (not from RunWorkload): one interval per tag over the window.
+TEST(ExportsTest, HlogWithoutPerSecondIntervalsHasOneIntervalPerTag) {
+  const RunRecord run = SmallResult().runs[0];
+  Result<std::vector<HlogInterval>> parsed = ParseHlog(RenderRunHlog(run));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->size(), 4u);
+  std::map<std::string, uint64_t> counts;
+  for (const HlogInterval& interval : *parsed) {
+    EXPECT_DOUBLE_EQ(interval.start_s, 0);
+    EXPECT_DOUBLE_EQ(interval.length_s, 1);
+    counts[interval.tag] += interval.histogram.total_count();
+  }
+  EXPECT_EQ(counts["e2e_corrected"], run.metrics.e2e.corrected.total_count());
+  EXPECT_EQ(counts["e2e_uncorrected"], run.metrics.e2e.uncorrected.total_count());
+  EXPECT_EQ(counts.count("publish_corrected"), 1u);
+  EXPECT_EQ(counts.count("publish_uncorrected"), 1u);
+}
+
+// A 3 s memory-driver run, written as result artifacts: its .hlog holds one corrected interval per
+// second of the measured window, and together they hold exactly the run's corrected histograms.
+TEST(ExportsTest, HlogHasOneIntervalPerSecondAddingUpToTheRun) {
+  SystemSpec system;
+  system.name = "mem";
+  system.driver = "memory";
+  ApplyDefaults(GetMemoryDriver()->schema(), system.options);
+  WorkloadSpec workload;
+  workload.warmup_ns = 500'000'000;  // not a whole second: the first interval starts mid-sample
+  workload.duration_ns = 3'000'000'000;
+  workload.drain_timeout_ns = 5'000'000'000;
+  workload.rate.msgs_per_s = 5'000;
+  workload.message_size.fixed_bytes = 64;
+  SessionContext context;
+  context.system = &system;
+  context.workload = &workload;
+  context.run_id = "hlog";
+  Result<std::unique_ptr<Session>> session = GetMemoryDriver()->Connect(context);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  TopicLayout layout;
+  layout.topics = {"t0"};
+  layout.partitions = workload.partitions;
+  ASSERT_TRUE((*session)->CreateTopics(layout).ok());
+  RunnerOptions options;
+  options.system_name = "mem";
+  options.streams = workload.streams();
+  const int64_t before_unix_ns = WallNowNs();
+  Result<RunMetrics> metrics = RunWorkload(**session, workload, options);
+  ASSERT_TRUE(metrics.ok()) << metrics.status().ToString();
+
+  ExperimentResult result;
+  result.experiment.name = "hlog";
+  RunRecord run;
+  run.system = "mem";
+  run.driver = "memory";
+  run.started_unix_ns = before_unix_ns;
+  run.has_metrics = true;
+  run.metrics = std::move(metrics).value();
+  result.runs.push_back(run);
+  const std::string dir = testing::TempDir() + "/hlog-per-second";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(WriteResultArtifacts(result, dir).ok());
+  std::ifstream in(dir + "/" + HlogFileName(0, "mem"));
+  ASSERT_TRUE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  // BaseTime is the producers' start, a little after the run began.
+  const size_t base = text.str().find("#[BaseTime: ");
+  ASSERT_NE(base, std::string::npos);
+  const double base_unix_s = std::stod(text.str().substr(base + 12));
+  EXPECT_NEAR(base_unix_s, static_cast<double>(run.metrics.producers_start_unix_ns) / 1e9, 1e-3);
+  EXPECT_GE(base_unix_s, static_cast<double>(before_unix_ns) / 1e9 - 1e-3);
+  EXPECT_LT(base_unix_s, static_cast<double>(before_unix_ns) / 1e9 + 1.0);
+
+  Result<std::vector<HlogInterval>> parsed = ParseHlog(text.str());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  struct TagTotals {
+    size_t intervals = 0;
+    uint64_t count = 0;
+    double last_start_s = -1;
+    double last_end_s = -1;
+  };
+  std::map<std::string, TagTotals> tags;
+  for (const HlogInterval& interval : *parsed) {
+    TagTotals& t = tags[interval.tag];
+    EXPECT_GE(interval.start_s, 0.5) << interval.tag << ": nothing before the warm-up ends";
+    EXPECT_GT(interval.length_s, 0.0) << interval.tag;
+    if (t.intervals > 0) {
+      EXPECT_GT(interval.start_s, t.last_start_s) << interval.tag << ": starts must increase";
+      // Both printed to the millisecond: at most 1.5 ms of rounding between them.
+      EXPECT_NEAR(interval.start_s, t.last_end_s, 0.0015) << interval.tag << ": each starts as the last ends";
+    }
+    t.last_start_s = interval.start_s;
+    t.last_end_s = interval.start_s + interval.length_s;
+    ++t.intervals;
+    t.count += interval.histogram.total_count();
+  }
+  ASSERT_EQ((*parsed)[2].tag, "e2e_corrected");
+  EXPECT_DOUBLE_EQ((*parsed)[2].start_s, 0.5) << "the first second starts when the warm-up ends";
+  EXPECT_GT((*parsed)[2].histogram.total_count(), 0u);
+  const RunMetrics& m = run.metrics;
+  ASSERT_GT(m.e2e.corrected.total_count(), 10'000u);
+  EXPECT_GE(tags["e2e_corrected"].intervals, 3u);
+  EXPECT_GE(tags["publish_corrected"].intervals, 3u);
+  EXPECT_NEAR(tags["e2e_corrected"].last_end_s,
+              static_cast<double>(workload.warmup_ns + workload.duration_ns) / 1e9, 1.0)
+      << "the intervals run to the end of the run";
+  EXPECT_EQ(tags["e2e_corrected"].count, m.e2e.corrected.total_count());
+  EXPECT_EQ(tags["publish_corrected"].count, m.publish.corrected.total_count());
+  EXPECT_EQ(tags["e2e_uncorrected"].intervals, 1u);
+  EXPECT_EQ(tags["e2e_uncorrected"].count, m.e2e.uncorrected.total_count());
+  EXPECT_EQ(tags["publish_uncorrected"].count, m.publish.uncorrected.total_count());
+  EXPECT_EQ(tags.size(), 4u);
 }
 
 }  // namespace
