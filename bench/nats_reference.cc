@@ -3,8 +3,12 @@
 //
 //   nats_reference core URL MESSAGES SIZE [subscribe=0|1]   # publish on one connection, optionally
 //                                                            # receive on another; msg/s published/received
-//   nats_reference js URL MESSAGES SIZE [MAX_PENDING]       # js_PublishAsync into a fresh R1 file stream,
-//                                                            # msg/s until every publish is acked
+//   nats_reference js URL MESSAGES SIZE [MAX_PENDING] [ACK_HANDLER=0|1]
+//                                                            # js_PublishAsync into a fresh R1 file stream,
+//                                                            # msg/s until every publish is acked; with an
+//                                                            # ack handler that counts each PubAck (cnats
+//                                                            # then parses every ack, as any client that
+//                                                            # looks at its acks must; `nats bench` does)
 //
 // Prints one line per figure. Every blocking call has a timeout.
 #include <nats/nats.h>
@@ -91,7 +95,14 @@ int Core(const char* url, long messages, int size, bool subscribe) {
   return 0;
 }
 
-int JetStream(const char* url, long messages, int size, long max_pending) {
+std::atomic<long> g_acks{0};
+
+void CountAck(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr*, void*) {
+  if (pa != nullptr) g_acks.fetch_add(1, std::memory_order_relaxed);
+  natsMsg_Destroy(msg);
+}
+
+int JetStream(const char* url, long messages, int size, long max_pending, bool ack_handler) {
   natsConnection* nc = nullptr;
   natsStatus s = natsConnection_ConnectTo(&nc, url);
   if (s != NATS_OK) return Fail("connect", s);
@@ -99,6 +110,7 @@ int JetStream(const char* url, long messages, int size, long max_pending) {
   jsOptions_Init(&jo);
   jo.Wait = 10000;
   jo.PublishAsync.MaxPending = max_pending;
+  if (ack_handler) jo.PublishAsync.AckHandler = &CountAck;
   jsCtx* js = nullptr;
   if ((s = natsConnection_JetStream(&js, nc, &jo)) != NATS_OK) return Fail("jetstream", s);
   const std::string name =
@@ -130,7 +142,12 @@ int JetStream(const char* url, long messages, int size, long max_pending) {
   s = js_PublishAsyncComplete(js, &po);
   const auto done = Clock::now();
   if (s != NATS_OK) return Fail("publish complete", s);
-  std::printf("native jetstream: %ld x %d B acked in %.3f s (max_pending %ld): %.0f msg/s acked\n", messages,
+  if (ack_handler && g_acks.load() != messages) {
+    std::fprintf(stderr, "nats_reference: %ld acks seen by the handler, expected %ld\n", g_acks.load(), messages);
+    return 1;
+  }
+  std::printf("native jetstream%s: %ld x %d B acked in %.3f s (max_pending %ld): %.0f msg/s acked\n",
+              ack_handler ? " (ack handler)" : "", messages,
               size, Seconds(start, done), max_pending, messages / Seconds(start, done));
   js_DeleteStream(js, name.c_str(), nullptr, nullptr);
   jsCtx_Destroy(js);
@@ -149,7 +166,9 @@ int main(int argc, char** argv) {
   const long messages = std::atol(argv[3]);
   const int size = std::atoi(argv[4]);
   if (mode == "core") return Core(argv[2], messages, size, argc > 5 && std::atoi(argv[5]) != 0);
-  if (mode == "js") return JetStream(argv[2], messages, size, argc > 5 ? std::atol(argv[5]) : 4096);
+  if (mode == "js")
+    return JetStream(argv[2], messages, size, argc > 5 ? std::atol(argv[5]) : 4096,
+                     argc > 6 && std::atoi(argv[6]) != 0);
   std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
   return 2;
 }

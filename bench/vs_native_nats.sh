@@ -7,7 +7,10 @@
 #
 # core:      publish only (no subscriber), msg/s until the final flush (PING/PONG) returned
 # core+sub:  publish with one subscribing connection; received msg/s (bakeoff: until the last delivery)
-# jetstream: async publish into an R1 file stream with a window of WINDOW un-acked messages, msg/s acked
+# jetstream: async publish into an R1 file stream with a window of WINDOW un-acked messages, msg/s acked.
+#            The reference runs twice: with an ack handler that counts each PubAck (the comparison: bakeoff
+#            needs every ack for publish latency, and cnats parses each ack's JSON only when a handler is
+#            set) and without one (js-noack: acks are only counted against the window, nothing is measured).
 # The server is a throwaway nats-server -js on a free port of 127.0.0.1, stopped by PID.
 set -euo pipefail
 BUILD=${BUILD:-build}
@@ -48,10 +51,13 @@ for round in $(seq "$ROUNDS"); do
   line=$("$BIN" nats "url=$URL" "messages=$N" "size=$SIZE" consumers=1); echo "round $round: $line"
   keep bakeoff_sub "$(echo "$line" | rate received)"
 
-  line=$("$REF" js "$URL" "$JS_N" "$SIZE" "$WINDOW"); echo "round $round: $line"; keep native_js "$(echo "$line" | rate acked)"
+  line=$("$REF" js "$URL" "$JS_N" "$SIZE" "$WINDOW" 1); echo "round $round: $line"; keep native_js "$(echo "$line" | rate acked)"
+  line=$("$REF" js "$URL" "$JS_N" "$SIZE" "$WINDOW" 0); echo "round $round: $line"
+  keep native_js-noack "$(echo "$line" | rate acked)"
   line=$("$BIN" nats-jetstream "url=$URL" "messages=$JS_N" "size=$SIZE" consumers=0 "max_pending=$WINDOW")
   echo "round $round: $line"; keep bakeoff_js "$(echo "$line" | rate acked)"
 done
-for k in core sub js; do
+best[bakeoff_js-noack]=${best[bakeoff_js]}
+for k in core sub js js-noack; do
   python3 -c "n=${best[native_$k]}; b=${best[bakeoff_$k]}; print(f'best $k: native {n:,.0f} msg/s, bakeoff {b:,.0f} msg/s, ratio {b/n:.2f}x')"
 done

@@ -3,6 +3,7 @@
 // hand them to the sink on the producer's thread (the driver contract).
 #include <condition_variable>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 
 #include "drivers/nats/nats_jetstream_clients.h"
@@ -10,6 +11,12 @@
 
 namespace bakeoff::nats_internal {
 namespace {
+
+// Subject -> stream lookups by string_view: the ack handler runs once per message and must not allocate.
+struct SubjectHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
 
 // What the ack handler shares with the producer. It is deliberately never freed: cnats gives no way
 // to wait for a delivery thread's last callback after the connection is destroyed, so the producer
@@ -20,14 +27,15 @@ struct AckQueue {
   bool dead = false;
   bool waiting = false;
   bool callback_failed = false;
-  std::unordered_map<std::string, uint32_t> stream_of_subject;  // read-only after construction
+  std::unordered_map<std::string, uint32_t, SubjectHash, std::equal_to<>>
+      stream_of_subject;  // read-only after construction
   std::vector<SendTicket> acked;
   std::vector<std::pair<SendTicket, Status>> failed;
 };
 
 // Rebuilds the ticket from the payload's header and the subject.
 bool TicketOf(AckQueue& q, natsMsg* msg, SendTicket& ticket) {
-  const auto it = q.stream_of_subject.find(natsMsg_GetSubject(msg));
+  const auto it = q.stream_of_subject.find(std::string_view(natsMsg_GetSubject(msg)));
   if (it == q.stream_of_subject.end()) return false;
   const std::optional<MessageHeader> h =
       DecodeHeader(std::span<const std::byte>(reinterpret_cast<const std::byte*>(natsMsg_GetData(msg)),
