@@ -1,9 +1,16 @@
 // The kafka consumer: one member of the run's consumer group. Poll() waits for the first message with
 // rd_kafka_consumer_poll() (which returns as soon as one is there) and then drains what is already
 // queued with rd_kafka_consume_batch_queue() without waiting, so batches cost no latency.
+//
+// Close() leaves the group asynchronously (rd_kafka_consumer_close_queue) and gives up after
+// kCloseTimeout: with the cluster gone, rd_kafka_consumer_close() would wait for the group session to
+// time out (45 s by default), far beyond the run's deadline; the handle is then destroyed in the
+// background.
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -13,6 +20,7 @@ namespace bakeoff {
 namespace {
 
 constexpr size_t kMaxBatch = 4096;
+constexpr auto kCloseTimeout = std::chrono::seconds(3);
 
 class KafkaConsumer final : public Consumer {
  public:
@@ -64,12 +72,18 @@ class KafkaConsumer final : public Consumer {
       return Status::Ok();
     }
     closed_ = true;
-    rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_);
+    const bool left = LeaveGroup();
     rd_kafka_queue_destroy(queue_);
-    rd_kafka_destroy(rk_);
+    if (left) {
+      rd_kafka_destroy(rk_);
+    } else {
+      // Not left in time (the coordinator is gone): librdkafka's destroy still waits for the group
+      // session to time out, so it finishes in the background; no callback into this object runs there.
+      std::thread([rk = rk_] { rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE); }).detach();
+    }
     queue_ = nullptr;
     rk_ = nullptr;
-    return KafkaErrorStatus(err, "kafka: consumer close");
+    return left ? Status::Ok() : Timeout("kafka: consumer close: the group was not left within 3 s");
   }
 
  private:
@@ -100,6 +114,27 @@ class KafkaConsumer final : public Consumer {
     }
     if (!in_.empty()) sink.OnReceived(in_);
     return status;
+  }
+
+  // Commits and leaves the group, serving the final revocation on a queue of its own; true once closed.
+  bool LeaveGroup() {
+    rd_kafka_queue_t* events = rd_kafka_queue_new(rk_);
+    bool closed = false;
+    if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_, events)) {
+      rd_kafka_error_destroy(error);
+    } else {
+      const auto deadline = std::chrono::steady_clock::now() + kCloseTimeout;
+      while (!(closed = rd_kafka_consumer_closed(rk_)) && std::chrono::steady_clock::now() < deadline) {
+        rd_kafka_event_t* event = rd_kafka_queue_poll(events, 100);
+        if (event == nullptr) continue;
+        if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE) {
+          OnRebalance(rk_, rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event), this);
+        }
+        rd_kafka_event_destroy(event);
+      }
+    }
+    rd_kafka_queue_destroy(events);
+    return closed;
   }
 
   int TopicIndex(rd_kafka_topic_t* rkt) {
