@@ -18,6 +18,7 @@
 #include "measure/clock.h"
 #include "measure/message_header.h"
 #include "workload/runner.h"
+#include "workload/testing/delivery_checks.h"
 
 namespace bakeoff {
 namespace {
@@ -265,15 +266,7 @@ TEST(KafkaDriverTest, FixedRateThroughTheRunnerExactlyOnceInOrder) {
   ASSERT_TRUE(up.ok()) << up.ToString();
   Result<RunMetrics> m = RunThroughRunner(f);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  const AccountingTotals& a = m->accounting;
-  EXPECT_EQ(a.sent, 100'000u);
-  EXPECT_EQ(a.acked, 100'000u);
-  EXPECT_EQ(a.received, 100'000u);
-  EXPECT_EQ(a.lost, 0u);
-  EXPECT_EQ(a.duplicated, 0u);
-  EXPECT_EQ(a.out_of_order, 0u);
-  EXPECT_TRUE(m->errors.empty()) << m->errors.begin()->first;
-  EXPECT_EQ(m->stop_reason, "completed (message cap)");
+  testing::ExpectExactlyOnceInOrder(*m, 100'000u);
   EXPECT_TRUE(f.session->DeleteTopics().ok());
   f.session.reset();
   EXPECT_TRUE(f.env->Destroy().ok());

@@ -12,6 +12,7 @@
 
 #include "drivers/kinesis/kinesis_config.h"
 #include "workload/runner.h"
+#include "workload/testing/delivery_checks.h"
 #ifdef BAKEOFF_TEST_WITH_LOCAL_PROVIDER
 #include "env/local/local_provider.h"
 #endif
@@ -150,21 +151,12 @@ TEST(KinesisDriverTest, HundredThousandAtFixedRateExactlyOnceInOrder) {
   const auto start = Clock::now();
   Result<RunMetrics> m = run.Run(server.endpoints, "exact");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  const AccountingTotals& a = m->accounting;
-  EXPECT_EQ(a.sent, 100'000u) << Errors(*m);
-  EXPECT_EQ(a.acked, a.sent);
-  EXPECT_EQ(a.send_errors, 0u);
-  EXPECT_EQ(a.received, a.sent);
-  EXPECT_EQ(a.lost, 0u);
-  EXPECT_EQ(a.duplicated, 0u);
-  EXPECT_EQ(a.out_of_order, 0u);
-  EXPECT_EQ(a.unparseable, 0u);
-  EXPECT_EQ(m->stop_reason, "completed (message cap)") << Errors(*m);
+  testing::ExpectExactlyOnceInOrder(*m, 100'000u);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf(
       "kinesalite: %llu messages in %.1f s; sent %.0f msg/s, received %.0f msg/s; e2e p50 %.1f ms, "
       "p99 %.1f ms; publish p99 %.1f ms\n",
-      static_cast<unsigned long long>(a.received), seconds, m->sent_msgs_per_s(), m->received_msgs_per_s(),
+      static_cast<unsigned long long>(m->accounting.received), seconds, m->sent_msgs_per_s(), m->received_msgs_per_s(),
       m->e2e.corrected.ValueAtPercentile(50) / 1e6, m->e2e.corrected.ValueAtPercentile(99) / 1e6,
       m->publish.corrected.ValueAtPercentile(99) / 1e6);
   EXPECT_TRUE(run.session->DeleteTopics().ok());

@@ -15,6 +15,7 @@
 #include "env/provider.h"
 #include "measure/clock.h"
 #include "workload/runner.h"
+#include "workload/testing/delivery_checks.h"
 
 namespace bakeoff {
 namespace {
@@ -118,15 +119,7 @@ void ExpectExactDelivery(int qos, bool clean_session) {
   ASSERT_TRUE(up.ok()) << up.ToString();
   Result<RunMetrics> m = run.Run();
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  const AccountingTotals& a = m->accounting;
-  EXPECT_EQ(a.sent, 100'000u);
-  EXPECT_EQ(a.acked, 100'000u);
-  EXPECT_EQ(a.received, 100'000u);
-  EXPECT_EQ(a.lost, 0u);
-  EXPECT_EQ(a.duplicated, 0u);
-  EXPECT_EQ(a.out_of_order, 0u);
-  EXPECT_TRUE(m->errors.empty()) << m->errors.begin()->first;
-  EXPECT_EQ(m->stop_reason, "completed (message cap)");
+  testing::ExpectExactlyOnceInOrder(*m, 100'000u);
   const std::map<std::string, std::string> facts = run.session->Facts();
   EXPECT_EQ(facts.at("client"), "libmosquitto 2.0.11");
   EXPECT_EQ(facts.at("qos"), std::to_string(qos));
@@ -180,8 +173,7 @@ class PausingSession final : public Session {
   Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
     Result<std::unique_ptr<Consumer>> consumer = inner_.NewConsumer(index, count);
     if (!consumer.ok()) return consumer.status();
-    return std::unique_ptr<Consumer>(
-        std::make_unique<PausingConsumer>(std::move(consumer).value(), pause_));
+    return std::unique_ptr<Consumer>(std::make_unique<PausingConsumer>(std::move(consumer).value(), pause_));
   }
 
  private:

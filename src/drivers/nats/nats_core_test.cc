@@ -7,6 +7,7 @@
 #include "drivers/nats/nats_common.h"
 #include "drivers/nats/nats_driver.h"
 #include "drivers/nats/nats_test_env.h"
+#include "workload/testing/delivery_checks.h"
 
 namespace bakeoff {
 namespace {
@@ -35,15 +36,7 @@ TEST(NatsCoreTest, ModerateRateLosesNothing) {
   ASSERT_TRUE(servers.ok()) << servers.status().ToString();
   const auto out = RunOnce(**servers, "nats", {}, Workload(20'000, 100'000));
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
-  const AccountingTotals& a = out.metrics.accounting;
-  EXPECT_EQ(a.sent, 100'000u);
-  EXPECT_EQ(a.acked, 100'000u);
-  EXPECT_EQ(a.received, 100'000u);
-  EXPECT_EQ(a.lost, 0u);
-  EXPECT_EQ(a.duplicated, 0u);
-  EXPECT_EQ(a.out_of_order, 0u);
-  EXPECT_TRUE(out.metrics.errors.empty()) << out.metrics.errors.begin()->first;
-  EXPECT_EQ(out.metrics.stop_reason, "completed (message cap)");
+  testing::ExpectExactlyOnceInOrder(out.metrics, 100'000u);
   EXPECT_EQ(out.facts.at("client_dropped_msgs"), "0");
   EXPECT_FALSE(out.facts.at("server_version").empty());
   EXPECT_EQ(out.facts.at("client").rfind("cnats 3.", 0), 0u) << out.facts.at("client");

@@ -7,6 +7,7 @@
 
 #include "drivers/nats/nats_driver.h"
 #include "drivers/nats/nats_test_env.h"
+#include "workload/testing/delivery_checks.h"
 
 namespace bakeoff {
 namespace {
@@ -37,16 +38,7 @@ void ExpectExactlyOnceInOrder(const nats_test::RunOutcome& out, uint64_t message
               out.metrics.e2e.corrected.ValueAtPercentile(50) / 1e6,
               out.metrics.e2e.corrected.ValueAtPercentile(99) / 1e6,
               out.metrics.publish.corrected.ValueAtPercentile(99) / 1e6, out.elapsed.count() / 1e9);
-  const AccountingTotals& a = out.metrics.accounting;
-  EXPECT_EQ(a.sent, messages);
-  EXPECT_EQ(a.acked, messages);
-  EXPECT_EQ(a.send_errors, 0u);
-  EXPECT_EQ(a.received, messages);
-  EXPECT_EQ(a.lost, 0u);
-  EXPECT_EQ(a.duplicated, 0u);
-  EXPECT_EQ(a.out_of_order, 0u);
-  for (const auto& [message, count] : out.metrics.errors) ADD_FAILURE() << count << " x " << message;
-  EXPECT_EQ(out.metrics.stop_reason, "completed (message cap)");
+  testing::ExpectExactlyOnceInOrder(out.metrics, messages);
   EXPECT_EQ(out.metrics.publish.corrected.total_count(), messages);
   EXPECT_TRUE(out.delete_topics.ok()) << out.delete_topics.ToString();
   EXPECT_EQ(out.facts.at("server_jetstream"), "true");

@@ -16,6 +16,7 @@
 #include "measure/clock.h"
 #include "measure/message_header.h"
 #include "workload/runner.h"
+#include "workload/testing/delivery_checks.h"
 
 namespace bakeoff {
 namespace {
@@ -110,17 +111,7 @@ class RabbitMqDriverTest : public ::testing::Test {
     const auto start = Clock::now();
     RunOutcome out = RunOnce(server_->endpoints, setup, topic);
     ASSERT_TRUE(out.status.ok()) << out.status.ToString();
-    const AccountingTotals& a = out.metrics.accounting;
-    EXPECT_EQ(a.sent, 100'000u);
-    EXPECT_EQ(a.acked, 100'000u);
-    EXPECT_EQ(a.send_errors, 0u);
-    EXPECT_EQ(a.received, 100'000u);
-    EXPECT_EQ(a.lost, 0u);
-    EXPECT_EQ(a.duplicated, 0u);
-    EXPECT_EQ(a.out_of_order, 0u);
-    EXPECT_EQ(a.unparseable, 0u);
-    EXPECT_TRUE(out.metrics.errors.empty()) << ErrorsOf(out.metrics);
-    EXPECT_EQ(out.metrics.stop_reason, "completed (message cap)");
+    testing::ExpectExactlyOnceInOrder(out.metrics, 100'000u);
     EXPECT_TRUE(out.deleted.ok()) << out.deleted.ToString();
     EXPECT_EQ(out.facts["queue_type"], setup.queue_type);
     EXPECT_NE(out.facts["server.version"].find("RabbitMQ"), std::string::npos);

@@ -1,5 +1,6 @@
 // The redis-streams driver through the real runner against a real redis-server started by the `local`
-// provider: exact delivery at a fixed rate, trimming, error replies, and a server killed in the middle of a run.
+// provider: exact delivery at a fixed rate, trimming, error replies, and a server killed in the middle of a
+// run.
 #include "drivers/redis/redis_driver.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "env/provider.h"
 #include "measure/clock.h"
 #include "workload/runner.h"
+#include "workload/testing/delivery_checks.h"
 
 namespace bakeoff {
 namespace {
@@ -107,15 +109,7 @@ TEST(RedisStreamsTest, FixedRateDeliversEveryMessageOnceInOrder) {
   ASSERT_TRUE(up.ok()) << up.ToString();
   Result<RunMetrics> m = run.Run();
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  const AccountingTotals& a = m->accounting;
-  EXPECT_EQ(a.sent, 100'000u);
-  EXPECT_EQ(a.acked, 100'000u);
-  EXPECT_EQ(a.received, 100'000u);
-  EXPECT_EQ(a.lost, 0u);
-  EXPECT_EQ(a.duplicated, 0u);
-  EXPECT_EQ(a.out_of_order, 0u);
-  EXPECT_TRUE(m->errors.empty()) << m->errors.begin()->first;
-  EXPECT_EQ(m->stop_reason, "completed (message cap)");
+  testing::ExpectExactlyOnceInOrder(*m, 100'000u);
   EXPECT_EQ(m->e2e.corrected.total_count(), 100'000u);
   const std::map<std::string, std::string> facts = run.session->Facts();
   EXPECT_EQ(facts.at("server_version").rfind("redis ", 0), 0u);
