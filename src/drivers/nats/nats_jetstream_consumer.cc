@@ -1,5 +1,8 @@
-// The JetStream consumer: one durable pull consumer per owned stream (FilterSubject = that stream's
-// subject, so order per stream is the stream's order), explicit acks.
+// The JetStream consumer: durable pull consumers with explicit acks. When this consumer owns every
+// partition of a topic (e.g. one consumer), one pull consumer with the filter `topic.*` serves them all:
+// it delivers in stream order, which keeps each subject's order, and the subject names the partition.
+// Otherwise (nats-server 2.9 has no multi-subject filters) there is one pull consumer per owned partition
+// (FilterSubject = that partition's subject), polled in turn.
 //
 // Pull requests are no_wait with an expiry: nats-server 2.9 answers at once with what the stream has
 // (up to fetch_batch), or, when it has nothing, holds the request until the first message arrives or
@@ -10,7 +13,10 @@
 // earlier, timed-out pull is still pending in the client (fixed upstream in cnats 3.10, #749). Each
 // fetch therefore asks for at least twice what may be pending (see Fetch()).
 #include <algorithm>
+#include <map>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "drivers/nats/nats_jetstream_clients.h"
 #include "measure/clock.h"
@@ -37,11 +43,12 @@ class JetStreamConsumer final : public Consumer {
     Result<JetStreamPtr> js = NewJetStreamContext(connection_.nc.get(), options);
     if (!js.ok()) return js.status();
     js_ = std::move(js).value();
-    for (uint32_t stream : OwnedStreams(index, count, static_cast<int>(layout.subjects.size()))) {
-      const std::string durable = SafeName("bakeoff_" + ctx.run_id + "_" + std::to_string(stream));
+    for (const Group& group : GroupOwned(layout, index, count)) {
+      const uint32_t first = group.streams.front();
+      const std::string durable = SafeName("bakeoff_" + ctx.run_id + "_" + std::to_string(first));
       jsSubOptions so;
       jsSubOptions_Init(&so);
-      so.Stream = layout.stream_names[stream].c_str();
+      so.Stream = layout.stream_names[first].c_str();
       so.Config.Durable = durable.c_str();
       so.Config.AckPolicy = ack_policy_;
       so.Config.DeliverPolicy = js_DeliverAll;
@@ -50,10 +57,15 @@ class JetStreamConsumer final : public Consumer {
       so.Config.MaxRequestBatch = 0;
       natsSubscription* sub = nullptr;
       jsErrCode code = static_cast<jsErrCode>(0);
-      const natsStatus s = js_PullSubscribe(&sub, js_.get(), layout.subjects[stream].c_str(), durable.c_str(),
-                                            nullptr, &so, &code);
+      const natsStatus s =
+          js_PullSubscribe(&sub, js_.get(), group.filter.c_str(), durable.c_str(), nullptr, &so, &code);
       if (s != NATS_OK) return JetStreamError(s, code, "nats-jetstream: pull consumer " + durable);
-      subs_.push_back({SubscriptionPtr(sub), stream});
+      Sub entry{SubscriptionPtr(sub), first, {}};
+      if (group.streams.size() > 1) {
+        for (uint32_t stream : group.streams)
+          entry.stream_of_subject.emplace(layout.subjects[stream], stream);
+      }
+      subs_.push_back(std::move(entry));
     }
     batch_.reserve(static_cast<size_t>(fetch_batch_));
     return Status::Ok();
@@ -95,10 +107,46 @@ class JetStreamConsumer final : public Consumer {
   }
 
  private:
+  struct SubjectHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
   struct Sub {
     SubscriptionPtr sub;
-    uint32_t stream;
+    uint32_t stream;  // the partition, when the filter is one subject
+    // With a `topic.*` filter: the partition of each subject (empty otherwise).
+    std::unordered_map<std::string, uint32_t, SubjectHash, std::equal_to<>> stream_of_subject;
   };
+
+  // Owned streams that share one pull consumer: all partitions of a topic, or a single partition.
+  struct Group {
+    std::string filter;
+    std::vector<uint32_t> streams;
+  };
+
+  static std::vector<Group> GroupOwned(const JetStreamLayout& layout, int index, int count) {
+    // A topic's subjects are "<topic>.<partition>": the part before the last dot names the topic.
+    auto topic_of = [&](uint32_t s) {
+      const std::string& subject = layout.subjects[s];
+      return subject.substr(0, subject.rfind('.'));
+    };
+    std::map<std::string, size_t> partitions_of_topic;
+    for (uint32_t s = 0; s < layout.subjects.size(); ++s) ++partitions_of_topic[topic_of(s)];
+    std::map<std::string, std::vector<uint32_t>> owned_of_topic;
+    for (uint32_t stream : OwnedStreams(index, count, static_cast<int>(layout.subjects.size()))) {
+      owned_of_topic[topic_of(stream)].push_back(stream);
+    }
+    std::vector<Group> groups;
+    for (const auto& [topic, owned] : owned_of_topic) {
+      if (owned.size() > 1 && owned.size() == partitions_of_topic[topic]) {
+        groups.push_back({topic + ".*", owned});
+      } else {
+        for (uint32_t stream : owned) groups.push_back({layout.subjects[stream], {stream}});
+      }
+    }
+    return groups;
+  }
 
   // One no_wait pull request with expiry `expires_ns`; returns the number of messages delivered.
   size_t Fetch(Sub& sub, int64_t expires_ns, ReceiveSink& sink, Status& error) {
@@ -125,9 +173,15 @@ class JetStreamConsumer final : public Consumer {
     batch_.clear();
     for (int i = 0; i < list.Count; ++i) {
       natsMsg* m = list.Msgs[i];
+      uint32_t stream = sub.stream;
+      if (!sub.stream_of_subject.empty()) {
+        const auto it = sub.stream_of_subject.find(std::string_view(natsMsg_GetSubject(m)));
+        if (it == sub.stream_of_subject.end()) continue;  // cannot happen: the filter is this topic's
+        stream = it->second;
+      }
       batch_.push_back(
-          {sub.stream, std::span<const std::byte>(reinterpret_cast<const std::byte*>(natsMsg_GetData(m)),
-                                                  static_cast<size_t>(natsMsg_GetDataLength(m)))});
+          {stream, std::span<const std::byte>(reinterpret_cast<const std::byte*>(natsMsg_GetData(m)),
+                                              static_cast<size_t>(natsMsg_GetDataLength(m)))});
     }
     sink.OnReceived(batch_);
     // Acks after the harness saw the batch: a crash in between redelivers (at least once).

@@ -70,6 +70,21 @@ TEST(JetStreamTest, AckAllAndOneStreamPerRun) {
   ExpectExactlyOnceInOrder(out, 40'000);
 }
 
+// One consumer owns every partition of both topics: it reads each topic through one pull consumer
+// filtered on `topic.*` (the partition comes from the subject); order per partition must still hold,
+// also with both topics in one JetStream stream.
+TEST(JetStreamTest, OneConsumerReadsEachTopicThroughOnePull) {
+  auto servers = StartNatsServers(1, true);
+  ASSERT_TRUE(servers.ok()) << servers.status().ToString();
+  OptionValues options;
+  options.Set("stream_per", std::string("run"));
+  WorkloadSpec w = Workload(20'000, 60'000);
+  w.partitions = 3;
+  w.consumers = 1;
+  const auto out = RunOnce(**servers, "nats-jetstream", options, w);
+  ExpectExactlyOnceInOrder(out, 60'000);
+}
+
 TEST(JetStreamTest, ThreeReplicasOnAThreeNodeCluster) {
   auto servers = StartNatsServers(3, true);
   ASSERT_TRUE(servers.ok()) << servers.status().ToString();
