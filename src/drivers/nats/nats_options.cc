@@ -84,10 +84,12 @@ OptionSchema MakeJetStreamSchema() {
                    "none (no redelivery; at most once)."));
   o.push_back(Opt("fetch_batch", OptionType::kInt, int64_t{256},
                   "Messages per pull request (natsSubscription_FetchRequest batch).", 1, 100'000));
-  o.push_back(Opt("fetch_wait", OptionType::kDuration, int64_t{1'000'000},
-                  "With several streams per consumer: how long the server may hold one pull request for an "
-                  "idle stream before the consumer turns to the next (a consumer of one stream long-polls).",
-                  0.0001, 60));
+  o.push_back(
+      Opt("fetch_wait", OptionType::kDuration, int64_t{1'000'000},
+          "A consumer pulls one durable per whole topic it owns (else one per partition) in turn: how "
+          "long the server may hold one pull while nothing arrives before the consumer moves on. "
+          "With a single durable (one topic or one partition) the consumer long-polls it.",
+          0.0001, 60));
   o.push_back(Opt("max_ack_pending", OptionType::kInt, int64_t{65536},
                   "Delivered but unacknowledged messages per durable consumer before the server pauses it.",
                   1, 100'000'000));
