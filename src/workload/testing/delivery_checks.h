@@ -1,5 +1,6 @@
 // Test-only checks shared by the driver integration tests: what a run that must have delivered every
-// message exactly once, in order, with nothing failing, looks like in its metrics.
+// message exactly once, in order, with nothing failing, looks like in its metrics; and one whose server
+// was killed in the middle.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -24,6 +25,16 @@ inline void ExpectExactlyOnceInOrder(const RunMetrics& m, uint64_t messages) {
   EXPECT_EQ(a.unparseable, 0u);
   for (const auto& [message, count] : m.errors) ADD_FAILURE() << count << " x " << message;
   EXPECT_EQ(m.stop_reason, "completed (message cap)");
+}
+
+// A run whose server was killed part-way: the sends after the kill failed and were counted as errors (more
+// than `min_errors`), so fewer were acked than sent, and what was sent before the kill was delivered.
+inline void ExpectKilledMidRunCounted(const RunMetrics& m, uint64_t min_errors = 1000) {
+  uint64_t errors = 0;
+  for (const auto& [message, count] : m.errors) errors += count;
+  EXPECT_GT(errors, min_errors) << "sends after the kill must fail and be counted";
+  EXPECT_LT(m.accounting.acked, m.accounting.sent);
+  EXPECT_GT(m.accounting.received, 1'000u) << "messages before the kill were delivered";
 }
 
 }  // namespace bakeoff::testing
