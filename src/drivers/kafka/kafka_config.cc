@@ -36,23 +36,23 @@ OptionSchema MakeSchema() {
   using StringMap = std::map<std::string, std::string>;
   OptionSpec password =
       Option("sasl_password", OptionType::kString, std::nullopt,
-          "SASL password as a reference, e.g. ${env:EVENTHUBS_CONNECTION_STRING}; resolved at "
-          "connect time, never stored.");
+             "SASL password as a reference, e.g. ${env:EVENTHUBS_CONNECTION_STRING}; resolved at "
+             "connect time, never stored.");
   password.secret = true;
   OptionSchema s;
   s.options = {
       // Connection and security.
       Option("bootstrap_servers", OptionType::kString, std::nullopt,
-          "Comma-separated host:port list; by default the environment's bootstrap servers."),
+             "Comma-separated host:port list; by default the environment's bootstrap servers."),
       Enum("security_protocol", "plaintext", {"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"},
            "security.protocol; sasl_ssl for Event Hubs, MSK SCRAM and Confluent Cloud."),
       Enum("sasl_mechanism", "PLAIN", {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"},
            "sasl.mechanisms for sasl_* protocols: PLAIN (Event Hubs, Confluent) or SCRAM (MSK)."),
       Option("sasl_username", OptionType::kString, std::nullopt,
-          "SASL user name, e.g. $ConnectionString for Event Hubs; may be a ${env:NAME} reference."),
+             "SASL user name, e.g. $ConnectionString for Event Hubs; may be a ${env:NAME} reference."),
       password,
       Option("ssl_ca_location", OptionType::kString, std::nullopt,
-          "CA bundle file for ssl/sasl_ssl; by default the system's trust store."),
+             "CA bundle file for ssl/sasl_ssl; by default the system's trust store."),
       // Producer.
       Enum("acks", "all", {"0", "1", "all"}, "Replicas that must confirm a write before it counts as acked."),
       Int("linger_ms", 5, 0, 900'000, "How long the producer waits to fill a batch (linger.ms)."),
@@ -64,12 +64,13 @@ OptionSchema MakeSchema() {
           "Messages the client may hold unacknowledged before Send reports a full queue."),
       Enum("compression", "none", {"none", "gzip", "snappy", "lz4", "zstd"}, "Compression codec of batches."),
       Option("enable_idempotence", OptionType::kBool, true,
-          "Idempotent producer: no duplicates or reordering on retries (requires acks: all)."),
+             "Idempotent producer: no duplicates or reordering on retries (requires acks: all)."),
       Int("max_in_flight", 5, 1, 1'000'000,
           "Produce requests in flight per broker; > 1 may reorder on retry without idempotence."),
-      InRange(Option("delivery_timeout", OptionType::kDuration, int64_t{120'000'000'000},
-                "How long the client retries a message before reporting it failed (message.timeout.ms)."),
-            0.001, 2'147'483),
+      InRange(
+          Option("delivery_timeout", OptionType::kDuration, int64_t{120'000'000'000},
+                 "How long the client retries a message before reporting it failed (message.timeout.ms)."),
+          0.001, 2'147'483),
       // Consumer.
       Bytes("fetch_min_bytes", 1, 1, 100'000'000, "Bytes the broker gathers before answering a fetch."),
       Int("fetch_max_wait_ms", 10, 0, 300'000,
@@ -83,13 +84,18 @@ OptionSchema MakeSchema() {
           "Messages per partition the consumer prefetches (queued.min.messages)."),
       Enum("assignment_strategy", "roundrobin", {"range", "roundrobin", "cooperative-sticky"},
            "How the consumer group spreads partitions over consumers."),
+      InRange(Option("session_timeout", OptionType::kDuration, int64_t{10'000'000'000},
+                     "Consumer group session timeout (session.timeout.ms). It bounds how long a rebalance "
+                     "waits for a member that went away without leaving, e.g. a join the client retried on "
+                     "a busy machine; librdkafka's own default of 45 s stalled group joins that long."),
+              1, 3600),
       // Topics.
       Int("replication_factor", 1, 1, 32, "Replication factor of the topics the run creates."),
       // Pass-through.
       Option("producer_config", OptionType::kStringMap, StringMap{},
-          "Raw librdkafka properties for producers and the admin client, applied last."),
+             "Raw librdkafka properties for producers and the admin client, applied last."),
       Option("consumer_config", OptionType::kStringMap, StringMap{},
-          "Raw librdkafka properties for consumers, applied last."),
+             "Raw librdkafka properties for consumers, applied last."),
   };
   return s;
 }
@@ -147,6 +153,9 @@ Result<KafkaProperties> BuildKafkaProperties(const OptionValues& options, const 
     add("fetch.max.bytes", std::to_string(options.GetInt("fetch_max_bytes", 50 * kMiB)));
     add("queued.min.messages", std::to_string(options.GetInt("queued_min_messages", 100'000)));
     add("partition.assignment.strategy", options.GetString("assignment_strategy", "roundrobin"));
+    const auto session = std::chrono::duration_cast<std::chrono::milliseconds>(
+        options.GetDuration("session_timeout", std::chrono::seconds(10)));
+    add("session.timeout.ms", std::to_string(session.count()));
     pass_through = options.GetStringMap("consumer_config");
   } else {
     // The admin client is a producer handle; it must never create topics by looking them up.

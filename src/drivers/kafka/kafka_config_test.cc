@@ -59,6 +59,8 @@ TEST(KafkaConfigTest, RolesGetTheirPropertiesAndPassThroughWins) {
   EXPECT_EQ(Get(*consumer, "group.id"), "bakeoff-r1");
   EXPECT_EQ(Get(*consumer, "auto.offset.reset"), "earliest");
   EXPECT_EQ(Get(*consumer, "fetch.wait.max.ms"), "3");
+  EXPECT_EQ(Get(*consumer, "session.timeout.ms"), "10000");  // not librdkafka's 45 s
+  EXPECT_EQ(Get(*producer, "session.timeout.ms"), "<unset>");
   Result<KafkaConfPtr> conf = NewKafkaConf(*consumer);
   ASSERT_TRUE(conf.ok()) << conf.status().ToString();
   EXPECT_EQ(ConfValue(conf->get(), "fetch.wait.max.ms"), "3");
