@@ -22,6 +22,7 @@ namespace {
 
 constexpr int kMaxFramesPerPoll = 8192;
 constexpr size_t kReportBatch = 256;
+constexpr std::chrono::nanoseconds kFullWindowWait = std::chrono::milliseconds(20);
 
 class RabbitMqProducer final : public Producer {
  public:
@@ -89,6 +90,13 @@ class RabbitMqProducer final : public Producer {
     if (conn_.broken()) {
       std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(10'000'000)));
       return;
+    }
+    // With the confirm window full nothing can be sent before a confirm arrives: wait for it rather than
+    // for the runner's short back-off, whose expiring timer (a VM exit per expiry here) would otherwise
+    // fire every 100 us while the broker works. A frame still ends the wait at once.
+    if (max_wait.count() > 0 && config_.publisher_confirms &&
+        outstanding_ >= static_cast<uint64_t>(config_.confirm_window)) {
+      max_wait = std::max(max_wait, kFullWindowWait);
     }
     // Wait for the first frame, then take only what is buffered already.
     for (int i = 0; i < kMaxFramesPerPoll && (i == 0 || conn_.Buffered()); ++i) {
