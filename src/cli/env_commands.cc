@@ -101,6 +101,7 @@ int EnvUpCommand(const EnvArgs& args) {
       return kExitBadExperiment;
     }
     std::unique_ptr<Environment> env = std::move(created).value();
+    env->SetCancelFlag(&g_env_stop);
     const auto start = std::chrono::steady_clock::now();
     std::cerr << "bakeoff: " << system.name << ": starting\n";
     Status st = env->Apply(kUpTimeout);

@@ -5,6 +5,7 @@
 // Destroy() must be idempotent and safe to call after a failed or partial Apply().
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -52,6 +53,16 @@ class Environment {
   // the destructor no longer remove it. Returns the id `bakeoff env down ID` takes, or "" when the
   // environment cannot outlive the process (embedded) and will still be destroyed.
   virtual std::string Detach() { return {}; }
+
+  // A flag (set by a Ctrl-C or SIGTERM handler) that makes a slow Apply() stop waiting for health and
+  // return kCancelled, after removing what it created. May be null; must outlive Apply().
+  void SetCancelFlag(const std::atomic<bool>* flag) { cancel_ = flag; }
+
+ protected:
+  bool CancelRequested() const { return cancel_ != nullptr && cancel_->load(); }
+
+ private:
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 class Provider {

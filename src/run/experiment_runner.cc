@@ -83,6 +83,7 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
     return;
   }
   EnvironmentGuard env(std::move(created).value());
+  env->SetCancelFlag(options.interrupted);
   Log(options, system.name + ": provisioning (" + provider->name() + ")");
   if (Status st = env->Apply(kApplyTimeout); !st.ok()) {
     fail("environment", st);

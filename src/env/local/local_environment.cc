@@ -187,6 +187,9 @@ Status LocalEnvironment::WaitHealthy(const ServerLayout& layout,
                          " during startup; last lines of " + r.log + ":\n" +
                          LastLines(r.log, kLogLinesInErrors));
     }
+    if (CancelRequested()) {
+      return Cancelled(options_.settings.server + ": interrupted while waiting for the server to be healthy");
+    }
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
