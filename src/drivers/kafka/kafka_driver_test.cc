@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "drivers/testing/local_system_run.h"
 #include "env/embedded/embedded_provider.h"
 #include "measure/clock.h"
 #include "measure/message_header.h"
@@ -236,18 +237,7 @@ TEST(KafkaDriverTest, EmbeddedClusterDeliversEveryMessageOnceInOrder) {
 
 Result<RunMetrics> RunThroughRunner(Fixture& f,
                                     std::function<void(const ProgressLine&)> on_progress = nullptr) {
-  RunnerOptions options;
-  options.system_name = f.system.name;
-  options.on_progress = std::move(on_progress);
-  options.streams = f.workload.streams();
-  Result<RunMetrics> m = RunWorkload(*f.session, f.workload, options);
-  if (m.ok()) {
-    const AccountingTotals& a = m->accounting;
-    std::printf("  sent %lu acked %lu received %lu lost %lu dup %lu ooo %lu | %s\n", a.sent, a.acked,
-                a.received, a.lost, a.duplicated, a.out_of_order, m->stop_reason.c_str());
-    for (const auto& [message, count] : m->errors) std::printf("  error x%lu: %s\n", count, message.c_str());
-  }
-  return m;
+  return testing::RunAndPrint(*f.session, f.system, f.workload, std::move(on_progress));
 }
 
 // The user's path: the runner's open-loop schedule at 20k msg/s, two producers, one consumer (the hand-

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "drivers/mqtt/mqtt_client.h"
+#include "drivers/testing/local_system_run.h"
 #include "env/provider.h"
 #include "measure/clock.h"
 #include "workload/runner.h"
@@ -23,78 +24,9 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-struct MqttRun {
-  SystemSpec system;
-  WorkloadSpec workload;
-  std::unique_ptr<Environment> env;
-  std::unique_ptr<Session> session;
-
-  MqttRun() {
-    system.name = "mqtt";
-    system.driver = "mqtt";
-    system.environment.provider = "local";
-    workload.warmup_ns = 0;
-    workload.drain_timeout_ns = 5'000'000'000;
-    workload.message_size.fixed_bytes = 100;
-  }
-
-  ~MqttRun() {
-    if (session) (void)session->DeleteTopics();
-    session.reset();
-    if (env) {
-      EXPECT_TRUE(env->Destroy().ok());
-    }
-  }
-
-  // A real broker: through the local provider.
-  Result<Endpoints> StartBroker() {
-    Provider* local = FindProvider("local");
-    if (local == nullptr) return NotFound("the local provider is not built");
-    ApplyDefaults(local->schema(), system.environment.options);
-    Result<std::unique_ptr<Environment>> created = local->Create(system);
-    if (!created.ok()) return created.status();
-    env = std::move(created).value();
-    BAKEOFF_RETURN_IF_ERROR(env->Apply(30s));
-    return env->endpoints();
-  }
-
-  Status Connect() {
-    ApplyDefaults(GetMqttDriver()->schema(), system.options);
-    Result<Endpoints> endpoints = StartBroker();
-    if (!endpoints.ok()) return endpoints.status();
-    SessionContext ctx{.system = &system,
-                       .workload = &workload,
-                       .endpoints = *endpoints,
-                       .run_id = "test-" + std::to_string(WallNowNs())};
-    Result<std::unique_ptr<Session>> connected = GetMqttDriver()->Connect(ctx);
-    if (!connected.ok()) return connected.status();
-    session = std::move(connected).value();
-    TopicLayout layout;
-    for (int t = 0; t < workload.topics; ++t) layout.topics.push_back("bakeoff-t" + std::to_string(t));
-    layout.partitions = workload.partitions;
-    return session->CreateTopics(layout);
-  }
-
-  Result<RunMetrics> Run() { return Run(*session); }
-
-  Result<RunMetrics> Run(Session& through) {
-    RunnerOptions options;
-    options.system_name = system.name;
-    options.streams = workload.streams();
-    Result<RunMetrics> m = RunWorkload(through, workload, options);
-    if (m.ok()) {
-      const AccountingTotals& a = m->accounting;
-      std::printf(
-          "  sent %lu acked %lu received %lu lost %lu dup %lu ooo %lu | %.0f msg/s sent, %.0f received | "
-          "e2e p50 %.2f ms p99 %.2f ms | %s\n",
-          a.sent, a.acked, a.received, a.lost, a.duplicated, a.out_of_order, m->sent_msgs_per_s(),
-          m->received_msgs_per_s(), m->e2e.corrected.ValueAtPercentile(50) / 1e6,
-          m->e2e.corrected.ValueAtPercentile(99) / 1e6, m->stop_reason.c_str());
-      for (const auto& [message, count] : m->errors)
-        std::printf("  error x%lu: %s\n", count, message.c_str());
-    }
-    return m;
-  }
+// A real mqtt server through the local provider, driven by the real runner.
+struct MqttRun : testing::LocalSystemRun {
+  MqttRun() : LocalSystemRun(GetMqttDriver(), "mqtt") {}
 };
 
 void ExpectExactDelivery(int qos, bool clean_session) {
