@@ -17,18 +17,7 @@ using nats_test::RunOnce;
 using nats_test::StartNatsServers;
 
 WorkloadSpec Workload(double rate, int64_t messages) {
-  WorkloadSpec w;
-  w.topics = 1;
-  w.partitions = 4;
-  w.producers = 2;
-  w.consumers = 2;
-  w.message_size.fixed_bytes = 100;
-  w.rate.msgs_per_s = rate;
-  w.messages = messages;
-  w.warmup_ns = 0;
-  w.duration_ns = 60'000'000'000;
-  w.drain_timeout_ns = 5'000'000'000;
-  return w;
+  return nats_test::CappedWorkload(1, 4, rate, messages, 5s);
 }
 
 TEST(NatsCoreTest, ModerateRateLosesNothing) {

@@ -17,19 +17,8 @@ using nats_test::RunOnce;
 using nats_test::StartNatsServers;
 
 WorkloadSpec Workload(double rate, int64_t messages) {
-  WorkloadSpec w;
-  w.topics = 2;
-  w.partitions = 2;
-  w.producers = 2;
-  w.consumers = 2;
-  w.message_size.fixed_bytes = 100;
-  w.rate.msgs_per_s = rate;
-  w.messages = messages;
-  w.warmup_ns = 0;
-  w.duration_ns = 60'000'000'000;
   // Generous: the drain ends as soon as everything arrived; a loaded machine only makes it longer.
-  w.drain_timeout_ns = 40'000'000'000;
-  return w;
+  return nats_test::CappedWorkload(2, 2, rate, messages, 40s);
 }
 
 void ExpectExactlyOnceInOrder(const nats_test::RunOutcome& out, uint64_t messages) {

@@ -63,6 +63,22 @@ Result<std::unique_ptr<NatsServers>> StartNatsServers(int nodes, bool jetstream,
   return std::unique_ptr<NatsServers>(std::move(servers));
 }
 
+WorkloadSpec CappedWorkload(int topics, int partitions, double rate, int64_t messages,
+                            std::chrono::nanoseconds drain_timeout) {
+  WorkloadSpec w;
+  w.topics = topics;
+  w.partitions = partitions;
+  w.producers = 2;
+  w.consumers = 2;
+  w.message_size.fixed_bytes = 100;
+  w.rate.msgs_per_s = rate;
+  w.messages = messages;
+  w.warmup_ns = 0;
+  w.duration_ns = 60'000'000'000;
+  w.drain_timeout_ns = drain_timeout.count();
+  return w;
+}
+
 RunOutcome RunOnce(NatsServers& servers, const std::string& driver_name, OptionValues options,
                    const WorkloadSpec& workload, std::chrono::nanoseconds kill_after) {
   RunOutcome out;

@@ -35,6 +35,11 @@ struct RunOutcome {
   std::chrono::nanoseconds elapsed{};
 };
 
+// 100-byte messages from 2 producers to 2 consumers at `rate`, capped at `messages`, no warm-up; the
+// 60 s duration only bounds a run the cap ends first.
+WorkloadSpec CappedWorkload(int topics, int partitions, double rate, int64_t messages,
+                            std::chrono::nanoseconds drain_timeout);
+
 // Connect, CreateTopics, RunWorkload, Facts, DeleteTopics against `servers` with the driver `driver`
 // ("nats" or "nats-jetstream") and the given options (defaults filled in). If `kill_after` is set,
 // another thread destroys the servers that long after the run starts.
