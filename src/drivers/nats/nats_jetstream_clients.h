@@ -2,8 +2,12 @@
 // creates them. Internal to src/drivers/nats/.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "drivers/driver.h"
@@ -16,6 +20,14 @@ struct JetStreamLayout {
   std::vector<std::string> subjects;
   std::vector<std::string> stream_names;
 };
+
+// Subject -> harness stream, looked up by string_view: the ack handler and the consumer do it once per
+// message and must not allocate.
+struct SubjectHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using StreamOfSubject = std::unordered_map<std::string, uint32_t, SubjectHash, std::equal_to<>>;
 
 // A JetStream context on `nc` with the API timeout of `options` and, if given, the async publish
 // settings already filled into `base`.

@@ -107,16 +107,11 @@ class JetStreamConsumer final : public Consumer {
   }
 
  private:
-  struct SubjectHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-
   struct Sub {
     SubscriptionPtr sub;
     uint32_t stream;  // the partition, when the filter is one subject
     // With a `topic.*` filter: the partition of each subject (empty otherwise).
-    std::unordered_map<std::string, uint32_t, SubjectHash, std::equal_to<>> stream_of_subject;
+    StreamOfSubject stream_of_subject;
   };
 
   // Owned streams that share one pull consumer: all partitions of a topic, or a single partition.

@@ -12,12 +12,6 @@
 namespace bakeoff::nats_internal {
 namespace {
 
-// Subject -> stream lookups by string_view: the ack handler runs once per message and must not allocate.
-struct SubjectHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-
 // What the ack handler shares with the producer. It is deliberately never freed: cnats gives no way
 // to wait for a delivery thread's last callback after the connection is destroyed, so the producer
 // only marks it dead (and frees its buffers) instead.
@@ -27,8 +21,7 @@ struct AckQueue {
   bool dead = false;
   bool waiting = false;
   bool callback_failed = false;
-  std::unordered_map<std::string, uint32_t, SubjectHash, std::equal_to<>>
-      stream_of_subject;  // read-only after construction
+  StreamOfSubject stream_of_subject;  // read-only after construction
   std::vector<SendTicket> acked;
   std::vector<std::pair<SendTicket, Status>> failed;
 };
