@@ -2,5 +2,9 @@
 # Configures and builds bakeoff (library, program, tests, benchmarks) into ./build with CMake + Ninja.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
-ninja -C build
+# ccache, when present, only speeds up rebuilds (several work trees); the build does not need it.
+LAUNCHER=()
+if command -v ccache >/dev/null 2>&1; then LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+BUILD_DIR="${BUILD_DIR:-build}"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "${LAUNCHER[@]}" >/dev/null
+ninja -C "$BUILD_DIR" "$@"
