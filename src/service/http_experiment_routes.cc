@@ -300,7 +300,7 @@ void ApiServer::Impl::AddExperimentRoutes() {
     }
     std::optional<std::string> body = r->result_dir.empty() ? std::nullopt : ReadWholeFile(r->result_dir + "/hlog/" + file);
     if (!body) {
-      SendError(res, 404, "not_found", "no hlog " + file + " for " + r->id);
+      SendError(res, 404, "not_found", "hlog " + file + " of " + r->id + " does not exist (yet)");
       return;
     }
     res.set_content(std::move(*body), "text/plain");
