@@ -185,6 +185,10 @@ Status ApiServer::Start() {
                        " (in use, or not an address of this machine)");
   }
   s.thread = std::thread([&s] { s.server.listen_after_bind(); });
+  // stop() before the listener runs would be lost (and accept() would block for ever): wait for it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!s.server.is_running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::Ok();
 }
 
