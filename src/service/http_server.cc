@@ -135,6 +135,8 @@ Status ApiServer::Start() {
   s.server.set_read_timeout(s.options.read_timeout);
   s.server.set_write_timeout(s.options.write_timeout);
   s.server.set_keep_alive_timeout(5);
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle + delayed ACK add 40 ms.
+  s.server.set_tcp_nodelay(true);
   s.server.set_keep_alive_max_count(1000);
   s.server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;

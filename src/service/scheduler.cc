@@ -75,7 +75,14 @@ Result<ExperimentRecord> Scheduler::Submit(const std::string& spec_text, const s
   for (const SystemSpec& s : experiment.systems) record.systems.push_back(s.name);
   record.spec_text = spec_text;
   record.spec_format = spec_format;
-  Result<ExperimentRecord> stored = queue_.Enqueue(std::move(record), options_.max_queued);
+  Result<ExperimentRecord> stored = queue_.Enqueue(record, options_.max_queued);
+  // Ids carry random bits; on the rare collision (same second, same name) draw again.
+  for (int attempt = 0; attempt < 5 && !stored.ok() && stored.status().code() != StatusCode::kQueueFull; ++attempt) {
+    Result<std::optional<ExperimentRecord>> existing = queue_.Get(record.id);
+    if (!existing.ok() || !existing->has_value()) break;
+    record.id = NewExperimentId(experiment.name, record.submitted_unix_ns);
+    stored = queue_.Enqueue(record, options_.max_queued);
+  }
   if (stored.ok()) {
     PublishState(stored->id);
     wake_.notify_all();

@@ -27,8 +27,8 @@ std::string NewExperimentId(const std::string& experiment_name, int64_t now_unix
   }
   if (name.empty()) name = "experiment";
   thread_local std::mt19937 random(std::random_device{}());
-  char suffix[8];
-  std::snprintf(suffix, sizeof(suffix), "%04x", static_cast<unsigned>(random() & 0xffff));
+  char suffix[12];
+  std::snprintf(suffix, sizeof(suffix), "%06x", static_cast<unsigned>(random() & 0xffffff));
   return std::string(stamp) + "-" + name + "-" + suffix;
 }
 

@@ -13,7 +13,7 @@ namespace bakeoff {
 // body in diagnostics and resolves relative paths (payload files) against its directory.
 ParseOutcome ParseSubmission(const std::string& text, const std::string& label);
 
-// "20261206T010203Z-<name>-<4 hex>", with the name reduced to [A-Za-z0-9_-] and at most 40 characters.
+// "20261206T010203Z-<name>-<6 hex>", with the name reduced to [A-Za-z0-9_-] and at most 40 characters.
 std::string NewExperimentId(const std::string& experiment_name, int64_t now_unix_ns);
 
 // Whether `id` may name an experiment (and a directory under the data dir): [A-Za-z0-9._-]{1,128},
