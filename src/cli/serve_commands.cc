@@ -20,12 +20,13 @@ std::atomic<bool> g_serve_stop{false};
 
 extern "C" void OnServeSignal(int) {
   g_serve_stop.store(true);
-  static const char kMessage[] = "\nbakeoff serve: stopping: interrupting the running experiment, tearing down...\n";
+  static const char kMessage[] =
+      "\nbakeoff serve: stopping: interrupting the running experiment, tearing down...\n";
   (void)!write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
 }
 
-int Serve(const std::string& listen, const std::string& data_dir, const std::string& token_file, int max_queued,
-          const std::string& web_dir, const std::string& examples_dir) {
+int Serve(const std::string& listen, const std::string& data_dir, const std::string& token_file,
+          int max_queued, const std::string& web_dir, const std::string& examples_dir) {
   ApiServerOptions http;
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon + 1 == listen.size()) {
@@ -91,8 +92,8 @@ int Serve(const std::string& listen, const std::string& data_dir, const std::str
     return kExitBadExperiment;
   }
   // Tests and scripts read this line for the port (with --listen HOST:0).
-  std::cerr << "bakeoff serve: listening on http://" << http.host << ":" << server.port() << " (data in " << data_dir
-            << ", results in " << scheduler.results_dir() << ")" << std::endl;
+  std::cerr << "bakeoff serve: listening on http://" << http.host << ":" << server.port() << " (data in "
+            << data_dir << ", results in " << scheduler.results_dir() << ")" << std::endl;
   while (!g_serve_stop.load() && !scheduler.WaitForStopRequest(std::chrono::milliseconds(250))) {
   }
   // The running experiment first (interrupted, torn down), then the listener: clients see it end.
@@ -105,20 +106,27 @@ int Serve(const std::string& listen, const std::string& data_dir, const std::str
 }  // namespace
 
 ServeCommands::ServeCommands(CLI::App& app) {
-  serve_ = app.add_subcommand("serve", "Serve the REST API over a persistent experiment queue (docs/api-v1.md).");
-  serve_->add_option("--listen", listen_, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
-  serve_->add_option("--data", data_dir_, "Directory of the queue (queue.sqlite) and results/")->capture_default_str();
-  serve_->add_option("--token-file", token_file_,
-                     "File whose first line is the bearer token (required off loopback; never on the command line)");
-  serve_->add_option("--max-queued", max_queued_, "Refuse submissions beyond this many queued")->capture_default_str();
+  serve_ =
+      app.add_subcommand("serve", "Serve the REST API over a persistent experiment queue (docs/api-v1.md).");
+  serve_->add_option("--listen", listen_, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve_->add_option("--data", data_dir_, "Directory of the queue (queue.sqlite) and results/")
+      ->capture_default_str();
+  serve_->add_option(
+      "--token-file", token_file_,
+      "File whose first line is the bearer token (required off loopback; never on the command line)");
+  serve_->add_option("--max-queued", max_queued_, "Refuse submissions beyond this many queued")
+      ->capture_default_str();
   serve_->add_option("--web", web_dir_, "The built web UI (default: <source>/web/dist)");
-  serve_->add_option("--examples", examples_dir_, "Example experiments for GET /api/v1/examples (default: <source>/examples)");
+  serve_->add_option("--examples", examples_dir_,
+                     "Example experiments for GET /api/v1/examples (default: <source>/examples)");
 
   submit_ = app.add_subcommand("submit", "Submit an experiment to a server (`bakeoff serve`).");
   submit_->add_option("file", file_, "Experiment file (YAML or JSON)")->required()->check(CLI::ExistingFile);
   submit_->add_flag("--wait", wait_, "Follow it: live progress, the final table, `bakeoff run`'s exit code");
   queue_ = app.add_subcommand("queue", "List a server's experiments: queued, running and recent.");
-  cancel_ = app.add_subcommand("cancel", "Cancel an experiment on a server (queued: never runs; running: stops).");
+  cancel_ =
+      app.add_subcommand("cancel", "Cancel an experiment on a server (queued: never runs; running: stops).");
   cancel_->add_option("id", id_, "Experiment id (`bakeoff queue`)")->required();
   for (CLI::App* c : {submit_, queue_, cancel_}) {
     c->add_option("--server", server_, "Server URL (default: $BAKEOFF_SERVER, else http://127.0.0.1:8080)");

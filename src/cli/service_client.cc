@@ -67,7 +67,8 @@ Result<ServiceClient> ServiceClient::FromFlags(const std::string& server, const 
   if (url.empty()) url = "http://127.0.0.1:8080";
   while (!url.empty() && url.back() == '/') url.pop_back();
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-    return InvalidArgument("the server URL is http://HOST:PORT (--server or BAKEOFF_SERVER), not `" + url + "`");
+    return InvalidArgument("the server URL is http://HOST:PORT (--server or BAKEOFF_SERVER), not `" + url +
+                           "`");
   const std::string file = !token_file.empty() ? token_file : EnvOrEmpty("BAKEOFF_TOKEN_FILE");
   std::string token;
   if (!file.empty()) {
@@ -90,8 +91,8 @@ int ServiceClient::Submit(const std::string& file, bool wait) const {
     json body = json::parse(res->body, nullptr, false);
     if (body.is_object() && body.contains("errors")) {
       for (const json& e : body["errors"]) {
-        std::cerr << file << ":" << e.value("line", 0) << ":" << e.value("column", 0) << ": " << e.value("path", "")
-                  << ": " << e.value("message", "");
+        std::cerr << file << ":" << e.value("line", 0) << ":" << e.value("column", 0) << ": "
+                  << e.value("path", "") << ": " << e.value("message", "");
         if (!e.value("suggestion", "").empty()) std::cerr << " (" << e.value("suggestion", "") << ")";
         std::cerr << "\n";
       }
@@ -105,8 +106,8 @@ int ServiceClient::Submit(const std::string& file, bool wait) const {
   }
   json body = json::parse(res->body, nullptr, false);
   const std::string id = body.value("id", "");
-  std::cout << id << " queued at position " << (body["position"].is_number() ? body["position"].dump() : "-") << " on "
-            << server_ << "\n";
+  std::cout << id << " queued at position " << (body["position"].is_number() ? body["position"].dump() : "-")
+            << " on " << server_ << "\n";
   return wait ? Follow(id) : kExitOk;
 }
 
@@ -154,15 +155,18 @@ int ServiceClient::Follow(const std::string& id) const {
     return kExitInternal;
   }
   json detail = json::parse(res->body, nullptr, false);
-  std::printf("\n%-16s %-12s %14s %12s %14s %10s\n", "system", "status", "recv msg/s", "e2e p99", "publish p99", "lost");
+  std::printf("\n%-16s %-12s %14s %12s %14s %10s\n", "system", "status", "recv msg/s", "e2e p99",
+              "publish p99", "lost");
   for (const json& h : detail.value("headline", json::array())) {
-    std::printf("%-16s %-12s %14s %12s %14s %10s\n", h.value("system", "").c_str(), h.value("status", "").c_str(),
-                Number(h["received_msgs_per_s"], false).c_str(), Number(h["e2e_p99_ns"], true).c_str(),
-                Number(h["publish_p99_ns"], true).c_str(), Number(h["lost"], false).c_str());
+    std::printf("%-16s %-12s %14s %12s %14s %10s\n", h.value("system", "").c_str(),
+                h.value("status", "").c_str(), Number(h["received_msgs_per_s"], false).c_str(),
+                Number(h["e2e_p99_ns"], true).c_str(), Number(h["publish_p99_ns"], true).c_str(),
+                Number(h["lost"], false).c_str());
   }
   std::printf("%s: %s", id.c_str(), detail.value("state", "").c_str());
   if (detail["error"].is_string()) std::printf(" (%s)", detail["error"].get<std::string>().c_str());
-  std::printf("\nresults: %s/api/v1/experiments/%s/result (report, results.csv, hlog/)\n", server_.c_str(), id.c_str());
+  std::printf("\nresults: %s/api/v1/experiments/%s/result (report, results.csv, hlog/)\n", server_.c_str(),
+              id.c_str());
   return detail["exit_code"].is_number_integer() ? detail["exit_code"].get<int>() : kExitInternal;
 }
 
@@ -177,10 +181,12 @@ int ServiceClient::PrintQueue() const {
   std::printf("%-44s %-16s %4s %-24s %s\n", "id", "state", "pos", "submitted", "systems");
   for (const json& e : page.value("experiments", json::array())) {
     std::string systems;
-    for (const json& s : e.value("systems", json::array())) systems += (systems.empty() ? "" : ",") + s.get<std::string>();
+    for (const json& s : e.value("systems", json::array()))
+      systems += (systems.empty() ? "" : ",") + s.get<std::string>();
     std::printf("%-44s %-16s %4s %-24s %s\n", e.value("id", "").c_str(), e.value("state", "").c_str(),
                 e["position"].is_number() ? e["position"].dump().c_str() : "-",
-                e["submitted_at"].is_string() ? e["submitted_at"].get<std::string>().c_str() : "-", systems.c_str());
+                e["submitted_at"].is_string() ? e["submitted_at"].get<std::string>().c_str() : "-",
+                systems.c_str());
   }
   return kExitOk;
 }
@@ -192,7 +198,9 @@ int ServiceClient::Cancel(const std::string& id) const {
     std::cerr << "bakeoff: cancel " << id << ": " << Problem(res) << "\n";
     return res && res->status < 500 ? kExitBadExperiment : kExitRunFailed;
   }
-  std::cout << id << (res->status == 200 ? ": cancelled (it never ran)\n" : ": stopping (partial results kept, tearing down)\n");
+  std::cout << id
+            << (res->status == 200 ? ": cancelled (it never ran)\n"
+                                   : ": stopping (partial results kept, tearing down)\n");
   return kExitOk;
 }
 

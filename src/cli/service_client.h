@@ -20,7 +20,8 @@ class ServiceClient {
   int Cancel(const std::string& id) const;
 
  private:
-  ServiceClient(std::string server, std::string token) : server_(std::move(server)), token_(std::move(token)) {}
+  ServiceClient(std::string server, std::string token)
+      : server_(std::move(server)), token_(std::move(token)) {}
   int Follow(const std::string& id) const;
   std::string server_;
   std::string token_;

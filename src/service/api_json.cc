@@ -25,21 +25,24 @@ const char* PhaseState(RunPhase phase) {
   }
 }
 
-json NumberOrNull(std::optional<double> v) { return v ? json(*v) : json(nullptr); }
+json NumberOrNull(std::optional<double> v) {
+  return v ? json(*v) : json(nullptr);
+}
 
 std::string PointLabel(const json& matrix_point) {
   std::string out;
   for (const auto& [path, value] : matrix_point.items()) {
-    out += (out.empty() ? "" : ",") + path + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    out +=
+        (out.empty() ? "" : ",") + path + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
   }
   return out;
 }
 
 // The metrics the compare object carries (docs/api-v1.md).
 const std::vector<std::string>& ComparedMetrics() {
-  static const std::vector<std::string> kMetrics = {"throughput.received_msgs_per_s", "e2e_latency.corrected.p50",
-                                                    "e2e_latency.corrected.p99", "e2e_latency.corrected.p99_9",
-                                                    "publish_latency.corrected.p99", "accounting.lost"};
+  static const std::vector<std::string> kMetrics = {
+      "throughput.received_msgs_per_s", "e2e_latency.corrected.p50",     "e2e_latency.corrected.p99",
+      "e2e_latency.corrected.p99_9",    "publish_latency.corrected.p99", "accounting.lost"};
   return kMetrics;
 }
 
@@ -74,9 +77,8 @@ json ErrorJson(const std::string& code, const std::string& message) {
 }
 
 json ProgressJson(const ProgressLine& p) {
-  return {{"system", p.system},         {"elapsed_s", p.elapsed_s},
-          {"total_s", p.total_s},       {"warmup", p.warmup},
-          {"sent_per_s", p.sent_per_s}, {"received_per_s", p.received_per_s},
+  return {{"system", p.system},         {"elapsed_s", p.elapsed_s},   {"total_s", p.total_s},
+          {"warmup", p.warmup},         {"sent_per_s", p.sent_per_s}, {"received_per_s", p.received_per_s},
           {"e2e_p99_ns", p.e2e_p99_ns}, {"errors", p.errors}};
 }
 
@@ -123,7 +125,10 @@ json DetailJson(const ExperimentRecord& r, std::optional<int> position, const Li
   j["spec_format"] = r.spec_format;
   j["error"] = r.error.empty() ? json(nullptr) : json(r.error);
   const std::string base = "/api/v1/experiments/" + r.id;
-  json links = {{"events", base + "/events"}, {"result", nullptr}, {"report", nullptr}, {"csv", nullptr},
+  json links = {{"events", base + "/events"},
+                {"result", nullptr},
+                {"report", nullptr},
+                {"csv", nullptr},
                 {"hlog", json::array()}};
   std::error_code ec;
   if (!r.result_dir.empty()) {
@@ -148,12 +153,13 @@ json HeadlineFromRuns(const json& runs) {
   for (const json& run : runs) {
     const json& metrics = run.contains("metrics") ? run["metrics"] : json(nullptr);
     if (!metrics.is_object()) continue;
-    out.push_back({{"system", run.value("system", "")},
-                   {"status", run.value("status", "")},
-                   {"received_msgs_per_s", NumberOrNull(MetricValue(metrics, "throughput.received_msgs_per_s"))},
-                   {"e2e_p99_ns", NumberOrNull(MetricValue(metrics, "e2e_latency.corrected.p99"))},
-                   {"publish_p99_ns", NumberOrNull(MetricValue(metrics, "publish_latency.corrected.p99"))},
-                   {"lost", NumberOrNull(MetricValue(metrics, "accounting.lost"))}});
+    out.push_back(
+        {{"system", run.value("system", "")},
+         {"status", run.value("status", "")},
+         {"received_msgs_per_s", NumberOrNull(MetricValue(metrics, "throughput.received_msgs_per_s"))},
+         {"e2e_p99_ns", NumberOrNull(MetricValue(metrics, "e2e_latency.corrected.p99"))},
+         {"publish_p99_ns", NumberOrNull(MetricValue(metrics, "publish_latency.corrected.p99"))},
+         {"lost", NumberOrNull(MetricValue(metrics, "accounting.lost"))}});
   }
   return out;
 }
@@ -224,7 +230,9 @@ json CompareJson(const std::vector<std::string>& ids, const std::vector<json>& r
       rows.push_back({{"system", k.system},
                       {"point", PointLabel(k.point)},
                       {"metric", metric},
-                      {"unit", latency ? "ns" : metric == "accounting.lost" ? "messages" : "msgs/s"},
+                      {"unit", latency                       ? "ns"
+                               : metric == "accounting.lost" ? "messages"
+                                                             : "msgs/s"},
                       {"lower_is_better", lower_is_better},
                       {"values", values},
                       {"deltas", deltas}});
@@ -242,8 +250,10 @@ json CompareJson(const std::vector<std::string>& ids, const std::vector<json>& r
             spectrum = &m["e2e_latency_ns"]["corrected"]["spectrum"];
         }
         if (spectrum == nullptr || !spectrum->is_array()) continue;
-        spectra.push_back(
-            {{"id", ids[i]}, {"system", k.system}, {"point", PointLabel(k.point)}, {"e2e_corrected", *spectrum}});
+        spectra.push_back({{"id", ids[i]},
+                           {"system", k.system},
+                           {"point", PointLabel(k.point)},
+                           {"e2e_corrected", *spectrum}});
         break;
       }
     }

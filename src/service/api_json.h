@@ -19,8 +19,8 @@ nlohmann::json ErrorJson(const std::string& code, const std::string& message);
 
 // The summary of docs/api-v1.md. `position`: 1-based queue place (queued only); `live`: the scheduler's
 // status when this is the running experiment, else nullptr.
-nlohmann::json SummaryJson(const ExperimentRecord& record, std::optional<int> position, const LiveStatus* live,
-                           int64_t now_unix_ns);
+nlohmann::json SummaryJson(const ExperimentRecord& record, std::optional<int> position,
+                           const LiveStatus* live, int64_t now_unix_ns);
 // The summary plus spec, spec_format, error and links to the result files that exist.
 nlohmann::json DetailJson(const ExperimentRecord& record, std::optional<int> position, const LiveStatus* live,
                           int64_t now_unix_ns);

@@ -39,15 +39,15 @@ struct ExperimentRecord {
   std::string name;
   std::vector<std::string> systems;
   ExperimentState state = ExperimentState::kQueued;
-  std::string spec_text;  // exactly as submitted (secrets stay ${env:...} references)
+  std::string spec_text;             // exactly as submitted (secrets stay ${env:...} references)
   std::string spec_format = "yaml";  // "yaml" | "json"
   int64_t seq = 0;                   // submission order, assigned by the queue
   int64_t submitted_unix_ns = 0;
-  int64_t started_unix_ns = 0;   // 0 until claimed
-  int64_t finished_unix_ns = 0;  // 0 until terminal
-  std::optional<int> exit_code;  // `bakeoff run`'s exit code, once terminal
-  std::string error;             // why it failed / was interrupted; "" otherwise
-  std::string result_dir;        // absolute; "" until the run starts
+  int64_t started_unix_ns = 0;       // 0 until claimed
+  int64_t finished_unix_ns = 0;      // 0 until terminal
+  std::optional<int> exit_code;      // `bakeoff run`'s exit code, once terminal
+  std::string error;                 // why it failed / was interrupted; "" otherwise
+  std::string result_dir;            // absolute; "" until the run starts
   std::string headline_json = "[]";  // one object per run with metrics (docs/api-v1.md)
   bool cancel_requested = false;
 };

@@ -3,13 +3,15 @@
 namespace bakeoff {
 namespace {
 
-constexpr const char* kStateNames[] = {"queued",    "provisioning",     "running",       "tearing_down",
-                                       "succeeded", "failed",           "threshold_failed", "not_sustained",
+constexpr const char* kStateNames[] = {"queued",    "provisioning", "running",          "tearing_down",
+                                       "succeeded", "failed",       "threshold_failed", "not_sustained",
                                        "cancelled", "interrupted"};
 
 }  // namespace
 
-const char* ExperimentStateName(ExperimentState state) { return kStateNames[static_cast<int>(state)]; }
+const char* ExperimentStateName(ExperimentState state) {
+  return kStateNames[static_cast<int>(state)];
+}
 
 std::optional<ExperimentState> ParseExperimentState(const std::string& name) {
   for (int i = 0; i < static_cast<int>(std::size(kStateNames)); ++i) {

@@ -41,8 +41,14 @@ TEST_F(HttpApiTest, MemoryThenLocalRedisRunInOrderWithEventsAndResults) {
   EXPECT_EQ(GetJson("/api/v1/experiments/" + first)["position"], 1);
 
   std::vector<SseEvent> first_events, second_events;
-  std::thread follow_first([&] { first_events = ReadEvents(server_->port(), "/api/v1/experiments/" + first + "/events", std::chrono::seconds(120)); });
-  std::thread follow_second([&] { second_events = ReadEvents(server_->port(), "/api/v1/experiments/" + second + "/events", std::chrono::seconds(180)); });
+  std::thread follow_first([&] {
+    first_events =
+        ReadEvents(server_->port(), "/api/v1/experiments/" + first + "/events", std::chrono::seconds(120));
+  });
+  std::thread follow_second([&] {
+    second_events =
+        ReadEvents(server_->port(), "/api/v1/experiments/" + second + "/events", std::chrono::seconds(180));
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // both streams connected
   ASSERT_TRUE(scheduler_->Start().ok());
   follow_first.join();
@@ -86,7 +92,8 @@ TEST_F(HttpApiTest, MemoryThenLocalRedisRunInOrderWithEventsAndResults) {
   httplib::Result hlog = client_->Get(b["links"]["hlog"][0].get<std::string>().c_str());
   ASSERT_TRUE(hlog && hlog->status == 200);
   EXPECT_FALSE(hlog->body.empty());
-  httplib::Result traversal = client_->Get(("/api/v1/experiments/" + second + "/hlog/..%2Fresult.json").c_str());
+  httplib::Result traversal =
+      client_->Get(("/api/v1/experiments/" + second + "/hlog/..%2Fresult.json").c_str());
   EXPECT_TRUE(traversal && traversal->status >= 400 && traversal->status < 500);
 
   // Compare as JSON.
@@ -167,7 +174,8 @@ TEST_F(HttpApiTest, SecretReferencesStayReferences) {
   setenv("BAKEOFF_TEST_SECRET_VALUE", "hunter2-very-secret", 1);
   const std::string spec =
       "name: secretive\nsystems:\n  - name: redis\n    driver: redis-streams\n    environment: {provider: "
-      "existing, endpoints: {url: 'redis://127.0.0.1:1'}}\n    options:\n      password: ${env:BAKEOFF_TEST_SECRET_VALUE}\n"
+      "existing, endpoints: {url: 'redis://127.0.0.1:1'}}\n    options:\n      password: "
+      "${env:BAKEOFF_TEST_SECRET_VALUE}\n"
       "workload:\n  duration: 1s\n";
   httplib::Result res = Submit(spec);
   ASSERT_TRUE(res);
@@ -218,7 +226,8 @@ TEST_F(HttpApiTest, TokenRequiredOnMutatingRoutes) {
   EXPECT_EQ(anonymous.Post("/api/v1/shutdown")->status, 401);
   EXPECT_EQ(anonymous.Delete("/api/v1/experiments/x")->status, 401);
   httplib::Headers wrong = {{"Authorization", "Bearer t0ken-for-tesTS"}};
-  EXPECT_EQ(anonymous.Post("/api/v1/experiments", wrong, MemorySpec("x", "1s"), "application/yaml")->status, 401);
+  EXPECT_EQ(anonymous.Post("/api/v1/experiments", wrong, MemorySpec("x", "1s"), "application/yaml")->status,
+            401);
   EXPECT_EQ(anonymous.Get("/api/v1/health")->status, 200);  // reads need none on loopback
   EXPECT_EQ(GetJson("/api/v1/experiments")["experiments"].size(), 0u);
   EXPECT_EQ(Submit(MemorySpec("x", "1s"))->status, 201);
@@ -335,7 +344,8 @@ TEST_F(HttpApiTest, ListFiltersPagingMetricsAndHealth) {
   ASSERT_TRUE(metrics && metrics->status == 200);
   EXPECT_NE(metrics->body.find("bakeoff_queue_depth 5\n"), std::string::npos) << metrics->body;
   EXPECT_NE(metrics->body.find("bakeoff_experiments{state=\"queued\"} 5\n"), std::string::npos);
-  EXPECT_NE(metrics->body.find("bakeoff_http_requests_total{route=\"/api/v1/experiments\",method=\"POST\",code=\"201\"} 5"),
+  EXPECT_NE(metrics->body.find(
+                "bakeoff_http_requests_total{route=\"/api/v1/experiments\",method=\"POST\",code=\"201\"} 5"),
             std::string::npos)
       << metrics->body;
   EXPECT_TRUE(metrics->get_header_value("Access-Control-Allow-Origin").empty());

@@ -60,7 +60,9 @@ bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out) {
   return true;
 }
 
-std::string SseEvent(const ServiceEvent& e) { return "event: " + e.type + "\ndata: " + e.data + "\n\n"; }
+std::string SseEvent(const ServiceEvent& e) {
+  return "event: " + e.type + "\ndata: " + e.data + "\n\n";
+}
 
 }  // namespace
 
@@ -115,7 +117,9 @@ void ApiServer::Impl::AddExperimentRoutes() {
     std::optional<int> position;
     if (auto queued = scheduler.QueuedIds(); queued.ok()) position = PositionOf(*queued, stored->id);
     res.set_header("Location", "/api/v1/experiments/" + stored->id);
-    SendJson(res, 201, {{"id", stored->id}, {"state", "queued"}, {"position", position ? json(*position) : json(nullptr)}});
+    SendJson(
+        res, 201,
+        {{"id", stored->id}, {"state", "queued"}, {"position", position ? json(*position) : json(nullptr)}});
   });
 
   Add("GET", "/api/v1/experiments", [this](const httplib::Request& req, httplib::Response& res) {
@@ -123,8 +127,9 @@ void ApiServer::Impl::AddExperimentRoutes() {
     if (req.has_param("state")) {
       query.state = ParseExperimentState(req.get_param_value("state"));
       if (!query.state) {
-        SendError(res, 400, "bad_request", "state must be one of queued, provisioning, running, tearing_down, "
-                                           "succeeded, failed, threshold_failed, not_sustained, cancelled, interrupted");
+        SendError(res, 400, "bad_request",
+                  "state must be one of queued, provisioning, running, tearing_down, "
+                  "succeeded, failed, threshold_failed, not_sustained, cancelled, interrupted");
         return;
       }
     }
@@ -156,16 +161,18 @@ void ApiServer::Impl::AddExperimentRoutes() {
     json list = json::array();
     for (const ExperimentRecord& r : page->experiments)
       list.push_back(SummaryJson(r, PositionOf(*queued, r.id), live ? &*live : nullptr, now));
-    SendJson(res, 200, {{"experiments", list},
-                        {"next_cursor", page->next_before_seq > 0 ? json(std::to_string(page->next_before_seq))
-                                                                  : json(nullptr)}});
+    SendJson(res, 200,
+             {{"experiments", list},
+              {"next_cursor",
+               page->next_before_seq > 0 ? json(std::to_string(page->next_before_seq)) : json(nullptr)}});
   });
 
   // Looks up the {id} of the request; sends 400/404 itself when there is none.
   auto find = [this](const httplib::Request& req, httplib::Response& res) -> std::optional<ExperimentRecord> {
     const std::string id = req.matches.size() > 1 ? req.matches[1].str() : "";
     if (!IsValidExperimentId(id)) {
-      SendError(res, 400, "bad_request", "an experiment id is 1-128 of [A-Za-z0-9._-], not starting with a dot");
+      SendError(res, 400, "bad_request",
+                "an experiment id is 1-128 of [A-Za-z0-9._-], not starting with a dot");
       return std::nullopt;
     }
     Result<std::optional<ExperimentRecord>> r = scheduler.queue().Get(id);
@@ -185,102 +192,111 @@ void ApiServer::Impl::AddExperimentRoutes() {
     return queued.ok() ? PositionOf(*queued, r.id) : std::nullopt;
   };
 
-  Add("GET", "/api/v1/experiments/{id}", [this, find, position_of](const httplib::Request& req, httplib::Response& res) {
-    std::optional<ExperimentRecord> r = find(req, res);
-    if (!r) return;
-    const std::optional<LiveStatus> live = scheduler.Live();
-    SendJson(res, 200, DetailJson(*r, position_of(*r), live ? &*live : nullptr, scheduler.Now()));
-  });
-
-  Add("DELETE", "/api/v1/experiments/{id}", [this, find, position_of](const httplib::Request& req, httplib::Response& res) {
-    std::optional<ExperimentRecord> r = find(req, res);
-    if (!r) return;
-    Result<CancelOutcome> outcome = scheduler.Cancel(r->id);
-    if (!outcome.ok()) {
-      SendError(res, 500, "internal", outcome.status().message());
-      return;
-    }
-    if (*outcome == CancelOutcome::kAlreadyTerminal) {
-      SendError(res, 409, "conflict", "experiment " + r->id + " has ended (" + ExperimentStateName(r->state) + ")");
-      return;
-    }
-    if (*outcome == CancelOutcome::kNotFound) {
-      SendError(res, 404, "not_found", "no experiment " + r->id);
-      return;
-    }
-    Result<std::optional<ExperimentRecord>> now = scheduler.queue().Get(r->id);
-    const std::optional<LiveStatus> live = scheduler.Live();
-    const ExperimentRecord& current = now.ok() && now->has_value() ? **now : *r;
-    SendJson(res, *outcome == CancelOutcome::kCancelledQueued ? 200 : 202,
-             SummaryJson(current, position_of(current), live ? &*live : nullptr, scheduler.Now()));
-  });
-
-  Add("GET", "/api/v1/experiments/{id}/events", [this, find, position_of](const httplib::Request& req, httplib::Response& res) {
-    std::optional<ExperimentRecord> found = find(req, res);
-    if (!found) return;
-    struct Stream {
-      std::string id;
-      uint64_t after = 0;
-      bool started = false;
-      std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
-    };
-    auto stream = std::make_shared<Stream>();
-    stream->id = found->id;
-    res.set_header("Cache-Control", "no-cache");
-    res.set_header("X-Accel-Buffering", "no");
-    res.set_chunked_content_provider("text/event-stream", [this, stream, position_of](size_t, httplib::DataSink& sink) {
-      auto write = [&](const std::string& text) {
-        stream->last_write = std::chrono::steady_clock::now();
-        return sink.write(text.data(), text.size());
-      };
-      if (!stream->started) {
-        // The sequence number first, then the row: an event published in between is sent twice at
-        // worst, never lost.
-        stream->started = true;
-        stream->after = scheduler.events().last_seq();
-        Result<std::optional<ExperimentRecord>> r = scheduler.queue().Get(stream->id);
-        if (!r.ok() || !r->has_value()) {
-          sink.done();
-          return true;
-        }
+  Add("GET", "/api/v1/experiments/{id}",
+      [this, find, position_of](const httplib::Request& req, httplib::Response& res) {
+        std::optional<ExperimentRecord> r = find(req, res);
+        if (!r) return;
         const std::optional<LiveStatus> live = scheduler.Live();
-        const json summary = SummaryJson(**r, position_of(**r), live ? &*live : nullptr, scheduler.Now());
-        if (!write("retry: 2000\nevent: state\ndata: " + JsonText(summary) + "\n\n")) return false;
-        if (IsTerminal((*r)->state)) {
-          write("event: end\ndata: " + JsonText({{"state", ExperimentStateName((*r)->state)}}) + "\n\n");
-          sink.done();
+        SendJson(res, 200, DetailJson(*r, position_of(*r), live ? &*live : nullptr, scheduler.Now()));
+      });
+
+  Add("DELETE", "/api/v1/experiments/{id}",
+      [this, find, position_of](const httplib::Request& req, httplib::Response& res) {
+        std::optional<ExperimentRecord> r = find(req, res);
+        if (!r) return;
+        Result<CancelOutcome> outcome = scheduler.Cancel(r->id);
+        if (!outcome.ok()) {
+          SendError(res, 500, "internal", outcome.status().message());
+          return;
         }
-        return true;
-      }
-      if (stopping || scheduler.events().closed()) {
-        sink.done();
-        return true;
-      }
-      for (const ServiceEvent& e : scheduler.events().Wait(stream->id, stream->after, std::chrono::seconds(1))) {
-        stream->after = e.seq;
-        if (!write(SseEvent(e))) return false;
-        if (e.type == "end") {
-          sink.done();
+        if (*outcome == CancelOutcome::kAlreadyTerminal) {
+          SendError(res, 409, "conflict",
+                    "experiment " + r->id + " has ended (" + ExperimentStateName(r->state) + ")");
+          return;
+        }
+        if (*outcome == CancelOutcome::kNotFound) {
+          SendError(res, 404, "not_found", "no experiment " + r->id);
+          return;
+        }
+        Result<std::optional<ExperimentRecord>> now = scheduler.queue().Get(r->id);
+        const std::optional<LiveStatus> live = scheduler.Live();
+        const ExperimentRecord& current = now.ok() && now->has_value() ? **now : *r;
+        SendJson(res, *outcome == CancelOutcome::kCancelledQueued ? 200 : 202,
+                 SummaryJson(current, position_of(current), live ? &*live : nullptr, scheduler.Now()));
+      });
+
+  Add("GET", "/api/v1/experiments/{id}/events",
+      [this, find, position_of](const httplib::Request& req, httplib::Response& res) {
+        std::optional<ExperimentRecord> found = find(req, res);
+        if (!found) return;
+        struct Stream {
+          std::string id;
+          uint64_t after = 0;
+          bool started = false;
+          std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
+        };
+        auto stream = std::make_shared<Stream>();
+        stream->id = found->id;
+        res.set_header("Cache-Control", "no-cache");
+        res.set_header("X-Accel-Buffering", "no");
+        res.set_chunked_content_provider("text/event-stream", [this, stream, position_of](
+                                                                  size_t, httplib::DataSink& sink) {
+          auto write = [&](const std::string& text) {
+            stream->last_write = std::chrono::steady_clock::now();
+            return sink.write(text.data(), text.size());
+          };
+          if (!stream->started) {
+            // The sequence number first, then the row: an event published in between is sent twice at
+            // worst, never lost.
+            stream->started = true;
+            stream->after = scheduler.events().last_seq();
+            Result<std::optional<ExperimentRecord>> r = scheduler.queue().Get(stream->id);
+            if (!r.ok() || !r->has_value()) {
+              sink.done();
+              return true;
+            }
+            const std::optional<LiveStatus> live = scheduler.Live();
+            const json summary = SummaryJson(**r, position_of(**r), live ? &*live : nullptr, scheduler.Now());
+            if (!write("retry: 2000\nevent: state\ndata: " + JsonText(summary) + "\n\n")) return false;
+            if (IsTerminal((*r)->state)) {
+              write("event: end\ndata: " + JsonText({{"state", ExperimentStateName((*r)->state)}}) + "\n\n");
+              sink.done();
+            }
+            return true;
+          }
+          if (stopping || scheduler.events().closed()) {
+            sink.done();
+            return true;
+          }
+          for (const ServiceEvent& e :
+               scheduler.events().Wait(stream->id, stream->after, std::chrono::seconds(1))) {
+            stream->after = e.seq;
+            if (!write(SseEvent(e))) return false;
+            if (e.type == "end") {
+              sink.done();
+              return true;
+            }
+          }
+          if (std::chrono::steady_clock::now() - stream->last_write > std::chrono::seconds(15))
+            return write(": ping\n\n");
           return true;
-        }
-      }
-      if (std::chrono::steady_clock::now() - stream->last_write > std::chrono::seconds(15)) return write(": ping\n\n");
-      return true;
-    });
-  });
+        });
+      });
 
   struct FileRoute {
     const char* path;
     const char* file;
     const char* content_type;
   };
-  for (const FileRoute& f : {FileRoute{"/api/v1/experiments/{id}/result", "result.json", "application/json"},
-                             FileRoute{"/api/v1/experiments/{id}/report", "report.html", "text/html; charset=utf-8"},
-                             FileRoute{"/api/v1/experiments/{id}/results.csv", "results.csv", "text/csv"}}) {
+  for (const FileRoute& f :
+       {FileRoute{"/api/v1/experiments/{id}/result", "result.json", "application/json"},
+        FileRoute{"/api/v1/experiments/{id}/report", "report.html", "text/html; charset=utf-8"},
+        FileRoute{"/api/v1/experiments/{id}/results.csv", "results.csv", "text/csv"}}) {
     Add("GET", f.path, [find, f](const httplib::Request& req, httplib::Response& res) {
       std::optional<ExperimentRecord> r = find(req, res);
       if (!r) return;
-      std::optional<std::string> body = r->result_dir.empty() ? std::nullopt : ReadWholeFile(r->result_dir + "/" + f.file);
+      std::optional<std::string> body =
+          r->result_dir.empty() ? std::nullopt : ReadWholeFile(r->result_dir + "/" + f.file);
       if (!body) {
         SendError(res, 404, "not_found", std::string(f.file) + " of " + r->id + " does not exist (yet)");
         return;
@@ -289,22 +305,25 @@ void ApiServer::Impl::AddExperimentRoutes() {
     });
   }
 
-  Add("GET", "/api/v1/experiments/{id}/hlog/{file}", [find](const httplib::Request& req, httplib::Response& res) {
-    std::optional<ExperimentRecord> r = find(req, res);
-    if (!r) return;
-    const std::string file = req.matches.size() > 2 ? req.matches[2].str() : "";
-    static const std::regex kHlog(R"([A-Za-z0-9_-][A-Za-z0-9._-]*\.hlog)");
-    if (file.size() > 200 || !std::regex_match(file, kHlog)) {
-      SendError(res, 400, "bad_request", "an hlog file name is [A-Za-z0-9._-]+.hlog (see the experiment's links.hlog)");
-      return;
-    }
-    std::optional<std::string> body = r->result_dir.empty() ? std::nullopt : ReadWholeFile(r->result_dir + "/hlog/" + file);
-    if (!body) {
-      SendError(res, 404, "not_found", "hlog " + file + " of " + r->id + " does not exist (yet)");
-      return;
-    }
-    res.set_content(std::move(*body), "text/plain");
-  });
+  Add("GET", "/api/v1/experiments/{id}/hlog/{file}",
+      [find](const httplib::Request& req, httplib::Response& res) {
+        std::optional<ExperimentRecord> r = find(req, res);
+        if (!r) return;
+        const std::string file = req.matches.size() > 2 ? req.matches[2].str() : "";
+        static const std::regex kHlog(R"([A-Za-z0-9_-][A-Za-z0-9._-]*\.hlog)");
+        if (file.size() > 200 || !std::regex_match(file, kHlog)) {
+          SendError(res, 400, "bad_request",
+                    "an hlog file name is [A-Za-z0-9._-]+.hlog (see the experiment's links.hlog)");
+          return;
+        }
+        std::optional<std::string> body =
+            r->result_dir.empty() ? std::nullopt : ReadWholeFile(r->result_dir + "/hlog/" + file);
+        if (!body) {
+          SendError(res, 404, "not_found", "hlog " + file + " of " + r->id + " does not exist (yet)");
+          return;
+        }
+        res.set_content(std::move(*body), "text/plain");
+      });
 }
 
 }  // namespace bakeoff

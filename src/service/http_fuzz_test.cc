@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <fstream>
 #include <atomic>
+#include <fstream>
 #include <random>
 
 #include "service/testing/service_fixture.h"
@@ -65,7 +65,8 @@ Reply SendRaw(int port, const std::string& request) {
     raw.append(buffer, static_cast<size_t>(n));
   }
   close(fd);
-  reply.raw_start = raw.substr(0, 120) + " (" + std::to_string(raw.size()) + " bytes, errno " + std::to_string(errno) + ")";
+  reply.raw_start =
+      raw.substr(0, 120) + " (" + std::to_string(raw.size()) + " bytes, errno " + std::to_string(errno) + ")";
   if (raw.rfind("HTTP/1.1 ", 0) == 0 && raw.size() >= 12) reply.status = std::atoi(raw.substr(9, 3).c_str());
   const size_t header_end = raw.find("\r\n\r\n");
   if (header_end != std::string::npos) reply.body = raw.substr(header_end + 4);
@@ -90,7 +91,8 @@ class Fuzzer {
   std::mt19937 random_;
 };
 
-std::string Post(const std::string& path, const std::string& body, const std::string& type, bool auth = true) {
+std::string Post(const std::string& path, const std::string& body, const std::string& type,
+                 bool auth = true) {
   return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
          (auth ? std::string("Authorization: Bearer ") + kToken + "\r\n" : "") + "Content-Type: " + type +
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
@@ -103,16 +105,28 @@ std::string Get(const std::string& path, const std::string& extra_headers = "") 
 // The i-th malformed request, by category.
 std::string MalformedRequest(Fuzzer& f, int i) {
   static const std::vector<std::string> kYamlNoise = {
-      "name: [", "{{{{", "systems: 5", "- - - -", "name: x\nsystems: []\n", "workload: {rate: -1}",
-      "name: x\nsystems:\n  - driver: memory\n", "\t\ttabs: here", "name: \"unterminated", "&a [*a]",
+      "name: [",
+      "{{{{",
+      "systems: 5",
+      "- - - -",
+      "name: x\nsystems: []\n",
+      "workload: {rate: -1}",
+      "name: x\nsystems:\n  - driver: memory\n",
+      "\t\ttabs: here",
+      "name: \"unterminated",
+      "&a [*a]",
       "name: x\nsystems:\n  - name: m\n    driver: memory\nworkload:\n  rate: 10 per fortnight\n",
-      "\xef\xbb\xbf\xff\xfe name: bad-utf8 \xc3\x28", "? complex\n: key", "%YAML 9.9\n---\n"};
+      "\xef\xbb\xbf\xff\xfe name: bad-utf8 \xc3\x28",
+      "? complex\n: key",
+      "%YAML 9.9\n---\n"};
   static const std::vector<std::string> kTypes = {"application/yaml", "application/json", "text/yaml",
                                                   "application/x-yaml"};
   static const std::vector<std::string> kApiPaths = {
-      "/api/v1/experiments/", "/api/v1/experiments/x/result", "/api/v1/experiments/x/hlog/",
-      "/api/v1/compare?ids=", "/api/v1/experiments?limit=", "/api/v1/experiments?state=",
-      "/api/v1/experiments?cursor=", "/api/v1/", "/api/v1/experiments/%2e%2e/", "/api/v2/"};
+      "/api/v1/experiments/",        "/api/v1/experiments/x/result",
+      "/api/v1/experiments/x/hlog/", "/api/v1/compare?ids=",
+      "/api/v1/experiments?limit=",  "/api/v1/experiments?state=",
+      "/api/v1/experiments?cursor=", "/api/v1/",
+      "/api/v1/experiments/%2e%2e/", "/api/v2/"};
   switch (i % 10) {
     case 0:  // random bytes as an experiment
       return Post("/api/v1/experiments", f.Bytes(f.Int(1, 2000), false), f.Pick(kTypes));
@@ -132,14 +146,19 @@ std::string MalformedRequest(Fuzzer& f, int i) {
       return Get("/api/v1/experiments/" + std::string(static_cast<size_t>(f.Int(200, 20000)), 'a'));
     case 4: {  // broken headers
       const std::vector<std::string> headers = {
-          "Content-Length: abc\r\n", "Content-Length: -5\r\n", "NoColonHeader\r\n",
+          "Content-Length: abc\r\n",
+          "Content-Length: -5\r\n",
+          "NoColonHeader\r\n",
           "X-Huge: " + std::string(static_cast<size_t>(f.Int(9000, 20000)), 'h') + "\r\n",
-          "Transfer-Encoding: chunked\r\n", "Authorization: Bearer\r\n",
-          "Authorization: Basic " + f.Bytes(20, true) + "\r\n", ": empty-name\r\n"};
+          "Transfer-Encoding: chunked\r\n",
+          "Authorization: Bearer\r\n",
+          "Authorization: Basic " + f.Bytes(20, true) + "\r\n",
+          ": empty-name\r\n"};
       const std::string h = f.Pick(headers);
       if (h.rfind("Transfer-Encoding", 0) == 0) {
-        return "POST /api/v1/experiments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kToken) +
-               "\r\nContent-Type: application/yaml\r\nConnection: close\r\n" + h + "\r\nzz\r\nnot-hex\r\n";
+        return "POST /api/v1/experiments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+               std::string(kToken) + "\r\nContent-Type: application/yaml\r\nConnection: close\r\n" + h +
+               "\r\nzz\r\nnot-hex\r\n";
       }
       if (h.rfind("Authorization", 0) == 0) {
         return "POST /api/v1/experiments HTTP/1.1\r\nHost: x\r\n" + h +
@@ -149,8 +168,8 @@ std::string MalformedRequest(Fuzzer& f, int i) {
     }
     case 5: {  // methods the API does not take, and ones that do not exist
       const std::vector<std::string> methods = {"PUT", "PATCH", "OPTIONS", "FOO", "get", "P0ST", "DELETE"};
-      const std::vector<std::string> paths = {"/api/v1/health", "/api/v1/experiments", "/api/v1/compare", "/metrics",
-                                              "/api/v1/shutdown"};
+      const std::vector<std::string> paths = {"/api/v1/health", "/api/v1/experiments", "/api/v1/compare",
+                                              "/metrics", "/api/v1/shutdown"};
       const std::string m = f.Pick(methods);
       const std::string p = m == "DELETE" ? "/api/v1/experiments" : f.Pick(paths);
       return m + " " + p + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
@@ -164,15 +183,18 @@ std::string MalformedRequest(Fuzzer& f, int i) {
     case 7: {  // truncated bodies: fewer bytes than declared, then the client half-closes
       const std::string body = "name: truncated\nsystems:\n  - name: m\n    driver: memory\n";
       return "POST /api/v1/experiments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kToken) +
-             "\r\nContent-Type: application/yaml\r\nContent-Length: " + std::to_string(body.size() + f.Int(1, 5000)) +
-             "\r\nConnection: close\r\n\r\n" + body.substr(0, static_cast<size_t>(f.Int(0, static_cast<int>(body.size()))));
+             "\r\nContent-Type: application/yaml\r\nContent-Length: " +
+             std::to_string(body.size() + f.Int(1, 5000)) + "\r\nConnection: close\r\n\r\n" +
+             body.substr(0, static_cast<size_t>(f.Int(0, static_cast<int>(body.size()))));
     }
     case 8:  // valid framing, wrong media type / query values / empty body
       switch (f.Int(0, 3)) {
         case 0:
-          return Post("/api/v1/experiments", "name: x\n", f.Pick(std::vector<std::string>{"text/plain", "image/png", "a/b; x=y"}));
+          return Post("/api/v1/experiments", "name: x\n",
+                      f.Pick(std::vector<std::string>{"text/plain", "image/png", "a/b; x=y"}));
         case 1:
-          return Post("/api/v1/experiments?dry_run=" + f.Bytes(3, true).substr(0, 1) + "x", "name: x\n", "application/yaml");
+          return Post("/api/v1/experiments?dry_run=" + f.Bytes(3, true).substr(0, 1) + "x", "name: x\n",
+                      "application/yaml");
         case 2:
           return Post("/api/v1/shutdown?when=" + std::to_string(f.Int(0, 99)), "", "application/json");
         default:
@@ -200,7 +222,8 @@ TEST_F(HttpFuzzTest, ThousandMalformedRequestsEachGetA4xxJsonError) {
   std::vector<std::thread> clients;
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < requests.size() && std::chrono::steady_clock::now() < deadline;)
+      for (size_t i;
+           (i = next.fetch_add(1)) < requests.size() && std::chrono::steady_clock::now() < deadline;)
         replies[i] = SendRaw(server_->port(), requests[i]);
     });
   }

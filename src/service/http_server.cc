@@ -35,11 +35,15 @@ const char* CodeOfStatus(int status) {
   }
 }
 
-bool IsMutating(const std::string& method) { return method != "GET" && method != "HEAD"; }
+bool IsMutating(const std::string& method) {
+  return method != "GET" && method != "HEAD";
+}
 
 }  // namespace
 
-std::string JsonText(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string JsonText(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
@@ -74,7 +78,8 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   std::getline(in, line);
   const size_t begin = line.find_first_not_of(" \t\r\n");
   const size_t end = line.find_last_not_of(" \t\r\n");
-  if (begin == std::string::npos) return InvalidArgument("the token file " + path + " is empty; put the token on its first line");
+  if (begin == std::string::npos)
+    return InvalidArgument("the token file " + path + " is empty; put the token on its first line");
   return line.substr(begin, end - begin + 1);
 }
 
@@ -83,9 +88,11 @@ void ApiServer::Impl::Add(const std::string& method, const std::string& path_tem
                                 ? std::string("/.*")
                                 : std::regex_replace(path_template, std::regex(R"(\{[a-z_]+\})"), "([^/]+)");
   routes.push_back({method, path_template, std::regex(regex)});
-  auto guarded = [this, method, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+  auto guarded = [this, method, handler = std::move(handler)](const httplib::Request& req,
+                                                              httplib::Response& res) {
     if ((IsMutating(method) || !IsLoopbackHost(options.host)) && !Authorized(req)) {
-      SendError(res, 401, "unauthorized", "this route needs `Authorization: Bearer <token>` (the server's --token-file)");
+      SendError(res, 401, "unauthorized",
+                "this route needs `Authorization: Bearer <token>` (the server's --token-file)");
       return;
     }
     try {
@@ -121,7 +128,9 @@ std::string ApiServer::Impl::RouteLabel(const std::string& path) const {
 ApiServer::ApiServer(Scheduler& scheduler, ApiServerOptions options)
     : impl_(std::make_unique<Impl>(scheduler, std::move(options))) {}
 
-ApiServer::~ApiServer() { Stop(); }
+ApiServer::~ApiServer() {
+  Stop();
+}
 
 Status ApiServer::Start() {
   Impl& s = *impl_;
@@ -142,7 +151,8 @@ Status ApiServer::Start() {
     if (!res.body.empty()) return;
     const std::string text = res.status == 404   ? "no such route or resource"
                              : res.status == 413 ? "the body is larger than the server's limit (1 MiB)"
-                                                 : std::string("HTTP ") + std::to_string(res.status) + " (the request could not be read or routed)";
+                                                 : std::string("HTTP ") + std::to_string(res.status) +
+                                                       " (the request could not be read or routed)";
     SendError(res, res.status, CodeOfStatus(res.status), text);
   });
   s.server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -150,7 +160,8 @@ Status ApiServer::Start() {
   });
   // A known path with a method it does not take: 405 with Allow, before routing (which would say 404).
   s.server.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) {
-    if (req.path.rfind("/api/", 0) != 0 && req.path != "/metrics") return httplib::Server::HandlerResponse::Unhandled;
+    if (req.path.rfind("/api/", 0) != 0 && req.path != "/metrics")
+      return httplib::Server::HandlerResponse::Unhandled;
     std::string allow;
     bool known = false;
     for (const Impl::Route& r : s.routes) {
@@ -194,7 +205,9 @@ Status ApiServer::Start() {
   return Status::Ok();
 }
 
-int ApiServer::port() const { return impl_->port; }
+int ApiServer::port() const {
+  return impl_->port;
+}
 
 void ApiServer::Stop() {
   Impl& s = *impl_;

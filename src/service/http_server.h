@@ -16,8 +16,8 @@ namespace bakeoff {
 
 struct ApiServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;    // 0: any free port (see ApiServer::port())
-  std::string token;  // bearer token; empty: none (then only loopback is allowed)
+  int port = 8080;           // 0: any free port (see ApiServer::port())
+  std::string token;         // bearer token; empty: none (then only loopback is allowed)
   std::string web_dir;       // the built web UI (index.html, assets/)
   std::string examples_dir;  // *.yaml listed by GET /api/v1/examples
   size_t max_body_bytes = 1 << 20;

@@ -68,11 +68,12 @@ void ApiServer::Impl::AddServerRoutes() {
     const std::optional<LiveStatus> live = scheduler.Live();
     auto queued = scheduler.QueuedIds();
     const char* state = scheduler.draining() ? "draining" : live ? "running" : "idle";
-    SendJson(res, 200, {{"status", "ok"},
-                        {"server_state", state},
-                        {"running", live ? json(live->id) : json(nullptr)},
-                        {"queued", queued.ok() ? queued->size() : 0},
-                        {"version", options.version}});
+    SendJson(res, 200,
+             {{"status", "ok"},
+              {"server_state", state},
+              {"running", live ? json(live->id) : json(nullptr)},
+              {"queued", queued.ok() ? queued->size() : 0},
+              {"version", options.version}});
   });
 
   Add("GET", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -104,12 +105,15 @@ void ApiServer::Impl::AddServerRoutes() {
     };
     gauge("bakeoff_running_sent_msgs_per_second", "The running experiment's send rate over the last second.",
           progress ? live->progress->sent_per_s : 0);
-    gauge("bakeoff_running_received_msgs_per_second", "The running experiment's receive rate over the last second.",
+    gauge("bakeoff_running_received_msgs_per_second",
+          "The running experiment's receive rate over the last second.",
           progress ? live->progress->received_per_s : 0);
-    gauge("bakeoff_running_e2e_p99_seconds", "The running experiment's end-to-end p99 latency over the last second.",
+    gauge("bakeoff_running_e2e_p99_seconds",
+          "The running experiment's end-to-end p99 latency over the last second.",
           progress ? static_cast<double>(live->progress->e2e_p99_ns) / 1e9 : 0);
-    out += "# HELP bakeoff_http_requests_total HTTP requests served, by route and status code.\n"
-           "# TYPE bakeoff_http_requests_total counter\n";
+    out +=
+        "# HELP bakeoff_http_requests_total HTTP requests served, by route and status code.\n"
+        "# TYPE bakeoff_http_requests_total counter\n";
     {
       std::lock_guard<std::mutex> lock(metrics_mutex);
       for (const auto& [key, count] : requests) {
@@ -137,8 +141,9 @@ void ApiServer::Impl::AddServerRoutes() {
         SendJson(res, 202, {{"state", "draining"}, {"running", running}});
         return;
       case ShutdownReply::kBusy: {
-        json body = ErrorJson("conflict", "experiment " + reply.running_id +
-                                              " is running; nothing new starts from now on; ask again once it has ended");
+        json body = ErrorJson("conflict",
+                              "experiment " + reply.running_id +
+                                  " is running; nothing new starts from now on; ask again once it has ended");
         body["running"] = running;
         body["eta_s"] = reply.eta_s;
         SendJson(res, 409, body);
@@ -191,9 +196,8 @@ void ApiServer::Impl::AddServerRoutes() {
     SendJson(res, 200, {{"examples", list}});
   });
 
-  Add("GET", "/api/v1/openapi.json", [](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, OpenApiDocument());
-  });
+  Add("GET", "/api/v1/openapi.json",
+      [](const httplib::Request&, httplib::Response& res) { SendJson(res, 200, OpenApiDocument()); });
 }
 
 void ApiServer::Impl::AddStaticRoutes() {
@@ -205,12 +209,13 @@ void ApiServer::Impl::AddStaticRoutes() {
     }
     const fs::path root = options.web_dir;
     fs::path relative = fs::path(req.path).relative_path().lexically_normal();
-    const bool safe = !relative.empty() && relative.string().find("..") == std::string::npos &&
-                      relative.string()[0] != '.';
+    const bool safe =
+        !relative.empty() && relative.string().find("..") == std::string::npos && relative.string()[0] != '.';
     if (safe) {
       if (std::optional<std::string> body = ReadWholeFile(root / relative)) {
         res.set_content(std::move(*body), ContentTypeOf(relative));
-        if (req.path.rfind("/assets/", 0) == 0) res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+        if (req.path.rfind("/assets/", 0) == 0)
+          res.set_header("Cache-Control", "public, max-age=31536000, immutable");
         return;
       }
     }

@@ -14,13 +14,17 @@
 
 namespace bakeoff {
 
-Scheduler::Scheduler(ExperimentQueue& queue, SchedulerOptions options) : queue_(queue), options_(std::move(options)) {}
+Scheduler::Scheduler(ExperimentQueue& queue, SchedulerOptions options)
+    : queue_(queue), options_(std::move(options)) {}
 
-Scheduler::~Scheduler() { Stop(); }
+Scheduler::~Scheduler() {
+  Stop();
+}
 
 int64_t Scheduler::Now() const {
   if (options_.wall_clock_ns) return options_.wall_clock_ns();
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -41,8 +45,9 @@ void Scheduler::Recover() {
       TerminalUpdate update;
       update.state = ExperimentState::kInterrupted;
       update.exit_code = ExitCodeFor(ExperimentOutcome{.status = ExperimentStatus::kInterrupted});
-      update.error = "the server stopped while this experiment ran (crash or kill); partial results kept where "
-                     "written, its environments removed at the next start";
+      update.error =
+          "the server stopped while this experiment ran (crash or kill); partial results kept where "
+          "written, its environments removed at the next start";
       update.headline_json = r.headline_json;
       if (Result<nlohmann::json> result = LoadResultFile(r.result_dir); result.ok()) {
         update.headline_json = HeadlineFromRuns((*result)["runs"]).dump();
@@ -77,7 +82,8 @@ Result<ExperimentRecord> Scheduler::Submit(const std::string& spec_text, const s
   record.spec_format = spec_format;
   Result<ExperimentRecord> stored = queue_.Enqueue(record, options_.max_queued);
   // Ids carry random bits; on the rare collision (same second, same name) draw again.
-  for (int attempt = 0; attempt < 5 && !stored.ok() && stored.status().code() != StatusCode::kQueueFull; ++attempt) {
+  for (int attempt = 0; attempt < 5 && !stored.ok() && stored.status().code() != StatusCode::kQueueFull;
+       ++attempt) {
     Result<std::optional<ExperimentRecord>> existing = queue_.Get(record.id);
     if (!existing.ok() || !existing->has_value()) break;
     record.id = NewExperimentId(experiment.name, record.submitted_unix_ns);
@@ -166,7 +172,8 @@ void Scheduler::PublishState(const std::string& id) {
   }
   const std::optional<LiveStatus> live = Live();
   events_.Publish(id, "state", SummaryJson(record, position, live ? &*live : nullptr, Now()).dump());
-  if (IsTerminal(record.state)) events_.Publish(id, "end", nlohmann::json{{"state", ExperimentStateName(record.state)}}.dump());
+  if (IsTerminal(record.state))
+    events_.Publish(id, "end", nlohmann::json{{"state", ExperimentStateName(record.state)}}.dump());
 }
 
 void Scheduler::Loop() {

@@ -9,12 +9,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
-#include <functional>
 
 #include "service/event_hub.h"
 #include "service/experiment_queue.h"
@@ -24,11 +24,11 @@
 namespace bakeoff {
 
 struct SchedulerOptions {
-  std::string data_dir;         // results go to <data_dir>/results (and its index.sqlite)
+  std::string data_dir;  // results go to <data_dir>/results (and its index.sqlite)
   std::string bakeoff_version;
-  std::string env_state_dir;    // local environments' state files; empty: EnvironmentStateDir()
-  std::string env_work_root;    // their work directories; empty: EnvironmentWorkRoot()
-  int max_queued = 1000;        // Submit() beyond this: QueueFull
+  std::string env_state_dir;               // local environments' state files; empty: EnvironmentStateDir()
+  std::string env_work_root;               // their work directories; empty: EnvironmentWorkRoot()
+  int max_queued = 1000;                   // Submit() beyond this: QueueFull
   std::function<int64_t()> wall_clock_ns;  // empty: the system clock
 };
 
@@ -100,8 +100,8 @@ class Scheduler {
   bool started_ = false;
   bool draining_ = false;
   bool stop_when_idle_ = false;
-  bool stop_requested_ = false;   // shutdown accepted: the server should stop now
-  Running* running_ = nullptr;    // under mutex_
+  bool stop_requested_ = false;  // shutdown accepted: the server should stop now
+  Running* running_ = nullptr;   // under mutex_
   std::condition_variable stop_requested_changed_;
   std::thread thread_;
 };

@@ -58,14 +58,16 @@ void Scheduler::RunOne(ExperimentRecord record) {
   ParseOutcome parsed = ParseSubmission(record.spec_text, options_.data_dir + "/" + record.id + ".yaml");
   if (!parsed.ok()) {
     // Accepted by an older server whose drivers differed: it cannot run here.
-    TerminalUpdate update{.state = ExperimentState::kFailed, .exit_code = 2,
+    TerminalUpdate update{.state = ExperimentState::kFailed,
+                          .exit_code = 2,
                           .error = "the experiment no longer validates: " + parsed.diagnostics[0].ToString()};
     (void)queue_.Finish(record.id, update, Now());
     PublishState(record.id);
     return;
   }
   const Experiment& experiment = parsed.experiment;
-  running.live.run_total_s = static_cast<double>(experiment.workload.warmup_ns + experiment.workload.duration_ns) / 1e9;
+  running.live.run_total_s =
+      static_cast<double>(experiment.workload.warmup_ns + experiment.workload.duration_ns) / 1e9;
 
   ExperimentState last_state = ExperimentState::kProvisioning;
   const std::string id = record.id;
@@ -86,10 +88,11 @@ void Scheduler::RunOne(ExperimentRecord record) {
       if (Result<nlohmann::json> partial = LoadResultFile(record.result_dir); partial.ok())
         (void)queue_.SetHeadline(id, HeadlineFromRuns((*partial)["runs"]).dump());
     }
-    events_.Publish(id, "log",
-                    nlohmann::json{{"line", phase.system + ": run " + std::to_string(phase.run_index) + "/" +
-                                                std::to_string(phase.runs_total) + " " + RunPhaseName(phase.phase)}}
-                        .dump());
+    events_.Publish(
+        id, "log",
+        nlohmann::json{{"line", phase.system + ": run " + std::to_string(phase.run_index) + "/" +
+                                    std::to_string(phase.runs_total) + " " + RunPhaseName(phase.phase)}}
+            .dump());
     PublishState(id);
   };
   context.on_progress = [&](const ProgressLine& line) {
@@ -101,7 +104,9 @@ void Scheduler::RunOne(ExperimentRecord record) {
     data["id"] = id;
     events_.Publish(id, "progress", data.dump());
   };
-  context.on_log = [&](const std::string& line) { events_.Publish(id, "log", nlohmann::json{{"line", line}}.dump()); };
+  context.on_log = [&](const std::string& line) {
+    events_.Publish(id, "log", nlohmann::json{{"line", line}}.dump());
+  };
 
   {
     std::lock_guard<std::mutex> lock(mutex_);

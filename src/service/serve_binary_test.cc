@@ -47,13 +47,15 @@ class ServeBinaryTest : public ServiceFixture {
     return 0;
   }
   void TearDown() override {
-    if (server_process_.valid()) (void)OsProcessLauncher().Stop(server_process_, std::chrono::seconds(30), std::chrono::seconds(5));
+    if (server_process_.valid())
+      (void)OsProcessLauncher().Stop(server_process_, std::chrono::seconds(30), std::chrono::seconds(5));
     ServiceFixture::TearDown();
   }
   std::vector<std::string> StateFiles() {
     std::vector<std::string> out;
     std::error_code ec;
-    for (std::filesystem::directory_iterator it(dir_ / "env-state", ec), end; !ec && it != end; it.increment(ec)) {
+    for (std::filesystem::directory_iterator it(dir_ / "env-state", ec), end; !ec && it != end;
+         it.increment(ec)) {
       if (it->path().extension() == ".json") out.push_back(it->path().string());
     }
     return out;

@@ -30,7 +30,8 @@ CREATE INDEX IF NOT EXISTS experiments_name ON experiments(name, seq);
 )sql";
 
 constexpr const char* kColumns =
-    "seq, id, name, systems, state, spec_text, spec_format, submitted_ns, started_ns, finished_ns, exit_code, "
+    "seq, id, name, systems, state, spec_text, spec_format, submitted_ns, started_ns, finished_ns, "
+    "exit_code, "
     "error, result_dir, headline, cancel_requested";
 
 // One prepared statement; finalized on scope exit. Bind indexes are 1-based.
@@ -104,7 +105,9 @@ ExperimentRecord ReadRow(sqlite3_stmt* s) {
   return r;
 }
 
-sqlite3* Db(void* db) { return static_cast<sqlite3*>(db); }
+sqlite3* Db(void* db) {
+  return static_cast<sqlite3*>(db);
+}
 
 }  // namespace
 
@@ -125,7 +128,9 @@ Result<std::unique_ptr<SqliteExperimentQueue>> SqliteExperimentQueue::Open(const
   return queue;
 }
 
-SqliteExperimentQueue::~SqliteExperimentQueue() { sqlite3_close(Db(db_)); }
+SqliteExperimentQueue::~SqliteExperimentQueue() {
+  sqlite3_close(Db(db_));
+}
 
 Status SqliteExperimentQueue::Exec(const std::string& sql) {
   char* error = nullptr;
@@ -241,7 +246,7 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteExperimentQueue::Coun
 }
 
 Result<std::optional<ExperimentRecord>> SqliteExperimentQueue::ClaimNext(int64_t now_unix_ns,
-                                                                        const std::string& results_root) {
+                                                                         const std::string& results_root) {
   std::lock_guard<std::mutex> lock(mutex_);
   BAKEOFF_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   Statement pick(Db(db_), std::string("SELECT ") + kColumns +
@@ -260,8 +265,8 @@ Result<std::optional<ExperimentRecord>> SqliteExperimentQueue::ClaimNext(int64_t
   r.state = ExperimentState::kProvisioning;
   r.started_unix_ns = now_unix_ns;
   r.result_dir = results_root + "/" + r.id;
-  Statement update(Db(db_),
-                   "UPDATE experiments SET state = 'provisioning', started_ns = ?, result_dir = ? WHERE seq = ?");
+  Statement update(
+      Db(db_), "UPDATE experiments SET state = 'provisioning', started_ns = ?, result_dir = ? WHERE seq = ?");
   update.Bind(1, now_unix_ns).Bind(2, r.result_dir).Bind(3, r.seq);
   if (!update.ok() || update.Step() != SQLITE_DONE) {
     Status error = update.Error("claim " + r.id);
@@ -290,7 +295,8 @@ Status SqliteExperimentQueue::SetHeadline(const std::string& id, const std::stri
   return Status::Ok();
 }
 
-Status SqliteExperimentQueue::Finish(const std::string& id, const TerminalUpdate& update, int64_t now_unix_ns) {
+Status SqliteExperimentQueue::Finish(const std::string& id, const TerminalUpdate& update,
+                                     int64_t now_unix_ns) {
   std::lock_guard<std::mutex> lock(mutex_);
   Statement s(Db(db_),
               "UPDATE experiments SET state = ?, exit_code = ?, error = ?, headline = ?, finished_ns = ? "

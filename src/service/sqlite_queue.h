@@ -22,7 +22,8 @@ class SqliteExperimentQueue final : public ExperimentQueue {
   Result<std::vector<std::string>> QueuedIds() override;
   Result<std::vector<ExperimentRecord>> ListActive() override;
   Result<std::vector<std::pair<std::string, int64_t>>> CountByState() override;
-  Result<std::optional<ExperimentRecord>> ClaimNext(int64_t now_unix_ns, const std::string& results_root) override;
+  Result<std::optional<ExperimentRecord>> ClaimNext(int64_t now_unix_ns,
+                                                    const std::string& results_root) override;
   Status SetActiveState(const std::string& id, ExperimentState state) override;
   Status SetHeadline(const std::string& id, const std::string& headline_json) override;
   Status Finish(const std::string& id, const TerminalUpdate& update, int64_t now_unix_ns) override;

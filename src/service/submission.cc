@@ -21,8 +21,8 @@ std::string NewExperimentId(const std::string& experiment_name, int64_t now_unix
   std::string name;
   for (char c : experiment_name) {
     if (name.size() >= 40) break;
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                       c == '-';
+    const bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     name += plain ? c : '-';
   }
   if (name.empty()) name = "experiment";

@@ -20,7 +20,8 @@
 
 namespace bakeoff::testing {
 
-inline std::string MemorySpec(const std::string& name, const std::string& duration, const std::string& rate = "2k/s") {
+inline std::string MemorySpec(const std::string& name, const std::string& duration,
+                              const std::string& rate = "2k/s") {
   return "name: " + name + "\nsystems:\n  - name: memory\n    driver: memory\nworkload:\n  rate: " + rate +
          "\n  message_size: 64B\n  warmup: 0s\n  duration: " + duration + "\n";
 }
