@@ -1,0 +1,124 @@
+// Integration tests: real Apache Kafka (KRaft) clusters started through the local provider's own code
+// (jars from tools/kafka/lib, see scripts/setup.sh), healthy at the Kafka protocol level, and gone
+// afterwards: no JVM of the environment, no listening port, no work directory, no state file.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "env/local/local_environment.h"
+#include "env/local/local_test_support.h"
+
+namespace bakeoff {
+namespace {
+
+using testing_support::Bringup;
+using testing_support::ExpectNothingLeft;
+using testing_support::ExpectSandboxEmpty;
+using testing_support::Sandbox;
+
+// Live processes whose environment carries `env_id` (every JVM the provider starts does).
+int ProcessesOf(const std::string& env_id) {
+  int found = 0;
+  for (int pid : ListPids()) {
+    const char st = ReadProcessState(pid);
+    if (st == 0 || st == 'Z') continue;
+    std::optional<std::string> id = ReadProcessEnvVar(pid, "BAKEOFF_ENV_ID");
+    if (id && *id == env_id) ++found;
+  }
+  return found;
+}
+
+LocalSettings Kafka(int nodes, int replication_factor = 1) {
+  LocalSettings s;
+  s.server = "kafka";
+  s.nodes = nodes;
+  s.replication_factor = replication_factor;
+  s.startup_timeout = std::chrono::seconds(60);
+  return s;
+}
+
+TEST(LocalKafka, OneNodeHealthyAndGone) {
+  Sandbox sandbox;
+  Bringup up = Bringup::Start(sandbox, Kafka(1));
+  ASSERT_TRUE(up.status.ok()) << up.status.ToString();
+  const auto facts = up.env->Facts();
+  EXPECT_EQ(facts.at("server"), "kafka");
+  EXPECT_EQ(facts.at("server_version").rfind("Apache Kafka 4.", 0), 0u) << facts.at("server_version");
+  EXPECT_EQ(facts.at("brokers"), "1");
+  EXPECT_EQ(facts.at("heap"), "512m");
+  EXPECT_FALSE(facts.at("startup_seconds").empty());
+  const std::string bootstrap = up.env->endpoints().at("bootstrap_servers");
+  EXPECT_EQ(bootstrap.rfind("127.0.0.1:", 0), 0u) << bootstrap;
+  ASSERT_EQ(up.env->Processes().size(), 1u);
+  EXPECT_EQ(ProcessesOf(up.env->id()), 1);
+  std::printf("kafka 1 node up in %.3f s (%s)\n", up.up_seconds, facts.at("server_version").c_str());
+  ExpectNothingLeft(sandbox, up);
+  EXPECT_EQ(ProcessesOf(up.env->id()), 0);
+  ExpectSandboxEmpty(sandbox);
+}
+
+TEST(LocalKafka, ThreeNodesReplicationFactorThreeHealthyAndGone) {
+  Sandbox sandbox;
+  Bringup up = Bringup::Start(sandbox, Kafka(3, 3));
+  ASSERT_TRUE(up.status.ok()) << up.status.ToString();
+  const std::string bootstrap = up.env->endpoints().at("bootstrap_servers");
+  EXPECT_EQ(std::count(bootstrap.begin(), bootstrap.end(), ','), 2) << bootstrap;
+  EXPECT_EQ(up.env->Processes().size(), 3u);
+  EXPECT_EQ(ProcessesOf(up.env->id()), 3);
+  EXPECT_EQ(up.env->Facts().at("kraft"), "combined broker+controller nodes");
+  int ports = 0;
+  for (const ResourceState& r : up.resources) ports += static_cast<int>(r.ports.size());
+  EXPECT_EQ(ports, 6);  // a broker and a controller listener per node
+  std::printf("kafka 3 nodes up in %.3f s\n", up.up_seconds);
+  ExpectNothingLeft(sandbox, up);
+  EXPECT_EQ(ProcessesOf(up.env->id()), 0);
+  ExpectSandboxEmpty(sandbox);
+}
+
+// A misspelt `config:` key fails the start with the key named and the likely fix; nothing stays.
+TEST(LocalKafka, UnknownConfigKeyIsNamed) {
+  Sandbox sandbox;
+  LocalSettings s = Kafka(1);
+  s.config = {{"num.io.thread", "4"}};
+  Bringup up = Bringup::Start(sandbox, s);
+  ASSERT_FALSE(up.status.ok());
+  EXPECT_EQ(up.status.code(), StatusCode::kInvalidArgument) << up.status.ToString();
+  EXPECT_NE(up.status.message().find("`num.io.thread`"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("did you mean `num.io.threads`"), std::string::npos) << up.status.message();
+  EXPECT_EQ(ProcessesOf(up.env->id()), 0);
+  EXPECT_FALSE(std::filesystem::exists(up.env->work_dir()));
+  ExpectSandboxEmpty(sandbox);
+}
+
+// A value Kafka rejects: the storage format (Kafka's own config parser) fails and its output is quoted.
+TEST(LocalKafka, InvalidConfigValueQuotesKafka) {
+  Sandbox sandbox;
+  LocalSettings s = Kafka(1);
+  s.config = {{"num.io.threads", "many"}};
+  Bringup up = Bringup::Start(sandbox, s);
+  ASSERT_FALSE(up.status.ok());
+  EXPECT_NE(up.status.message().find("storage format exited"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("num.io.threads"), std::string::npos) << up.status.message();
+  EXPECT_EQ(ProcessesOf(up.env->id()), 0);
+  ExpectSandboxEmpty(sandbox);
+}
+
+// A broker that exits during its boot fails the start at once with the last lines of its log.
+TEST(LocalKafka, BrokerThatCannotStartQuotesItsLog) {
+  Sandbox sandbox;
+  LocalSettings s = Kafka(1);
+  s.config = {{"authorizer.class.name", "org.example.NoSuchAuthorizer"}};
+  const auto start = std::chrono::steady_clock::now();
+  Bringup up = Bringup::Start(sandbox, s);
+  ASSERT_FALSE(up.status.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(40)) << "not the startup timeout";
+  EXPECT_NE(up.status.message().find("during startup; last lines of"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("NoSuchAuthorizer"), std::string::npos) << up.status.message();
+  EXPECT_EQ(ProcessesOf(up.env->id()), 0);
+  ExpectSandboxEmpty(sandbox);
+}
+
+}  // namespace
+}  // namespace bakeoff
