@@ -1,6 +1,7 @@
 #include "run/experiment_runner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -85,11 +86,18 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   EnvironmentGuard env(std::move(created).value());
   env->SetCancelFlag(options.interrupted);
   Log(options, system.name + ": provisioning (" + provider->name() + ")");
+  const auto apply_start = std::chrono::steady_clock::now();
   if (Status st = env->Apply(kApplyTimeout); !st.ok()) {
     fail("environment", st);
     return;
   }
   run.environment_facts = env->Facts();
+  {
+    char up[64];
+    std::snprintf(up, sizeof(up), ": environment healthy in %.1f s",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - apply_start).count());
+    Log(options, system.name + up);
+  }
   if (options.keep_environments) {
     const std::string kept = env->Detach();
     Log(options, system.name + (kept.empty() ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
