@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "env/local/local_environment.h"
+#include "env/local/local_provider.h"
 #include "env/local/local_test_support.h"
 
 namespace bakeoff {
@@ -37,6 +38,47 @@ LocalSettings Kafka(int nodes, int replication_factor = 1) {
   s.replication_factor = replication_factor;
   s.startup_timeout = std::chrono::seconds(60);
   return s;
+}
+
+TEST(LocalKafka, SettingsAreValidated) {
+  OptionValues o;
+  o.Set("nodes", int64_t{3});
+  o.Set("controllers", int64_t{1});
+  o.Set("heap", int64_t{256} * 1024 * 1024);
+  Result<LocalSettings> s = LocalSettingsFromOptions(o, "kafka");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->server, "kafka");
+  EXPECT_EQ(s->nodes, 3);
+  EXPECT_EQ(s->controllers, 1);
+  EXPECT_EQ(s->heap_bytes, 256 * 1024 * 1024);
+  o.Set("nodes", int64_t{6});
+  EXPECT_FALSE(LocalSettingsFromOptions(o, "kafka").ok());  // 1..5 brokers
+  OptionValues heap_on_redis;
+  heap_on_redis.Set("heap", int64_t{256} * 1024 * 1024);
+  EXPECT_FALSE(LocalSettingsFromOptions(heap_on_redis, "redis-streams").ok());
+
+  // The experiment's replication factor must fit the brokers: refused before anything starts.
+  SystemSpec system;
+  system.name = "k";
+  system.driver = "kafka";
+  system.environment.provider = "local";
+  system.environment.options.Set("nodes", int64_t{1});
+  system.options.Set("replication_factor", int64_t{3});
+  Result<std::unique_ptr<Environment>> env = FindProvider("local")->Create(system);
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.status().message().find("replication_factor: 3"), std::string::npos) << env.status().message();
+}
+
+// Keys that bakeoff manages (listeners, roles, quorum, log dirs) are refused before any JVM starts.
+TEST(LocalKafka, ManagedConfigKeyIsRefused) {
+  Sandbox sandbox;
+  LocalSettings s = Kafka(1);
+  s.config = {{"listeners", "PLAINTEXT://0.0.0.0:9092"}};
+  Bringup up = Bringup::Start(sandbox, s);
+  ASSERT_FALSE(up.status.ok());
+  EXPECT_NE(up.status.message().find("`listeners` is set by bakeoff"), std::string::npos) << up.status.message();
+  EXPECT_LT(up.up_seconds, 2.0);
+  ExpectSandboxEmpty(sandbox);
 }
 
 TEST(LocalKafka, OneNodeHealthyAndGone) {
@@ -87,6 +129,7 @@ TEST(LocalKafka, UnknownConfigKeyIsNamed) {
   EXPECT_EQ(up.status.code(), StatusCode::kInvalidArgument) << up.status.ToString();
   EXPECT_NE(up.status.message().find("`num.io.thread`"), std::string::npos) << up.status.message();
   EXPECT_NE(up.status.message().find("did you mean `num.io.threads`"), std::string::npos) << up.status.message();
+  std::printf("%s\n", up.status.message().c_str());
   EXPECT_EQ(ProcessesOf(up.env->id()), 0);
   EXPECT_FALSE(std::filesystem::exists(up.env->work_dir()));
   ExpectSandboxEmpty(sandbox);
