@@ -25,7 +25,9 @@ namespace bakeoff {
 namespace {
 
 constexpr std::chrono::milliseconds kFormatTimeout{60000};
-constexpr std::chrono::milliseconds kStopGrace{4000};
+// SIGTERM -> SIGKILL. The last node of a combined cluster waits for a quorum that is gone and only ends
+// by SIGKILL; a benchmark's data is thrown away with the work directory anyway.
+constexpr std::chrono::milliseconds kStopGrace{3000};
 constexpr const char* kJarPrefix = "kafka_2.13-";
 // One broker setting name a line; scripts/setup.sh writes it from Kafka's own config definition
 // (`kafka.server.KafkaConfig` prints it) next to the jars.

@@ -2,8 +2,13 @@
 // (jars from tools/kafka/lib, see scripts/setup.sh), healthy at the Kafka protocol level, and gone
 // afterwards: no JVM of the environment, no listening port, no work directory, no state file.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 
@@ -160,6 +165,50 @@ TEST(LocalKafka, BrokerThatCannotStartQuotesItsLog) {
   EXPECT_NE(up.status.message().find("during startup; last lines of"), std::string::npos) << up.status.message();
   EXPECT_NE(up.status.message().find("NoSuchAuthorizer"), std::string::npos) << up.status.message();
   EXPECT_EQ(ProcessesOf(up.env->id()), 0);
+  ExpectSandboxEmpty(sandbox);
+}
+
+// The owner (`bakeoff env up --foreground`) is SIGKILLed with a Kafka node up: the JVM outlives it,
+// and garbage collection (what `bakeoff env gc` runs) stops every one of them and removes everything.
+TEST(LocalKafka, SigkilledOwnerThenGcStopsEveryJvm) {
+  Sandbox sandbox;
+  const std::string file = sandbox.root() + "/crash.yaml";
+  std::ofstream(file) << "name: crash\nsystems:\n  - name: kafka\n    driver: kafka\n"
+                         "    environment: {provider: local, nodes: 1}\nworkload:\n  duration: 1s\n";
+  const char* bin_env = std::getenv("BAKEOFF_BIN");
+  const std::string bin = bin_env != nullptr ? bin_env : "build/bakeoff";
+  const pid_t child = fork();
+  if (child == 0) {
+    execl(bin.c_str(), bin.c_str(), "env", "up", file.c_str(), "--foreground", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(child, 0);
+  StateStore store(sandbox.state_dir());
+  EnvState state;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (std::chrono::steady_clock::now() < deadline && state.status != "ready") {
+    std::vector<std::string> ids = store.ListIds();
+    if (ids.size() == 1) {
+      Result<EnvState> s = store.Load(ids[0]);
+      if (s.ok()) state = *s;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_EQ(state.status, "ready") << "env up did not get ready";
+  EXPECT_EQ(ProcessesOf(state.id), 1) << "the JVM outlives its killed owner";
+
+  GcReport report = CollectGarbage(store, OsProcessLauncher(), sandbox.work_root());
+  ASSERT_EQ(report.removed.size(), 1u);
+  EXPECT_EQ(report.removed[0], state.id);
+  EXPECT_TRUE(report.errors.empty());
+  EXPECT_EQ(ProcessesOf(state.id), 0);
+  for (const ResourceState& r : state.resources) {
+    for (int port : r.ports) EXPECT_FALSE(LoopbackPortAccepts(port)) << r.name << " port " << port;
+  }
+  EXPECT_FALSE(std::filesystem::exists(state.work_dir));
   ExpectSandboxEmpty(sandbox);
 }
 
