@@ -1,6 +1,7 @@
 #include "run/experiment_runner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -135,11 +136,18 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   env->SetCancelFlag(context.stop_flag());
   EnterPhase(context, system, position, RunPhase::kProvisioning);
   context.Log(system.name + ": provisioning (" + provider->name() + ")");
+  const auto apply_start = std::chrono::steady_clock::now();
   if (Status st = env->Apply(kApplyTimeout); !st.ok()) {
     fail("environment", st);
     return;
   }
   run.environment_facts = env->Facts();
+  {
+    char up[64];
+    std::snprintf(up, sizeof(up), ": environment healthy in %.1f s",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - apply_start).count());
+    context.Log(system.name + up);
+  }
   if (options.keep_environments) {
     const std::string kept = env->Detach();
     context.Log(system.name + (kept.empty() ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
