@@ -199,7 +199,16 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   if (metrics.ok()) {
     run.metrics = std::move(metrics).value();
     run.has_metrics = true;
-    if (run.metrics.end == RunEnd::kInterrupted) run.status = StatusOfStop(context.stop_reason());
+    if (run.metrics.end == RunEnd::kInterrupted) {
+      run.status = StatusOfStop(context.stop_reason());
+    } else {
+      std::string why;
+      run.status = MeasuredVerdict(experiment.workload, run.metrics, &why);
+      if (run.status != RunStatus::kOk) {
+        run.error = RunError{"verdict", StatusCode::kOk, why};
+        context.Log(system.name + ": " + RunStatusName(run.status) + ": " + why);
+      }
+    }
   } else {
     fail("run", metrics.status());
   }
@@ -232,6 +241,8 @@ const char* ExperimentStatusName(ExperimentStatus status) {
       return "threshold_failed";
     case ExperimentStatus::kRunFailed:
       return "failed";
+    case ExperimentStatus::kNotSustained:
+      return "not_sustained";
     case ExperimentStatus::kInterrupted:
       return "interrupted";
     case ExperimentStatus::kCancelled:
@@ -248,6 +259,8 @@ int ExitCodeFor(const ExperimentOutcome& outcome) {
       return kExitThresholdFailed;
     case ExperimentStatus::kRunFailed:
       return kExitRunFailed;
+    case ExperimentStatus::kNotSustained:
+      return kExitNotSustained;
     case ExperimentStatus::kInterrupted:
     case ExperimentStatus::kCancelled:
       return kExitInterrupted;
@@ -291,6 +304,7 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
         run.repeat_index = r;
         RunSystem(at_point, system, options, context, position, run);
         if (run.status == RunStatus::kFailed) outcome.any_run_failed = true;
+        if (run.status == RunStatus::kNotSustained || run.status == RunStatus::kNoData) outcome.any_not_sustained = true;
         if (run.has_metrics) {
           run.thresholds = EvaluateThresholds(experiment.thresholds, run.system, run.metrics);
           for (const ThresholdOutcome& t : run.thresholds) {
@@ -316,6 +330,8 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
     outcome.status = ExperimentStatus::kInterrupted;
   } else if (outcome.any_run_failed || !outcome.write_status.ok()) {
     outcome.status = ExperimentStatus::kRunFailed;
+  } else if (outcome.any_not_sustained) {
+    outcome.status = ExperimentStatus::kNotSustained;
   } else if (outcome.any_threshold_failed) {
     outcome.status = ExperimentStatus::kThresholdFailed;
   }
