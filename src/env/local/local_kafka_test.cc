@@ -168,13 +168,13 @@ TEST(LocalKafka, BrokerThatCannotStartQuotesItsLog) {
   ExpectSandboxEmpty(sandbox);
 }
 
-// The owner (`bakeoff env up --foreground`) is SIGKILLed with a Kafka node up: the JVM outlives it,
-// and garbage collection (what `bakeoff env gc` runs) stops every one of them and removes everything.
+// The owner (`bakeoff env up --foreground`) is SIGKILLed with a dedicated controller and a broker up: the
+// JVMs outlive it, and garbage collection (what `bakeoff env gc` runs) stops both and removes everything.
 TEST(LocalKafka, SigkilledOwnerThenGcStopsEveryJvm) {
   Sandbox sandbox;
   const std::string file = sandbox.root() + "/crash.yaml";
   std::ofstream(file) << "name: crash\nsystems:\n  - name: kafka\n    driver: kafka\n"
-                         "    environment: {provider: local, nodes: 1}\nworkload:\n  duration: 1s\n";
+                         "    environment: {provider: local, nodes: 1, controllers: 1}\nworkload:\n  duration: 1s\n";
   const char* bin_env = std::getenv("BAKEOFF_BIN");
   const std::string bin = bin_env != nullptr ? bin_env : "build/bakeoff";
   const pid_t child = fork();
@@ -198,7 +198,9 @@ TEST(LocalKafka, SigkilledOwnerThenGcStopsEveryJvm) {
   int status = 0;
   waitpid(child, &status, 0);
   ASSERT_EQ(state.status, "ready") << "env up did not get ready";
-  EXPECT_EQ(ProcessesOf(state.id), 1) << "the JVM outlives its killed owner";
+  EXPECT_EQ(ProcessesOf(state.id), 2) << "the JVMs outlive their killed owner";
+  EXPECT_NE(state.Find("kafka-controller-1"), nullptr);
+  EXPECT_NE(state.Find("kafka-broker-1"), nullptr);
 
   GcReport report = CollectGarbage(store, OsProcessLauncher(), sandbox.work_root());
   ASSERT_EQ(report.removed.size(), 1u);
