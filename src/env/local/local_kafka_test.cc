@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <thread>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "env/local/local_environment.h"
 #include "env/local/local_provider.h"
@@ -71,7 +71,8 @@ TEST(LocalKafka, SettingsAreValidated) {
   system.options.Set("replication_factor", int64_t{3});
   Result<std::unique_ptr<Environment>> env = FindProvider("local")->Create(system);
   ASSERT_FALSE(env.ok());
-  EXPECT_NE(env.status().message().find("replication_factor: 3"), std::string::npos) << env.status().message();
+  EXPECT_NE(env.status().message().find("replication_factor: 3"), std::string::npos)
+      << env.status().message();
 }
 
 // Keys that bakeoff manages (listeners, roles, quorum, log dirs) are refused before any JVM starts.
@@ -81,7 +82,8 @@ TEST(LocalKafka, ManagedConfigKeyIsRefused) {
   s.config = {{"listeners", "PLAINTEXT://0.0.0.0:9092"}};
   Bringup up = Bringup::Start(sandbox, s);
   ASSERT_FALSE(up.status.ok());
-  EXPECT_NE(up.status.message().find("`listeners` is set by bakeoff"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("`listeners` is set by bakeoff"), std::string::npos)
+      << up.status.message();
   EXPECT_LT(up.up_seconds, 2.0);
   ExpectSandboxEmpty(sandbox);
 }
@@ -133,7 +135,8 @@ TEST(LocalKafka, UnknownConfigKeyIsNamed) {
   ASSERT_FALSE(up.status.ok());
   EXPECT_EQ(up.status.code(), StatusCode::kInvalidArgument) << up.status.ToString();
   EXPECT_NE(up.status.message().find("`num.io.thread`"), std::string::npos) << up.status.message();
-  EXPECT_NE(up.status.message().find("did you mean `num.io.threads`"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("did you mean `num.io.threads`"), std::string::npos)
+      << up.status.message();
   std::printf("%s\n", up.status.message().c_str());
   EXPECT_EQ(ProcessesOf(up.env->id()), 0);
   EXPECT_FALSE(std::filesystem::exists(up.env->work_dir()));
@@ -162,7 +165,8 @@ TEST(LocalKafka, BrokerThatCannotStartQuotesItsLog) {
   Bringup up = Bringup::Start(sandbox, s);
   ASSERT_FALSE(up.status.ok());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(40)) << "not the startup timeout";
-  EXPECT_NE(up.status.message().find("during startup; last lines of"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("during startup; last lines of"), std::string::npos)
+      << up.status.message();
   EXPECT_NE(up.status.message().find("NoSuchAuthorizer"), std::string::npos) << up.status.message();
   EXPECT_EQ(ProcessesOf(up.env->id()), 0);
   ExpectSandboxEmpty(sandbox);
@@ -173,8 +177,9 @@ TEST(LocalKafka, BrokerThatCannotStartQuotesItsLog) {
 TEST(LocalKafka, SigkilledOwnerThenGcStopsEveryJvm) {
   Sandbox sandbox;
   const std::string file = sandbox.root() + "/crash.yaml";
-  std::ofstream(file) << "name: crash\nsystems:\n  - name: kafka\n    driver: kafka\n"
-                         "    environment: {provider: local, nodes: 1, controllers: 1}\nworkload:\n  duration: 1s\n";
+  std::ofstream(file)
+      << "name: crash\nsystems:\n  - name: kafka\n    driver: kafka\n"
+         "    environment: {provider: local, nodes: 1, controllers: 1}\nworkload:\n  duration: 1s\n";
   const char* bin_env = std::getenv("BAKEOFF_BIN");
   const std::string bin = bin_env != nullptr ? bin_env : "build/bakeoff";
   const pid_t child = fork();
