@@ -56,6 +56,7 @@ TEST(LocalKafka, SettingsAreValidated) {
   EXPECT_EQ(s->nodes, 3);
   EXPECT_EQ(s->controllers, 1);
   EXPECT_EQ(s->heap_bytes, 256 * 1024 * 1024);
+  EXPECT_EQ(s->startup_timeout, std::chrono::seconds(60));
   o.Set("nodes", int64_t{6});
   EXPECT_FALSE(LocalSettingsFromOptions(o, "kafka").ok());  // 1..5 brokers
   OptionValues heap_on_redis;

@@ -76,7 +76,7 @@ OptionSchema MakeSchema() {
       {.name = "startup_timeout",
        .type = OptionType::kDuration,
        .optional = true,
-       .help = "How long the servers may take to become healthy. Default 30s; 60s for rabbitmq.",
+       .help = "How long the servers may take to become healthy. Default 30s; 60s for rabbitmq and kafka.",
        .min = 0.1,
        .max = 3600},
   };
@@ -181,7 +181,7 @@ Result<LocalSettings> LocalSettingsFromOptions(const OptionValues& options, cons
     s.cpus = *cpus;
   }
   const std::chrono::nanoseconds fallback =
-      s.server == "rabbitmq" ? std::chrono::seconds(60) : std::chrono::seconds(30);
+      s.server == "rabbitmq" || s.server == "kafka" ? std::chrono::seconds(60) : std::chrono::seconds(30);
   s.startup_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(options.GetDuration("startup_timeout", fallback));
   return s;
