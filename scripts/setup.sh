@@ -74,7 +74,7 @@ else
   echo "setup: fetching Apache Kafka jars into $KAFKA_TOOLS/lib (mvn dependency:copy-dependencies)"
   rm -rf "$KAFKA_TOOLS/lib.new"
   mvn -q -B -Dstyle.color=never -f "$KAFKA_TOOLS/pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$KAFKA_TOOLS/lib.new" -DincludeScope=runtime
+    -DoutputDirectory="$KAFKA_TOOLS/lib.new" -DincludeScope=runtime 2>&1 | sed $'s/\x1b\\[0m//g'
   java -cp "$KAFKA_TOOLS/lib.new/*" kafka.server.KafkaConfig 2>/dev/null \
     | grep -o 'id="brokerconfigs_[^"]*"' | sed 's/^id="brokerconfigs_//; s/"$//' | sort -u \
     > "$KAFKA_TOOLS/lib.new/broker-config-names.txt"

@@ -53,9 +53,10 @@ TEST(LocalKafkaDelivery, ThreeNodesRf3AcksAll100kExactlyOnceInOrder) {
   EXPECT_EQ(driver_facts.at("cluster.brokers"), "3");
 }
 
-// One broker of three SIGKILLed 6 s into the run (3 s warm-up, 12 s measured): with RF 3, min.insync.replicas 2 and acks all the
-// cluster keeps accepting writes, the idempotent producer retries what the dead leader had not acked,
-// and every acked message is received. The outage shows in the per-second series as a latency spike.
+// One broker of three SIGKILLed 6 s into the run (3 s warm-up, 12 s measured): with RF 3, min.insync.replicas
+// 2 and acks all the cluster keeps accepting writes, the idempotent producer retries what the dead leader had
+// not acked, and every acked message is received. The outage shows in the per-second series as a latency
+// spike.
 TEST(LocalKafkaFailover, OneBrokerOfThreeKilledNoAckedMessageLost) {
   const auto test_start = Clock::now();
   DurableKafkaRun run;
@@ -70,7 +71,8 @@ TEST(LocalKafkaFailover, OneBrokerOfThreeKilledNoAckedMessageLost) {
   run.workload.drain_timeout_ns = 20'000'000'000;
   Status up = run.Connect();
   ASSERT_TRUE(up.ok()) << up.ToString();
-  std::printf("  up and connected after %.1f s\n", std::chrono::duration<double>(Clock::now() - test_start).count());
+  std::printf("  up and connected after %.1f s\n",
+              std::chrono::duration<double>(Clock::now() - test_start).count());
   const std::vector<ServerProcess> servers = run.env->Processes();
   ASSERT_EQ(servers.size(), 3u);
   // Killed from the progress callback (once a second, on the runner's clock), so that the kill lands
@@ -78,12 +80,13 @@ TEST(LocalKafkaFailover, OneBrokerOfThreeKilledNoAckedMessageLost) {
   constexpr double kKillAtS = 6;
   bool killed = false;
   const auto start = Clock::now();
-  Result<RunMetrics> m = testing::RunAndPrint(*run.session, run.system, run.workload, [&](const ProgressLine& p) {
-    if (!killed && p.elapsed_s >= kKillAtS - 0.5) {
-      ::kill(servers[2].pid, SIGKILL);
-      killed = true;
-    }
-  });
+  Result<RunMetrics> m =
+      testing::RunAndPrint(*run.session, run.system, run.workload, [&](const ProgressLine& p) {
+        if (!killed && p.elapsed_s >= kKillAtS - 0.5) {
+          ::kill(servers[2].pid, SIGKILL);
+          killed = true;
+        }
+      });
   const auto elapsed = Clock::now() - start;
   std::printf("  run took %.1f s\n", std::chrono::duration<double>(elapsed).count());
   EXPECT_TRUE(killed);
@@ -102,10 +105,11 @@ TEST(LocalKafkaFailover, OneBrokerOfThreeKilledNoAckedMessageLost) {
     if (!s.warmup && s.t_s + 1 < kKillAtS) before = std::max(before, s.e2e_p99_ns);
     if (s.t_s > kKillAtS) after = std::max(after, s.e2e_p99_ns);
   }
-  std::printf("  e2e p99 per second: max %.1f ms before the kill, %.1f ms after\n", before / 1e6, after / 1e6);
+  std::printf("  e2e p99 per second: max %.1f ms before the kill, %.1f ms after\n", before / 1e6,
+              after / 1e6);
   for (const SecondSample& s : m->series)
-    std::printf("  t %.0f%s acked %lu received %lu p99 %.0f ms\n", s.t_s, s.warmup ? " (warm-up)" : "", s.acked,
-                s.received, s.e2e_p99_ns / 1e6);
+    std::printf("  t %.0f%s acked %lu received %lu p99 %.0f ms\n", s.t_s, s.warmup ? " (warm-up)" : "",
+                s.acked, s.received, s.e2e_p99_ns / 1e6);
   EXPECT_GT(before, 0) << "seconds between the warm-up and the kill delivered";
   EXPECT_GT(after, 2'000'000'000) << "the outage must show in the per-second series";
   EXPECT_GT(after, 2 * before);

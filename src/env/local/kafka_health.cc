@@ -64,10 +64,9 @@ Status KafkaHealth::CreateHealthTopic(std::chrono::milliseconds budget) {
   rd_kafka_NewTopic_t* topic =
       rd_kafka_NewTopic_new(kKafkaHealthTopic, 1, options_.replication_factor, errstr, sizeof(errstr));
   if (topic == nullptr) return Internal(std::string("kafka health: topic: ") + errstr);
-  rd_kafka_event_t* event = RunAdmin(rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS, budget,
-                                     [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                       rd_kafka_CreateTopics(rk_, &topic, 1, o, q);
-                                     });
+  rd_kafka_event_t* event = RunAdmin(
+      rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS, budget,
+      [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) { rd_kafka_CreateTopics(rk_, &topic, 1, o, q); });
   rd_kafka_NewTopic_destroy(topic);
   if (event == nullptr) return Unavailable("CreateTopics got no answer yet");
   Status st;
@@ -102,11 +101,13 @@ Status KafkaHealth::Probe(std::chrono::milliseconds budget) {
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, kKafkaHealthTopic, nullptr);
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, rkt, &md, Ms(budget));
   rd_kafka_topic_destroy(rkt);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Unavailable(std::string("metadata: ") + rd_kafka_err2str(err));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return Unavailable(std::string("metadata: ") + rd_kafka_err2str(err));
   const int brokers = md->broker_cnt;
   int isr = -1;
   int leader = -1;
-  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt == 1) {
+  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+      md->topics[0].partition_cnt == 1) {
     isr = md->topics[0].partitions[0].isr_cnt;
     leader = md->topics[0].partitions[0].leader;
   }
@@ -132,10 +133,9 @@ Status KafkaHealth::Probe(std::chrono::milliseconds budget) {
 
 void KafkaHealth::DeleteHealthTopic(std::chrono::milliseconds budget) {
   rd_kafka_DeleteTopic_t* doomed = rd_kafka_DeleteTopic_new(kKafkaHealthTopic);
-  rd_kafka_event_t* event = RunAdmin(rk_, RD_KAFKA_ADMIN_OP_DELETETOPICS, std::min(budget, std::chrono::milliseconds(5000)),
-                                     [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                       rd_kafka_DeleteTopics(rk_, &doomed, 1, o, q);
-                                     });
+  rd_kafka_event_t* event = RunAdmin(
+      rk_, RD_KAFKA_ADMIN_OP_DELETETOPICS, std::min(budget, std::chrono::milliseconds(5000)),
+      [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) { rd_kafka_DeleteTopics(rk_, &doomed, 1, o, q); });
   rd_kafka_DeleteTopic_destroy(doomed);
   if (event != nullptr) rd_kafka_event_destroy(event);  // best effort: a leftover topic harms no run
 }

@@ -35,10 +35,18 @@ constexpr const char* kConfigNamesFile = "broker-config-names.txt";
 
 // Keys bakeoff writes itself: a `config:` entry may not replace them (the environment would no longer
 // be what its state file and endpoints say).
-const std::set<std::string> kManagedKeys = {
-    "process.roles",     "node.id",           "controller.quorum.voters", "controller.quorum.bootstrap.servers",
-    "listeners",         "advertised.listeners", "controller.listener.names", "listener.security.protocol.map",
-    "inter.broker.listener.name", "log.dirs", "log.dir", "metadata.log.dir"};
+const std::set<std::string> kManagedKeys = {"process.roles",
+                                            "node.id",
+                                            "controller.quorum.voters",
+                                            "controller.quorum.bootstrap.servers",
+                                            "listeners",
+                                            "advertised.listeners",
+                                            "controller.listener.names",
+                                            "listener.security.protocol.map",
+                                            "inter.broker.listener.name",
+                                            "log.dirs",
+                                            "log.dir",
+                                            "metadata.log.dir"};
 
 std::string KafkaLibDir() {
   const char* override_dir = std::getenv("BAKEOFF_KAFKA_LIBS");
@@ -91,7 +99,8 @@ std::string RandomBase64Url16() {
 // starting with '-' (the storage tool would read it as an option).
 std::string NewClusterId() {
   std::string id;
-  do id = RandomBase64Url16(); while (id[0] == '-');
+  do id = RandomBase64Url16();
+  while (id[0] == '-');
   return id;
 }
 
@@ -114,7 +123,8 @@ std::string Properties(const KafkaNode& n, const std::string& voters, const std:
   std::string listeners;
   if (n.broker) listeners += "PLAINTEXT://" + host + std::to_string(n.broker_port);
   if (n.controller) {
-    listeners += std::string(listeners.empty() ? "" : ",") + "CONTROLLER://" + host + std::to_string(n.controller_port);
+    listeners += std::string(listeners.empty() ? "" : ",") + "CONTROLLER://" + host +
+                 std::to_string(n.controller_port);
   }
   t += "listeners=" + listeners + "\n";
   if (n.broker) {
@@ -155,15 +165,18 @@ Status FormatStorage(const LayoutContext& ctx, const std::string& lib, const std
   Status first;
   for (const ProcessPlan& p : plans) {
     SpawnRequest req;
-    req.argv = JavaArgv(lib, {"-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"},
-                        "kafka.tools.StorageTool", {"format", "-t", cluster_id, "-c", p.dir + "/server.properties"});
+    req.argv =
+        JavaArgv(lib, {"-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"}, "kafka.tools.StorageTool",
+                 {"format", "-t", cluster_id, "-c", p.dir + "/server.properties"});
     req.env[kEnvIdVariable] = ctx.env_id;
     req.working_dir = p.dir;
     req.log_path = p.dir + "/storage-format.out";
     Result<ProcessRef> ref = ctx.launcher->Spawn(req);
     if (!ref.ok()) {
-      first = Unavailable("local: kafka: cannot run java for the storage format (is a JRE installed? "
-                          "scripts/setup.sh installs Debian's): " + ref.status().message());
+      first = Unavailable(
+          "local: kafka: cannot run java for the storage format (is a JRE installed? "
+          "scripts/setup.sh installs Debian's): " +
+          ref.status().message());
       break;
     }
     running.emplace_back(&p, *ref);
@@ -203,8 +216,8 @@ Status CheckConfigKeys(const std::string& lib, const std::string& version,
     if (std::find(names.begin(), names.end(), key) != names.end()) continue;
     const std::string hint = spec_internal::DidYouMean(key, names);
     return InvalidArgument("local: kafka: config key `" + key + "` is not a broker setting of Apache Kafka " +
-                           version + " (" + std::to_string(names.size()) + " settings listed in " + lib + "/" +
-                           kConfigNamesFile + ")" + (hint.empty() ? "" : "; " + hint));
+                           version + " (" + std::to_string(names.size()) + " settings listed in " + lib +
+                           "/" + kConfigNamesFile + ")" + (hint.empty() ? "" : "; " + hint));
   }
   return Status::Ok();
 }
@@ -218,9 +231,10 @@ Result<ServerLayout> LayoutKafka(const LayoutContext& ctx) {
   if (!version.ok()) return version.status();
   for (const auto& [key, value] : s.config) {
     if (kManagedKeys.count(key) != 0) {
-      return InvalidArgument("local: kafka: config key `" + key +
-                             "` is set by bakeoff itself (listeners, roles, quorum and log directories follow "
-                             "from `nodes`, `controllers` and the allocated ports)");
+      return InvalidArgument(
+          "local: kafka: config key `" + key +
+          "` is set by bakeoff itself (listeners, roles, quorum and log directories follow "
+          "from `nodes`, `controllers` and the allocated ports)");
     }
   }
 
@@ -237,8 +251,8 @@ Result<ServerLayout> LayoutKafka(const LayoutContext& ctx) {
     n.controller = s.controllers == 0 || i <= s.controllers;
     n.broker = s.controllers == 0 || i > s.controllers;
     n.name = s.controllers == 0 ? "kafka-" + std::to_string(i)
-             : n.controller   ? "kafka-controller-" + std::to_string(i)
-                              : "kafka-broker-" + std::to_string(i - s.controllers);
+             : n.controller     ? "kafka-controller-" + std::to_string(i)
+                                : "kafka-broker-" + std::to_string(i - s.controllers);
     if (n.broker) {
       Result<int> port = AllocateLoopbackPort();
       if (!port.ok()) return port.status();
@@ -254,7 +268,8 @@ Result<ServerLayout> LayoutKafka(const LayoutContext& ctx) {
   std::string voters;
   for (const KafkaNode& n : nodes) {
     if (n.controller)
-      voters += (voters.empty() ? "" : ",") + std::to_string(n.id) + "@127.0.0.1:" + std::to_string(n.controller_port);
+      voters += (voters.empty() ? "" : ",") + std::to_string(n.id) +
+                "@127.0.0.1:" + std::to_string(n.controller_port);
   }
 
   ServerLayout layout;
@@ -307,7 +322,9 @@ Result<ServerLayout> LayoutKafka(const LayoutContext& ctx) {
   layout.facts["heap"] = heap;
   layout.facts["java"] = ProgramVersionLine(ctx, {"java", "-version"});
   for (const auto& [k, v] : s.config) layout.facts["config." + k] = v;
-  if (!s.config.empty()) layout.facts["config_keys_checked"] = keys_checked ? "yes" : "no (no " + std::string(kConfigNamesFile) + ")";
+  if (!s.config.empty())
+    layout.facts["config_keys_checked"] =
+        keys_checked ? "yes" : "no (no " + std::string(kConfigNamesFile) + ")";
 
   KafkaHealthOptions health;
   health.bootstrap_servers = bootstrap;

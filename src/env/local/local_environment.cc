@@ -147,8 +147,9 @@ Status LocalEnvironment::ApplyLocked(std::chrono::milliseconds timeout) {
   facts_["environment_id"] = id_;
   {
     char up[32];  // apply -> healthy, the servers' boot time as bakeoff sees it
-    std::snprintf(up, sizeof(up), "%.2f", std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                                          (deadline - timeout)).count());
+    std::snprintf(
+        up, sizeof(up), "%.2f",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - (deadline - timeout)).count());
     facts_["startup_seconds"] = up;
   }
   for (const ProcessPlan& p : layout->nodes) {

@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <thread>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "env/local/local_environment.h"
 #include "env/local/local_provider.h"
@@ -56,6 +56,7 @@ TEST(LocalKafka, SettingsAreValidated) {
   EXPECT_EQ(s->nodes, 3);
   EXPECT_EQ(s->controllers, 1);
   EXPECT_EQ(s->heap_bytes, 256 * 1024 * 1024);
+  EXPECT_EQ(s->startup_timeout, std::chrono::seconds(60));
   o.Set("nodes", int64_t{6});
   EXPECT_FALSE(LocalSettingsFromOptions(o, "kafka").ok());  // 1..5 brokers
   OptionValues heap_on_redis;
@@ -71,7 +72,8 @@ TEST(LocalKafka, SettingsAreValidated) {
   system.options.Set("replication_factor", int64_t{3});
   Result<std::unique_ptr<Environment>> env = FindProvider("local")->Create(system);
   ASSERT_FALSE(env.ok());
-  EXPECT_NE(env.status().message().find("replication_factor: 3"), std::string::npos) << env.status().message();
+  EXPECT_NE(env.status().message().find("replication_factor: 3"), std::string::npos)
+      << env.status().message();
 }
 
 // Keys that bakeoff manages (listeners, roles, quorum, log dirs) are refused before any JVM starts.
@@ -81,7 +83,8 @@ TEST(LocalKafka, ManagedConfigKeyIsRefused) {
   s.config = {{"listeners", "PLAINTEXT://0.0.0.0:9092"}};
   Bringup up = Bringup::Start(sandbox, s);
   ASSERT_FALSE(up.status.ok());
-  EXPECT_NE(up.status.message().find("`listeners` is set by bakeoff"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("`listeners` is set by bakeoff"), std::string::npos)
+      << up.status.message();
   EXPECT_LT(up.up_seconds, 2.0);
   ExpectSandboxEmpty(sandbox);
 }
@@ -133,7 +136,8 @@ TEST(LocalKafka, UnknownConfigKeyIsNamed) {
   ASSERT_FALSE(up.status.ok());
   EXPECT_EQ(up.status.code(), StatusCode::kInvalidArgument) << up.status.ToString();
   EXPECT_NE(up.status.message().find("`num.io.thread`"), std::string::npos) << up.status.message();
-  EXPECT_NE(up.status.message().find("did you mean `num.io.threads`"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("did you mean `num.io.threads`"), std::string::npos)
+      << up.status.message();
   std::printf("%s\n", up.status.message().c_str());
   EXPECT_EQ(ProcessesOf(up.env->id()), 0);
   EXPECT_FALSE(std::filesystem::exists(up.env->work_dir()));
@@ -162,19 +166,21 @@ TEST(LocalKafka, BrokerThatCannotStartQuotesItsLog) {
   Bringup up = Bringup::Start(sandbox, s);
   ASSERT_FALSE(up.status.ok());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(40)) << "not the startup timeout";
-  EXPECT_NE(up.status.message().find("during startup; last lines of"), std::string::npos) << up.status.message();
+  EXPECT_NE(up.status.message().find("during startup; last lines of"), std::string::npos)
+      << up.status.message();
   EXPECT_NE(up.status.message().find("NoSuchAuthorizer"), std::string::npos) << up.status.message();
   EXPECT_EQ(ProcessesOf(up.env->id()), 0);
   ExpectSandboxEmpty(sandbox);
 }
 
-// The owner (`bakeoff env up --foreground`) is SIGKILLed with a Kafka node up: the JVM outlives it,
-// and garbage collection (what `bakeoff env gc` runs) stops every one of them and removes everything.
+// The owner (`bakeoff env up --foreground`) is SIGKILLed with a dedicated controller and a broker up: the
+// JVMs outlive it, and garbage collection (what `bakeoff env gc` runs) stops both and removes everything.
 TEST(LocalKafka, SigkilledOwnerThenGcStopsEveryJvm) {
   Sandbox sandbox;
   const std::string file = sandbox.root() + "/crash.yaml";
-  std::ofstream(file) << "name: crash\nsystems:\n  - name: kafka\n    driver: kafka\n"
-                         "    environment: {provider: local, nodes: 1}\nworkload:\n  duration: 1s\n";
+  std::ofstream(file)
+      << "name: crash\nsystems:\n  - name: kafka\n    driver: kafka\n"
+         "    environment: {provider: local, nodes: 1, controllers: 1}\nworkload:\n  duration: 1s\n";
   const char* bin_env = std::getenv("BAKEOFF_BIN");
   const std::string bin = bin_env != nullptr ? bin_env : "build/bakeoff";
   const pid_t child = fork();
@@ -198,7 +204,9 @@ TEST(LocalKafka, SigkilledOwnerThenGcStopsEveryJvm) {
   int status = 0;
   waitpid(child, &status, 0);
   ASSERT_EQ(state.status, "ready") << "env up did not get ready";
-  EXPECT_EQ(ProcessesOf(state.id), 1) << "the JVM outlives its killed owner";
+  EXPECT_EQ(ProcessesOf(state.id), 2) << "the JVMs outlive their killed owner";
+  EXPECT_NE(state.Find("kafka-controller-1"), nullptr);
+  EXPECT_NE(state.Find("kafka-broker-1"), nullptr);
 
   GcReport report = CollectGarbage(store, OsProcessLauncher(), sandbox.work_root());
   ASSERT_EQ(report.removed.size(), 1u);

@@ -25,7 +25,8 @@ OptionSchema MakeSchema() {
        .type = OptionType::kEnum,
        .optional = true,
        .help = "Which server to start. Default: inferred from the driver (redis-streams -> redis, nats and "
-               "nats-jetstream -> nats, rabbitmq -> rabbitmq, mqtt -> mosquitto, kinesis -> kinesalite, kafka -> kafka).",
+               "nats-jetstream -> nats, rabbitmq -> rabbitmq, mqtt -> mosquitto, kinesis -> kinesalite, "
+               "kafka -> kafka).",
        .choices = {"redis", "nats", "rabbitmq", "mosquitto", "kinesalite", "kafka"}},
       {.name = "nodes",
        .type = OptionType::kInt,
@@ -37,8 +38,9 @@ OptionSchema MakeSchema() {
       {.name = "controllers",
        .type = OptionType::kInt,
        .optional = true,
-       .help = "kafka: this many dedicated KRaft controllers beside the `nodes` brokers (default: none, every "
-               "node is broker and controller).",
+       .help =
+           "kafka: this many dedicated KRaft controllers beside the `nodes` brokers (default: none, every "
+           "node is broker and controller).",
        .min = 1,
        .max = 5},
       {.name = "heap",
@@ -64,9 +66,10 @@ OptionSchema MakeSchema() {
       {.name = "config",
        .type = OptionType::kStringMap,
        .optional = true,
-       .help = "Server settings passed through into its config file, e.g. redis {appendonly: \"yes\", "
-               "appendfsync: everysec}; rabbitmq.conf keys; nats.conf keys; mosquitto.conf keys; kinesalite "
-               "options (createStreamMs); kafka server.properties keys (checked against the broker's own list)."},
+       .help =
+           "Server settings passed through into its config file, e.g. redis {appendonly: \"yes\", "
+           "appendfsync: everysec}; rabbitmq.conf keys; nats.conf keys; mosquitto.conf keys; kinesalite "
+           "options (createStreamMs); kafka server.properties keys (checked against the broker's own list)."},
       {.name = "cpus",
        .type = OptionType::kString,
        .optional = true,
@@ -74,7 +77,7 @@ OptionSchema MakeSchema() {
       {.name = "startup_timeout",
        .type = OptionType::kDuration,
        .optional = true,
-       .help = "How long the servers may take to become healthy. Default 30s; 60s for rabbitmq.",
+       .help = "How long the servers may take to become healthy. Default 30s; 60s for rabbitmq and kafka.",
        .min = 0.1,
        .max = 3600},
   };
@@ -86,7 +89,8 @@ class LocalProvider final : public Provider {
   LocalProvider() : schema_(MakeSchema()) {}
   std::string name() const override { return "local"; }
   std::string description() const override {
-    return "Real servers started on this machine (redis, nats, rabbitmq, mosquitto, kinesalite, Apache Kafka) on "
+    return "Real servers started on this machine (redis, nats, rabbitmq, mosquitto, kinesalite, Apache "
+           "Kafka) on "
            "127.0.0.1 "
            "and allocated ports; recorded in a state file and removed on every exit path (`bakeoff env gc` "
            "cleans up after a crash).";
@@ -100,9 +104,11 @@ class LocalProvider final : public Provider {
       // The health check creates a topic with the replication factor the experiment's topics will use.
       settings->replication_factor = static_cast<int>(system.options.GetInt("replication_factor", 1));
       if (settings->replication_factor > settings->nodes) {
-        return InvalidArgument("local: kafka `replication_factor: " +
-                               std::to_string(settings->replication_factor) + "` needs at least that many brokers; "
-                               "the environment has `nodes: " + std::to_string(settings->nodes) + "`");
+        return InvalidArgument(
+            "local: kafka `replication_factor: " + std::to_string(settings->replication_factor) +
+            "` needs at least that many brokers; "
+            "the environment has `nodes: " +
+            std::to_string(settings->nodes) + "`");
       }
     }
     LocalEnvironmentOptions options;
@@ -176,7 +182,7 @@ Result<LocalSettings> LocalSettingsFromOptions(const OptionValues& options, cons
     s.cpus = *cpus;
   }
   const std::chrono::nanoseconds fallback =
-      s.server == "rabbitmq" ? std::chrono::seconds(60) : std::chrono::seconds(30);
+      s.server == "rabbitmq" || s.server == "kafka" ? std::chrono::seconds(60) : std::chrono::seconds(30);
   s.startup_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(options.GetDuration("startup_timeout", fallback));
   return s;

@@ -39,15 +39,17 @@ std::vector<std::string> PlanKinesalite(const LocalSettings&) {
 
 std::vector<std::string> PlanKafka(const LocalSettings& s) {
   const std::string heap = std::to_string(s.heap_bytes / (1024 * 1024)) + " MiB heap";
-  std::vector<std::string> lines = {"storage format of every node with one cluster id (KRaft)"};
+  std::vector<std::string> lines;
   if (s.controllers == 0) {
-    lines.push_back("Apache Kafka (java, jars from tools/kafka/lib), " + Nodes(s, "combined broker+controller node") +
-                    ", " + heap + " each, 127.0.0.1 on allocated broker and controller ports");
+    lines.push_back("Apache Kafka (java, jars from tools/kafka/lib), " +
+                    Nodes(s, "combined broker+controller node") + ", " + heap +
+                    " each, 127.0.0.1 on allocated broker and controller ports");
   } else {
     lines.push_back("Apache Kafka (java, jars from tools/kafka/lib), " + std::to_string(s.controllers) +
                     " dedicated controller(s) and " + Nodes(s, "broker") + ", " + heap +
                     " each, 127.0.0.1 on allocated ports");
   }
+  lines.push_back("storage format of every node with one cluster id (KRaft, static quorum)");
   if (!s.config.empty())
     lines.push_back(std::to_string(s.config.size()) + " setting(s) passed into every server.properties");
   return lines;
