@@ -79,7 +79,9 @@ void PrintSchema(const OptionSchema& schema) {
 // Records the result directory in the store's index.sqlite; a failure is reported, not fatal.
 void IndexRun(const std::string& output_dir, const std::string& results_dir_flag) {
   const std::filesystem::path parent = std::filesystem::absolute(output_dir).lexically_normal().parent_path();
-  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(results_dir_flag, parent.string()));
+  std::vector<std::string> warnings;
+  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(results_dir_flag, parent.string()), &warnings);
+  for (const std::string& w : warnings) std::cerr << "bakeoff: warning: " << w << "\n";
   Status st = index.ok() ? index->Add(output_dir) : index.status();
   if (!st.ok()) std::cerr << "bakeoff: results not indexed: " << st.message() << "\n";
 }

@@ -7,7 +7,7 @@ namespace bakeoff {
 enum ExitCode : int {
   kExitOk = 0,               // every run completed
   kExitInternal = 1,         // unexpected internal error (a bug)
-  kExitBadExperiment = 2,    // usage error or invalid experiment file: nothing was run
+  kExitBadExperiment = 2,    // usage error, invalid experiment file or unreadable result/results store
   kExitRunFailed = 3,        // a run failed (environment, connection or driver error); others may have run
   kExitThresholdFailed = 4,  // all runs completed but a threshold was not met
   kExitInterrupted = 130,    // stopped by Ctrl-C / SIGTERM; partial results were written
@@ -17,7 +17,8 @@ inline constexpr const char* kExitCodesHelp =
     "Exit codes:\n"
     "  0    success: every run completed\n"
     "  1    internal error (a bug; please report it)\n"
-    "  2    usage error or invalid experiment file (nothing was run)\n"
+    "  2    usage error, invalid experiment file (nothing was run), or a result.json / index.sqlite\n"
+    "       that cannot be read (report, compare, results: the message names the file and field)\n"
     "  3    a run failed (environment, connection or driver error); result.json says which\n"
     "  4    every run completed but a threshold (`thresholds:`) was not met\n"
     "  130  interrupted by Ctrl-C or SIGTERM; partial results were written and everything torn down\n";
