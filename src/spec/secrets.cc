@@ -5,6 +5,9 @@
 #include <optional>
 #include <sstream>
 
+#include "spec/bounded_file.h"
+#include "spec/limits.h"
+
 namespace bakeoff {
 namespace {
 
@@ -54,11 +57,9 @@ Result<std::string> ResolveSecretReferences(const std::string& text) {
       if (value == nullptr) return NotFound("environment variable " + ref->target + " is not set");
       resolved += value;
     } else {
-      std::ifstream in(ref->target, std::ios::binary);
-      if (!in) return IoError("cannot read secret file " + ref->target);
-      std::ostringstream content;
-      content << in.rdbuf();
-      std::string value = content.str();
+      Result<std::string> content = ReadBoundedRegularFile(ref->target, kMaxSecretFileBytes, "secret file");
+      if (!content.ok()) return IoError(content.status().message());
+      std::string value = std::move(content).value();
       // Files written with `echo` end in a newline that is not part of the secret.
       while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
       resolved += value;
