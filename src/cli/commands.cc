@@ -14,6 +14,7 @@
 #include "run/experiment_runner.h"
 #include "run/registry_schemas.h"
 #include "results/index_store.h"
+#include "results/output_check.h"
 #include "results/result_json.h"
 #include "results/s3_store.h"
 #include "results/statistics.h"
@@ -114,6 +115,10 @@ int RunCommand(const RunArgs& args) {
                                                                                             : "";
   if (!s3_target.empty()) {
     options.output_dir = DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name);
+  }
+  if (Status st = CheckOutputDir(options.output_dir); !st.ok()) {
+    std::cerr << "bakeoff: " << st.message() << " (nothing was provisioned)\n";
+    return kExitBadExperiment;
   }
   options.bakeoff_version = BAKEOFF_VERSION;
   options.interrupted = &g_interrupted;

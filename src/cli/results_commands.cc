@@ -58,6 +58,8 @@ int Report(const std::vector<std::string>& inputs, std::string output, const std
     output = inputs.size() == 1 && std::filesystem::is_directory(inputs[0])
                  ? (std::filesystem::path(inputs[0]) / "report.html").string()
                  : "report.html";
+  } else if (std::filesystem::is_directory(output)) {
+    output = (std::filesystem::path(output) / "report.html").string();  // -o DIR: DIR/report.html
   }
   if (Status st = WriteFileAtomically(output, RenderReportHtml(results)); !st.ok()) {
     std::cerr << "bakeoff: " << st.ToString() << "\n";

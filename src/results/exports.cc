@@ -158,24 +158,30 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
   const std::filesystem::path final_path(path);
   const std::filesystem::path temp_path =
       final_path.parent_path() / ("." + final_path.filename().string() + ".tmp");
+  std::error_code ec;
   {
     std::ofstream out(temp_path, std::ios::binary);
     if (!out) return IoError("cannot write " + temp_path.string());
     out << text;
-    if (!out) return IoError("write to " + temp_path.string() + " failed");
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temp_path, ec);  // a full disk leaves no half-written temp file
+      return IoError("write to " + temp_path.string() + " failed");
+    }
   }
-  std::error_code ec;
   std::filesystem::rename(temp_path, final_path, ec);
-  if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(temp_path, ec);
+    return IoError("cannot rename to " + final_path.string() + ": " + why);
+  }
   return Status::Ok();
 }
 
 Status WriteResultArtifacts(const ExperimentResult& result, const std::string& dir) {
-  if (Status st = WriteResultFile(result, dir); !st.ok()) return st;
+  // result.json goes last: it names the hlog files, so it must never exist without them.
   const json document = ResultToJson(result);
   const std::filesystem::path base(dir);
-  if (Status st = WriteFileAtomically((base / "results.csv").string(), RenderCsv(document)); !st.ok())
-    return st;
   std::error_code ec;
   std::filesystem::create_directories(base / "hlog", ec);
   if (ec) return IoError("cannot create " + (base / "hlog").string() + ": " + ec.message());
@@ -185,7 +191,11 @@ Status WriteResultArtifacts(const ExperimentResult& result, const std::string& d
     const std::string path = (base / HlogFileName(i, run.system)).string();
     if (Status st = WriteFileAtomically(path, RenderRunHlog(run)); !st.ok()) return st;
   }
-  return WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document}));
+  if (Status st = WriteFileAtomically((base / "results.csv").string(), RenderCsv(document)); !st.ok())
+    return st;
+  if (Status st = WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document})); !st.ok())
+    return st;
+  return WriteResultFile(result, dir);
 }
 
 }  // namespace bakeoff

@@ -302,10 +302,18 @@ Status WriteResultFile(const ExperimentResult& result, const std::string& dir) {
     std::ofstream out(temp_path);
     if (!out) return IoError("cannot write " + temp_path.string());
     out << ResultToJson(result).dump(2) << "\n";
-    if (!out) return IoError("write to " + temp_path.string() + " failed");
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temp_path, ec);  // a full disk leaves no half-written temp file
+      return IoError("write to " + temp_path.string() + " failed");
+    }
   }
   std::filesystem::rename(temp_path, final_path, ec);
-  if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(temp_path, ec);
+    return IoError("cannot rename to " + final_path.string() + ": " + why);
+  }
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -34,13 +35,19 @@ Status WriteTextFile(const std::string& path, const std::string& content, int mo
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return IoError("cannot write " + tmp);
     out << content;
-    out.flush();
-    if (!out) return IoError("cannot write " + tmp);
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());  // a full disk leaves no half-written temp file
+      return IoError("cannot write " + tmp);
+    }
   }
   chmod(tmp.c_str(), static_cast<mode_t>(mode));
   std::error_code ec;
   fs::rename(tmp, path, ec);  // atomic: readers see the old or the new file, never half of one
-  if (ec) return IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  if (ec) {
+    std::remove(tmp.c_str());
+    return IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  }
   return Status::Ok();
 }
 
