@@ -220,5 +220,26 @@ TEST_F(ResultCheckTest, FuzzedResultFilesNeverThrow) {
   EXPECT_TRUE(ResultIndex::Open(root_).ok());
 }
 
+// Before: a plain-text secret in a pass-through map or a driver fact was written verbatim into
+// result.json (and so report.html and the service's API).
+TEST(ResultRedactionTest, SecretsInPassThroughMapsAndFactsAreRedacted) {
+  ExperimentResult result = ValidResult();
+  SystemSpec system;
+  system.name = "k";
+  system.driver = "kafka";
+  system.options.Set("producer_config", std::map<std::string, std::string>{
+                                            {"sasl.password", "hunter2"}, {"acks", "all"},
+                                            {"ssl.key.password", "${env:KEY_PW}"}});
+  result.experiment.systems.push_back(system);
+  result.runs[0].driver_facts = {{"config.sasl.jaas.config", "x password=\"hunter2\";"}, {"config.acks", "all"}};
+  result.runs[0].environment_facts = {{"requirepass", "hunter2"}};
+  const std::string text = ResultToJson(result).dump();
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text.substr(0, 3000);
+  EXPECT_NE(text.find("\"sasl.password\":\"<redacted>\""), std::string::npos);
+  EXPECT_NE(text.find("\"config.sasl.jaas.config\":\"<redacted>\""), std::string::npos);
+  EXPECT_NE(text.find("${env:KEY_PW}"), std::string::npos);  // a reference names, never reveals
+  EXPECT_NE(text.find("\"config.acks\":\"all\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bakeoff

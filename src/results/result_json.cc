@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+#include <type_traits>
 
 #include "results/exports.h"
+#include "spec/secrets.h"
 #include "results/statistics.h"
 
 namespace bakeoff {
@@ -52,11 +54,30 @@ const char* PayloadKindName(PayloadSpec::Kind k) {
 
 // Option values as JSON. Secret options hold the reference text the user wrote ("${env:NAME}"),
 // never a resolved secret, so they can be written as they are.
+// Pass-through maps are redacted again (RedactedValue): an Experiment built in code, not parsed, may
+// still hold a plain-text secret.
 json OptionsToJson(const OptionValues& values) {
   json out = json::object();
   for (const auto& [name, value] : values.all()) {
-    std::visit([&out, &name](const auto& v) { out[name] = v; }, value);
+    std::visit(
+        [&out, &name](const auto& v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::map<std::string, std::string>>) {
+            json map = json::object();
+            for (const auto& [key, text] : v) map[key] = RedactedValue(key, text);
+            out[name] = map;
+          } else {
+            out[name] = v;
+          }
+        },
+        value);
   }
+  return out;
+}
+
+// Facts (effective client config, server settings) with secret-named entries redacted.
+json FactsToJson(const std::map<std::string, std::string>& facts) {
+  json out = json::object();
+  for (const auto& [key, value] : facts) out[key] = RedactedValue(key, value);
   return out;
 }
 
@@ -261,8 +282,8 @@ json ResultToJson(const ExperimentResult& r) {
               {"status", run.status},
               {"started_unix_ns", run.started_unix_ns},
               {"finished_unix_ns", run.finished_unix_ns},
-              {"environment_facts", run.environment_facts},
-              {"driver_facts", run.driver_facts},
+              {"environment_facts", FactsToJson(run.environment_facts)},
+              {"driver_facts", FactsToJson(run.driver_facts)},
               {"resources", ResourcesToJson(run.resources)}};
     if (!run.error.empty()) j["error"] = run.error;
     j["matrix_point"] = json::object();
