@@ -11,8 +11,6 @@
 #include "cli/exit_codes.h"
 #include "drivers/registry.h"
 #include "env/provider.h"
-#include "run/experiment_runner.h"
-#include "run/registry_schemas.h"
 #include "results/index_store.h"
 #include "results/output_check.h"
 #include "results/result_json.h"
@@ -20,6 +18,8 @@
 #include "results/statistics.h"
 #include "results/summary_table.h"
 #include "results/thresholds.h"
+#include "run/experiment_runner.h"
+#include "run/registry_schemas.h"
 #include "spec/units.h"
 
 namespace bakeoff {
@@ -81,7 +81,8 @@ void PrintSchema(const OptionSchema& schema) {
 void IndexRun(const std::string& output_dir, const std::string& results_dir_flag) {
   const std::filesystem::path parent = std::filesystem::absolute(output_dir).lexically_normal().parent_path();
   std::vector<std::string> warnings;
-  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(results_dir_flag, parent.string()), &warnings);
+  Result<ResultIndex> index =
+      ResultIndex::Open(ResolveResultsDir(results_dir_flag, parent.string()), &warnings);
   for (const std::string& w : warnings) std::cerr << "bakeoff: warning: " << w << "\n";
   Status st = index.ok() ? index->Add(output_dir) : index.status();
   if (!st.ok()) std::cerr << "bakeoff: results not indexed: " << st.message() << "\n";

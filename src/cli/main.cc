@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
 
   // CLI11 would say only "A subcommand is required" for a mistyped command: name it.
   if (argc > 1 && argv[1][0] != '-') {
-    const std::vector<CLI::App*> known = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); });
+    const std::vector<CLI::App*> known =
+        app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); });
     if (known.empty()) {
       std::cerr << "bakeoff: unknown command `" << argv[1] << "`; `bakeoff --help` lists the commands\n";
       return kExitBadExperiment;

@@ -474,7 +474,8 @@ TEST(AccountingTest, EveryOtherLostCostsAtMostABitPerMessage) {
   for (uint64_t seq = 0; seq < kMessages; seq += 2) s.receivers[0].OnReceive(0, 0, seq);
   const size_t bytes = s.receivers[0].tracker(0, 0).Distinct().bytes_used();
   std::printf("every other of %llu lost: %zu bytes (%.3f bits/message)\n",
-              static_cast<unsigned long long>(kMessages), bytes, 8.0 * static_cast<double>(bytes) / kMessages);
+              static_cast<unsigned long long>(kMessages), bytes,
+              8.0 * static_cast<double>(bytes) / kMessages);
   EXPECT_LT(bytes, kMessages / 8 + kMessages / 80);  // 1 bit per message + 10%
   ExpectTotals(s.Totals(), kMessages, kMessages, 0, kMessages / 2, kMessages / 2, 0, 0);
   // A late delivery into a dense chunk is still exact.

@@ -72,8 +72,9 @@ uint64_t IntervalSet::InsertLocal(Chunk& chunk, uint32_t lo, uint32_t hi) {
   } else {
     auto& runs = chunk.runs;
     // The first run that overlaps or touches [lo, hi] from the left ...
-    auto it = std::lower_bound(runs.begin(), runs.end(), lo,
-                               [](const std::pair<uint16_t, uint16_t>& r, uint32_t v) { return r.second + 1u < v; });
+    auto it = std::lower_bound(
+        runs.begin(), runs.end(), lo,
+        [](const std::pair<uint16_t, uint16_t>& r, uint32_t v) { return r.second + 1u < v; });
     uint32_t merged_lo = lo, merged_hi = hi;
     auto end = it;
     // ... and every run up to the last one that does from the right.
@@ -83,7 +84,8 @@ uint64_t IntervalSet::InsertLocal(Chunk& chunk, uint32_t lo, uint32_t hi) {
       merged_lo = std::min<uint32_t>(merged_lo, end->first);
       merged_hi = std::max<uint32_t>(merged_hi, end->second);
     }
-    const std::pair<uint16_t, uint16_t> merged{static_cast<uint16_t>(merged_lo), static_cast<uint16_t>(merged_hi)};
+    const std::pair<uint16_t, uint16_t> merged{static_cast<uint16_t>(merged_lo),
+                                               static_cast<uint16_t>(merged_hi)};
     if (it == end) {
       runs.insert(it, merged);
     } else {
@@ -147,8 +149,9 @@ bool IntervalSet::Contains(uint64_t value) const {
   const Chunk& chunk = found->second;
   const uint32_t local = static_cast<uint32_t>(value & kLocalMax);
   if (chunk.dense()) return (chunk.bits[local / 64] >> (local % 64)) & 1;
-  auto next = std::upper_bound(chunk.runs.begin(), chunk.runs.end(), local,
-                               [](uint32_t v, const std::pair<uint16_t, uint16_t>& r) { return v < r.first; });
+  auto next =
+      std::upper_bound(chunk.runs.begin(), chunk.runs.end(), local,
+                       [](uint32_t v, const std::pair<uint16_t, uint16_t>& r) { return v < r.first; });
   return next != chunk.runs.begin() && std::prev(next)->second >= local;
 }
 
@@ -156,7 +159,8 @@ uint64_t IntervalSet::CountLocalBelow(const Chunk& chunk, uint32_t end) {
   uint64_t count = 0;
   if (chunk.dense()) {
     for (uint32_t w = 0; w < end / 64; ++w) count += static_cast<uint64_t>(std::popcount(chunk.bits[w]));
-    if (end % 64 != 0) count += static_cast<uint64_t>(std::popcount(chunk.bits[end / 64] & Mask(0, end % 64 - 1)));
+    if (end % 64 != 0)
+      count += static_cast<uint64_t>(std::popcount(chunk.bits[end / 64] & Mask(0, end % 64 - 1)));
     return count;
   }
   for (const auto& [lo, hi] : chunk.runs) {

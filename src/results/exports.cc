@@ -193,7 +193,8 @@ Status WriteResultArtifacts(const ExperimentResult& result, const std::string& d
   }
   if (Status st = WriteFileAtomically((base / "results.csv").string(), RenderCsv(document)); !st.ok())
     return st;
-  if (Status st = WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document})); !st.ok())
+  if (Status st = WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document}));
+      !st.ok())
     return st;
   return WriteResultFile(result, dir);
 }

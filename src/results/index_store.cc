@@ -171,7 +171,8 @@ Result<sqlite3*> OpenChecked(const std::string& file, bool* rebuild) {
   };
   {
     Statement check(db, "PRAGMA quick_check");
-    if (check.get() == nullptr || sqlite3_step(check.get()) != SQLITE_ROW || ColumnText(check.get(), 0) != "ok")
+    if (check.get() == nullptr || sqlite3_step(check.get()) != SQLITE_ROW ||
+        ColumnText(check.get(), 0) != "ok")
       return fail("integrity check failed for");
   }
   bool has_table = false;
@@ -182,7 +183,8 @@ Result<sqlite3*> OpenChecked(const std::string& file, bool* rebuild) {
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("cannot read the schema of");
     has_table = rc == SQLITE_ROW;
   }
-  if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot create the schema in");
+  if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("cannot create the schema in");
   Statement columns(db, (std::string("SELECT ") + kColumns + " FROM results LIMIT 0").c_str());
   if (columns.get() == nullptr) return fail("not a bakeoff results index (other columns):");
   *rebuild = !has_table;

@@ -25,12 +25,14 @@ Status CheckOutputDir(const std::string& dir, uint64_t min_free_bytes) {
   const fs::path path = fs::absolute(dir).lexically_normal();
   for (const fs::path& part : path) {
     if (part.string().size() > NAME_MAX)
-      return InvalidArgument("output directory " + dir + ": the name `" + part.string().substr(0, 40) + "...` is " +
-                             std::to_string(part.string().size()) + " characters, more than the " +
-                             std::to_string(NAME_MAX) + " a file name may have");
+      return InvalidArgument("output directory " + dir + ": the name `" + part.string().substr(0, 40) +
+                             "...` is " + std::to_string(part.string().size()) +
+                             " characters, more than the " + std::to_string(NAME_MAX) +
+                             " a file name may have");
   }
   if (path.string().size() + kLongestChildName >= PATH_MAX)
-    return InvalidArgument("output directory " + dir + ": the path is " + std::to_string(path.string().size()) +
+    return InvalidArgument("output directory " + dir + ": the path is " +
+                           std::to_string(path.string().size()) +
                            " characters, too long for the files written inside it");
   // The nearest ancestor that exists: it must be a directory (not a file we would nest under).
   fs::path existing = path;
@@ -40,8 +42,9 @@ Status CheckOutputDir(const std::string& dir, uint64_t min_free_bytes) {
     existing = existing.parent_path();
   }
   if (!fs::is_directory(existing, ec)) {
-    return InvalidArgument("output directory " + dir + ": " + existing.string() +
-                           (existing == path ? " exists and is not a directory" : " is a file, not a directory"));
+    return InvalidArgument(
+        "output directory " + dir + ": " + existing.string() +
+        (existing == path ? " exists and is not a directory" : " is a file, not a directory"));
   }
   // A probe file finds read-only mounts and missing permissions the way writing the results would.
   std::string probe = (existing / ".bakeoff-probe-XXXXXX").string();
@@ -63,8 +66,8 @@ Status CheckOutputDir(const std::string& dir, uint64_t min_free_bytes) {
     const uint64_t available = static_cast<uint64_t>(fs_info.f_bavail) * fs_info.f_frsize;
     if (available < min_free_bytes) {
       return InvalidArgument("output directory " + dir + ": only " + std::to_string(available >> 20) +
-                             " MiB free on its file system, less than the " + std::to_string(min_free_bytes >> 20) +
-                             " MiB a run needs");
+                             " MiB free on its file system, less than the " +
+                             std::to_string(min_free_bytes >> 20) + " MiB a run needs");
     }
   }
   return Status::Ok();

@@ -20,28 +20,44 @@ enum class Kind { kObject, kArray, kString, kNumber, kInteger, kBool, kObjectOrN
 
 const char* KindName(Kind k) {
   switch (k) {
-    case Kind::kObject: return "an object";
-    case Kind::kArray: return "an array";
-    case Kind::kString: return "a string";
-    case Kind::kNumber: return "a number";
-    case Kind::kInteger: return "an integer";
-    case Kind::kBool: return "true or false";
-    case Kind::kObjectOrNull: return "an object or null";
-    case Kind::kStringOrNull: return "a string or null";
+    case Kind::kObject:
+      return "an object";
+    case Kind::kArray:
+      return "an array";
+    case Kind::kString:
+      return "a string";
+    case Kind::kNumber:
+      return "a number";
+    case Kind::kInteger:
+      return "an integer";
+    case Kind::kBool:
+      return "true or false";
+    case Kind::kObjectOrNull:
+      return "an object or null";
+    case Kind::kStringOrNull:
+      return "a string or null";
   }
   return "?";
 }
 
 bool Matches(const json& v, Kind k) {
   switch (k) {
-    case Kind::kObject: return v.is_object();
-    case Kind::kArray: return v.is_array();
-    case Kind::kString: return v.is_string();
-    case Kind::kNumber: return v.is_number();
-    case Kind::kInteger: return v.is_number_integer();
-    case Kind::kBool: return v.is_boolean();
-    case Kind::kObjectOrNull: return v.is_object() || v.is_null();
-    case Kind::kStringOrNull: return v.is_string() || v.is_null();
+    case Kind::kObject:
+      return v.is_object();
+    case Kind::kArray:
+      return v.is_array();
+    case Kind::kString:
+      return v.is_string();
+    case Kind::kNumber:
+      return v.is_number();
+    case Kind::kInteger:
+      return v.is_number_integer();
+    case Kind::kBool:
+      return v.is_boolean();
+    case Kind::kObjectOrNull:
+      return v.is_object() || v.is_null();
+    case Kind::kStringOrNull:
+      return v.is_string() || v.is_null();
   }
   return false;
 }
@@ -57,8 +73,9 @@ class Checker {
   bool Is(const json& value, Kind k, const std::string& path) {
     if (failed()) return false;
     if (Matches(value, k)) return true;
-    error_ = InvalidArgument(file_ + ": " + path + ": expected " + KindName(k) + ", got " + value.type_name() +
-                             " (a corrupt or foreign result.json; rerun, or remove the directory)");
+    error_ =
+        InvalidArgument(file_ + ": " + path + ": expected " + KindName(k) + ", got " + value.type_name() +
+                        " (a corrupt or foreign result.json; rerun, or remove the directory)");
     return false;
   }
   // Each listed member of `object` that is present must be of its kind.
@@ -108,8 +125,13 @@ void CheckHistogram(Checker& c, const json& h, const std::string& path) {
 
 void CheckMetrics(Checker& c, json& m, const std::string& path) {
   if (m.is_null() || !c.Is(m, Kind::kObject, path)) return;
-  c.Fields(m, path, {{"rate_mode", Kind::kString}, {"partial", Kind::kBool}, {"stop_reason", Kind::kString},
-                     {"measured_ns", Kind::kNumber}, {"errors", Kind::kArray}, {"series", Kind::kArray}});
+  c.Fields(m, path,
+           {{"rate_mode", Kind::kString},
+            {"partial", Kind::kBool},
+            {"stop_reason", Kind::kString},
+            {"measured_ns", Kind::kNumber},
+            {"errors", Kind::kArray},
+            {"series", Kind::kArray}});
   c.AllMembers(m, "throughput", Kind::kNumber, path);
   c.AllMembers(m, "accounting", Kind::kInteger, path);
   for (const char* latency : {"publish_latency_ns", "e2e_latency_ns"}) {
@@ -142,12 +164,22 @@ void CheckMetrics(Checker& c, json& m, const std::string& path) {
 void CheckRun(Checker& c, json& run, const std::string& path) {
   if (!c.Is(run, Kind::kObject, path)) return;
   c.Fields(run, path,
-           {{"system", Kind::kString}, {"driver", Kind::kString}, {"provider", Kind::kString},
-            {"status", Kind::kString}, {"error", Kind::kString}, {"started_unix_ns", Kind::kNumber},
-            {"finished_unix_ns", Kind::kNumber}, {"environment_facts", Kind::kObject},
-            {"driver_facts", Kind::kObject}, {"resources", Kind::kArray}, {"matrix_point", Kind::kObject},
-            {"point_index", Kind::kInteger}, {"repeat_index", Kind::kInteger}, {"thresholds", Kind::kArray},
-            {"hlog", Kind::kStringOrNull}, {"metrics", Kind::kObjectOrNull}});
+           {{"system", Kind::kString},
+            {"driver", Kind::kString},
+            {"provider", Kind::kString},
+            {"status", Kind::kString},
+            {"error", Kind::kString},
+            {"started_unix_ns", Kind::kNumber},
+            {"finished_unix_ns", Kind::kNumber},
+            {"environment_facts", Kind::kObject},
+            {"driver_facts", Kind::kObject},
+            {"resources", Kind::kArray},
+            {"matrix_point", Kind::kObject},
+            {"point_index", Kind::kInteger},
+            {"repeat_index", Kind::kInteger},
+            {"thresholds", Kind::kArray},
+            {"hlog", Kind::kStringOrNull},
+            {"metrics", Kind::kObjectOrNull}});
   if (c.failed()) return;
   if (run.contains("thresholds")) {
     for (size_t i = 0; i < run["thresholds"].size(); ++i) {
@@ -162,8 +194,11 @@ void CheckRun(Checker& c, json& run, const std::string& path) {
       const std::string where = path + ".resources[" + std::to_string(i) + "]";
       if (!c.Is(run["resources"][i], Kind::kObject, where)) return;
       c.Fields(run["resources"][i], where,
-               {{"name", Kind::kString}, {"series", Kind::kArray}, {"cpu_seconds", Kind::kNumber},
-                {"max_rss_bytes", Kind::kNumber}, {"bytes_written", Kind::kNumber}});
+               {{"name", Kind::kString},
+                {"series", Kind::kArray},
+                {"cpu_seconds", Kind::kNumber},
+                {"max_rss_bytes", Kind::kNumber},
+                {"bytes_written", Kind::kNumber}});
     }
   }
   if (!run.contains("metrics")) run["metrics"] = nullptr;
@@ -177,17 +212,27 @@ Status CheckResultJson(json& result, const std::string& file) {
   if (!c.Is(result, Kind::kObject, "the top level")) return c.status();
   if (!result.contains("runs")) return InvalidArgument(file + ": runs: missing (not a bakeoff result.json)");
   c.Fields(result, "",
-           {{"schema_version", Kind::kInteger}, {"bakeoff_version", Kind::kString}, {"partial", Kind::kBool},
-            {"started_unix_ns", Kind::kNumber}, {"finished_unix_ns", Kind::kNumber},
-            {"experiment", Kind::kObject}, {"environment", Kind::kObject}, {"runs", Kind::kArray},
+           {{"schema_version", Kind::kInteger},
+            {"bakeoff_version", Kind::kString},
+            {"partial", Kind::kBool},
+            {"started_unix_ns", Kind::kNumber},
+            {"finished_unix_ns", Kind::kNumber},
+            {"experiment", Kind::kObject},
+            {"environment", Kind::kObject},
+            {"runs", Kind::kArray},
             {"summary", Kind::kArray}});
   if (c.failed()) return c.status();
   if (!result.contains("experiment")) result["experiment"] = json::object();
   json& experiment = result["experiment"];
   c.Fields(experiment, "experiment",
-           {{"name", Kind::kString}, {"description", Kind::kString}, {"source_file", Kind::kString},
-            {"repeat", Kind::kInteger}, {"matrix", Kind::kArray}, {"systems", Kind::kArray},
-            {"workload", Kind::kObject}, {"thresholds", Kind::kArray}});
+           {{"name", Kind::kString},
+            {"description", Kind::kString},
+            {"source_file", Kind::kString},
+            {"repeat", Kind::kInteger},
+            {"matrix", Kind::kArray},
+            {"systems", Kind::kArray},
+            {"workload", Kind::kObject},
+            {"thresholds", Kind::kArray}});
   if (!c.failed() && experiment.contains("matrix")) {
     for (size_t i = 0; i < experiment["matrix"].size(); ++i) {
       const std::string where = "experiment.matrix[" + std::to_string(i) + "]";
@@ -201,10 +246,14 @@ Status CheckResultJson(json& result, const std::string& file) {
   if (c.failed()) return c.status();
   if (!environment.contains("host")) environment["host"] = json::object();
   c.Fields(environment["host"], "environment.host",
-           {{"hostname", Kind::kString}, {"cpu_model", Kind::kString}, {"cpu_count", Kind::kInteger},
-            {"kernel", Kind::kString}, {"memory_bytes", Kind::kNumber}});
+           {{"hostname", Kind::kString},
+            {"cpu_model", Kind::kString},
+            {"cpu_count", Kind::kInteger},
+            {"kernel", Kind::kString},
+            {"memory_bytes", Kind::kNumber}});
   json& runs = result["runs"];
-  for (size_t i = 0; i < runs.size() && !c.failed(); ++i) CheckRun(c, runs[i], "runs[" + std::to_string(i) + "]");
+  for (size_t i = 0; i < runs.size() && !c.failed(); ++i)
+    CheckRun(c, runs[i], "runs[" + std::to_string(i) + "]");
   if (c.failed()) return c.status();
   // The summary is derived from the runs; recomputing it means readers never meet a hand-edited one.
   result["summary"] = SummarizeRuns(runs);
@@ -218,7 +267,8 @@ Result<json> LoadResultFile(const std::string& dir_or_file) {
   const std::string file = path.string();
   struct stat info {};
   if (stat(file.c_str(), &info) != 0) {
-    if (errno == ENOENT) return NotFound("no result at " + file + " (give a result directory or its result.json)");
+    if (errno == ENOENT)
+      return NotFound("no result at " + file + " (give a result directory or its result.json)");
     return InvalidArgument("cannot read " + file + ": " + std::strerror(errno));
   }
   if (!S_ISREG(info.st_mode)) return InvalidArgument(file + " is not a regular file");

@@ -168,8 +168,8 @@ TEST_F(ResultCheckTest, FuzzedResultFilesNeverThrow) {
   const json base_json = json::parse(base);
   std::mt19937_64 rng(20261206);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  const std::vector<json> replacements = {json(), json("x"), json(-1), json(1e300), json::array(),
-                                          json::object(), json(true), json({1, 2})};
+  const std::vector<json> replacements = {json(),        json("x"),      json(-1),   json(1e300),
+                                          json::array(), json::object(), json(true), json({1, 2})};
   int accepted = 0, rejected = 0;
   for (int i = 0; i < 2000 && std::chrono::steady_clock::now() < deadline; ++i) {
     std::string text;
@@ -189,9 +189,15 @@ TEST_F(ResultCheckTest, FuzzedResultFilesNeverThrow) {
       for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) {
         const size_t at = rng() % text.size();
         switch (rng() % 3) {
-          case 0: text[at] = static_cast<char>(rng()); break;
-          case 1: text.erase(at, 1 + rng() % 8); break;
-          default: text.resize(at); break;
+          case 0:
+            text[at] = static_cast<char>(rng());
+            break;
+          case 1:
+            text.erase(at, 1 + rng() % 8);
+            break;
+          default:
+            text.resize(at);
+            break;
         }
         if (text.empty()) text = "{";
       }
@@ -227,11 +233,13 @@ TEST(ResultRedactionTest, SecretsInPassThroughMapsAndFactsAreRedacted) {
   SystemSpec system;
   system.name = "k";
   system.driver = "kafka";
-  system.options.Set("producer_config", std::map<std::string, std::string>{
-                                            {"sasl.password", "hunter2"}, {"acks", "all"},
-                                            {"ssl.key.password", "${env:KEY_PW}"}});
+  system.options.Set(
+      "producer_config",
+      std::map<std::string, std::string>{
+          {"sasl.password", "hunter2"}, {"acks", "all"}, {"ssl.key.password", "${env:KEY_PW}"}});
   result.experiment.systems.push_back(system);
-  result.runs[0].driver_facts = {{"config.sasl.jaas.config", "x password=\"hunter2\";"}, {"config.acks", "all"}};
+  result.runs[0].driver_facts = {{"config.sasl.jaas.config", "x password=\"hunter2\";"},
+                                 {"config.acks", "all"}};
   result.runs[0].environment_facts = {{"requirepass", "hunter2"}};
   const std::string text = ResultToJson(result).dump();
   EXPECT_EQ(text.find("hunter2"), std::string::npos) << text.substr(0, 3000);

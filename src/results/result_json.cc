@@ -6,8 +6,8 @@
 #include <type_traits>
 
 #include "results/exports.h"
-#include "spec/secrets.h"
 #include "results/statistics.h"
+#include "spec/secrets.h"
 
 namespace bakeoff {
 namespace {

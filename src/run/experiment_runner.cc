@@ -14,8 +14,8 @@
 #include "measure/clock.h"
 #include "results/exports.h"
 #include "results/result_json.h"
-#include "run/resource_sampler.h"
 #include "results/thresholds.h"
+#include "run/resource_sampler.h"
 
 namespace bakeoff {
 namespace {
@@ -163,7 +163,8 @@ std::string DefaultOutputDir(const std::string& base, const std::string& experim
   std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc);
   // Two runs started in the same second get different directories: the first free name, taken with
   // mkdir (atomic: EEXIST means another run has it).
-  const std::string first = (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
+  const std::string first =
+      (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
   std::error_code ec;
   std::filesystem::create_directories(base, ec);
   for (int n = 1; n <= 1000; ++n) {

@@ -11,10 +11,12 @@ namespace bakeoff {
 namespace {
 
 std::string Size(int64_t bytes) {
-  return bytes >= (int64_t{1} << 20) ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
+  return bytes >= (int64_t{1} << 20) ? std::to_string(bytes >> 20) + " MiB"
+                                     : std::to_string(bytes) + " bytes";
 }
 
-Status CheckStat(const struct stat& info, const std::string& path, int64_t max_bytes, const std::string& what) {
+Status CheckStat(const struct stat& info, const std::string& path, int64_t max_bytes,
+                 const std::string& what) {
   if (S_ISDIR(info.st_mode)) return InvalidArgument(what + " " + path + " is a directory, not a file");
   if (!S_ISREG(info.st_mode)) {
     const char* kind = S_ISFIFO(info.st_mode)   ? "a FIFO"
@@ -25,8 +27,8 @@ Status CheckStat(const struct stat& info, const std::string& path, int64_t max_b
     return InvalidArgument(what + " " + path + " is " + kind + "; give a regular file");
   }
   if (info.st_size > max_bytes)
-    return InvalidArgument(what + " " + path + " is " + Size(info.st_size) + ", more than the " + Size(max_bytes) +
-                           " allowed");
+    return InvalidArgument(what + " " + path + " is " + Size(info.st_size) + ", more than the " +
+                           Size(max_bytes) + " allowed");
   return Status::Ok();
 }
 
@@ -42,7 +44,8 @@ Result<int64_t> CheckBoundedRegularFile(const std::string& path, int64_t max_byt
   return static_cast<int64_t>(info.st_size);
 }
 
-Result<std::string> ReadBoundedRegularFile(const std::string& path, int64_t max_bytes, const std::string& what) {
+Result<std::string> ReadBoundedRegularFile(const std::string& path, int64_t max_bytes,
+                                           const std::string& what) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; the fstat below then refuses it.
   const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
@@ -50,8 +53,9 @@ Result<std::string> ReadBoundedRegularFile(const std::string& path, int64_t max_
     return IoError("cannot read " + what + " " + path + ": " + std::strerror(errno));
   }
   struct stat info {};
-  Status st = fstat(fd, &info) == 0 ? CheckStat(info, path, max_bytes, what)
-                                    : IoError("cannot read " + what + " " + path + ": " + std::strerror(errno));
+  Status st = fstat(fd, &info) == 0
+                  ? CheckStat(info, path, max_bytes, what)
+                  : IoError("cannot read " + what + " " + path + ": " + std::strerror(errno));
   std::string content;
   if (st.ok()) {
     content.resize(static_cast<size_t>(info.st_size));

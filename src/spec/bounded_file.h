@@ -12,7 +12,8 @@ namespace bakeoff {
 
 // `what` names the file in errors ("experiment file", "payload file", ...). NotFound when absent,
 // InvalidArgument when not a regular file or larger than `max_bytes`, IoError otherwise.
-Result<std::string> ReadBoundedRegularFile(const std::string& path, int64_t max_bytes, const std::string& what);
+Result<std::string> ReadBoundedRegularFile(const std::string& path, int64_t max_bytes,
+                                           const std::string& what);
 
 // The same checks without reading; Ok with the size in bytes.
 Result<int64_t> CheckBoundedRegularFile(const std::string& path, int64_t max_bytes, const std::string& what);

@@ -9,11 +9,11 @@
 namespace bakeoff {
 
 inline constexpr int64_t kMaxTopics = 1000;
-inline constexpr int64_t kMaxPartitions = 10000;   // per topic
-inline constexpr int64_t kMaxStreams = 100000;     // topics x partitions: per-stream accounting, queues
-inline constexpr int64_t kMaxProducers = 1024;     // one thread each
-inline constexpr int64_t kMaxConsumers = 1024;     // one thread each
-inline constexpr int64_t kMaxKeyCount = 1000000;   // every key is materialized (and a zipf table)
+inline constexpr int64_t kMaxPartitions = 10000;  // per topic
+inline constexpr int64_t kMaxStreams = 100000;    // topics x partitions: per-stream accounting, queues
+inline constexpr int64_t kMaxProducers = 1024;    // one thread each
+inline constexpr int64_t kMaxConsumers = 1024;    // one thread each
+inline constexpr int64_t kMaxKeyCount = 1000000;  // every key is materialized (and a zipf table)
 inline constexpr int64_t kMaxMessages = int64_t{1} << 40;
 inline constexpr int64_t kMaxBacklog = 100000000;
 inline constexpr double kMaxRateMsgsPerS = 1e9;

@@ -34,7 +34,8 @@ void ExpectRejected(const std::string& yaml, const std::string& text) {
   ASSERT_FALSE(outcome.ok()) << yaml;
   EXPECT_GT(outcome.diagnostics[0].location.line, 0) << outcome.diagnostics[0].ToString();
   EXPECT_NE(outcome.diagnostics[0].ToString().find(text), std::string::npos)
-      << yaml << "\n" << outcome.diagnostics[0].ToString();
+      << yaml << "\n"
+      << outcome.diagnostics[0].ToString();
 }
 
 // Before: each of these validated and then died in `run` (bad_alloc, exit 1) or overflowed.
@@ -43,7 +44,8 @@ TEST(LimitsTest, CountsSizesAndDurationsHaveUpperBounds) {
   ExpectRejected(WithWorkload("  producers: 100000\n"), "workload.producers: must be at most 1024");
   ExpectRejected(WithWorkload("  consumers: 100000\n"), "workload.consumers: must be at most 1024");
   ExpectRejected(WithWorkload("  topics: 100\n  partitions: 5000\n"), "more than the 100000 streams");
-  ExpectRejected(WithWorkload("  keys: {distribution: zipf, count: 1000000000000}\n"), "must be at most 1000000");
+  ExpectRejected(WithWorkload("  keys: {distribution: zipf, count: 1000000000000}\n"),
+                 "must be at most 1000000");
   ExpectRejected(WithWorkload("  warmup: 1h\n  duration: 2562047h\n"), "workload.duration: must be at most");
   ExpectRejected(WithWorkload("  warmup: 2562047h\n"), "workload.warmup: must be at most");
   ExpectRejected(WithWorkload("  drain_timeout: 25h\n"), "workload.drain_timeout: must be at most");
@@ -74,20 +76,22 @@ TEST_F(FileLimitsTest, ExperimentFileMustBeARegularBoundedFile) {
   const std::string fifo = dir_ + "/fifo.yaml";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   const std::string sparse = dir_ + "/sparse.yaml";
-  {
-    std::ofstream out(sparse);
-  }
+  { std::ofstream out(sparse); }
   fs::resize_file(sparse, uintmax_t{2} << 30);
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"/dev/zero", "is a character device"}, {"/dev/urandom", "is a character device"},
-      {fifo, "is a FIFO"}, {sparse, "2048 MiB, more than the 4 MiB allowed"}, {dir_, "is a directory"}};
+      {"/dev/zero", "is a character device"},
+      {"/dev/urandom", "is a character device"},
+      {fifo, "is a FIFO"},
+      {sparse, "2048 MiB, more than the 4 MiB allowed"},
+      {dir_, "is a directory"}};
   for (const auto& [path, text] : cases) {
     const auto start = std::chrono::steady_clock::now();
     ParseOutcome outcome = ParseExperimentFile(path, TestSchemas());
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << path;
     ASSERT_EQ(outcome.diagnostics.size(), 1u) << path;
     EXPECT_NE(outcome.diagnostics[0].ToString().find(path), std::string::npos);
-    EXPECT_NE(outcome.diagnostics[0].ToString().find(text), std::string::npos) << outcome.diagnostics[0].ToString();
+    EXPECT_NE(outcome.diagnostics[0].ToString().find(text), std::string::npos)
+        << outcome.diagnostics[0].ToString();
   }
 }
 
@@ -137,10 +141,37 @@ TEST(LimitsFuzzTest, MutatedValuesEndOkOrLocated) {
     spans.emplace_back(static_cast<size_t>(it->position(group)), static_cast<size_t>(it->length(group)));
   }
   ASSERT_GT(spans.size(), 10u);
-  const std::vector<std::string> values = {
-      "0", "-1", "1", "2147483648", "9223372036854775807", "99999999999999999999", "1e12", "1e308", "nan",
-      "2562047h", "106751d", "0ns", "1ns", "-5s", "1000000000", "100000", "10G/s", "0/s", "max", "1PiB",
-      "\"\"", "[]", "{}", "~", "1.5", "0x10", "9999999999999GiB", "1h1h", "\xff\xfe", "&a", "*a"};
+  const std::vector<std::string> values = {"0",
+                                           "-1",
+                                           "1",
+                                           "2147483648",
+                                           "9223372036854775807",
+                                           "99999999999999999999",
+                                           "1e12",
+                                           "1e308",
+                                           "nan",
+                                           "2562047h",
+                                           "106751d",
+                                           "0ns",
+                                           "1ns",
+                                           "-5s",
+                                           "1000000000",
+                                           "100000",
+                                           "10G/s",
+                                           "0/s",
+                                           "max",
+                                           "1PiB",
+                                           "\"\"",
+                                           "[]",
+                                           "{}",
+                                           "~",
+                                           "1.5",
+                                           "0x10",
+                                           "9999999999999GiB",
+                                           "1h1h",
+                                           "\xff\xfe",
+                                           "&a",
+                                           "*a"};
   std::mt19937_64 rng(10);
   const long rss_before = MaxRssKiB();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
@@ -152,7 +183,8 @@ TEST(LimitsFuzzTest, MutatedValuesEndOkOrLocated) {
     for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) picks.push_back(rng() % spans.size());
     std::sort(picks.rbegin(), picks.rend());
     picks.erase(std::unique(picks.begin(), picks.end()), picks.end());
-    for (size_t pick : picks) text.replace(spans[pick].first, spans[pick].second, values[rng() % values.size()]);
+    for (size_t pick : picks)
+      text.replace(spans[pick].first, spans[pick].second, values[rng() % values.size()]);
     ParseOutcome outcome;
     ASSERT_NO_THROW(outcome = ParseExperiment(text, "fuzz.yaml", TestSchemas())) << text;
     if (outcome.ok()) {

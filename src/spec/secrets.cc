@@ -75,17 +75,19 @@ Result<std::string> ResolveSecretReferences(const std::string& text) {
 bool IsSecretKey(const std::string& key) {
   std::string k;
   for (char c : key) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static const char* const kExact[] = {"sasl.jaas.config", "sasl.oauthbearer.config", "ssl.key.pem",
-                                       "ssl.keystore.key", "ssl_key", "sasl.kerberos.keytab"};
+  static const char* const kExact[] = {"sasl.jaas.config", "sasl.oauthbearer.config",
+                                       "ssl.key.pem",      "ssl.keystore.key",
+                                       "ssl_key",          "sasl.kerberos.keytab"};
   for (const char* exact : kExact) {
-    if (k == exact || (k.size() > std::strlen(exact) && k.compare(k.size() - std::strlen(exact), std::string::npos,
-                                                                  exact) == 0 &&
+    if (k == exact || (k.size() > std::strlen(exact) &&
+                       k.compare(k.size() - std::strlen(exact), std::string::npos, exact) == 0 &&
                        k[k.size() - std::strlen(exact) - 1] == '.'))
       return true;
   }
-  static const char* const kParts[] = {"password", "passwd", "passphrase", "secret", "credential",
-                                       "token", "private.key", "private_key", "privatekey", "api.key",
-                                       "api_key", "apikey", "access.key", "access_key", "requirepass", "masterauth"};
+  static const char* const kParts[] = {"password",   "passwd",     "passphrase",  "secret",
+                                       "credential", "token",      "private.key", "private_key",
+                                       "privatekey", "api.key",    "api_key",     "apikey",
+                                       "access.key", "access_key", "requirepass", "masterauth"};
   for (const char* part : kParts) {
     if (k.find(part) != std::string::npos) return true;
   }

@@ -69,7 +69,8 @@ Result<PayloadGenerator> PayloadGenerator::Create(const WorkloadSpec& w, const s
     case PayloadSpec::Kind::kFile: {
       std::filesystem::path path(w.payload.file);
       if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
-      Result<std::string> content = ReadBoundedRegularFile(path.string(), kMaxPayloadFileBytes, "payload file");
+      Result<std::string> content =
+          ReadBoundedRegularFile(path.string(), kMaxPayloadFileBytes, "payload file");
       if (!content.ok()) return content.status();
       const std::string& bytes = *content;
       if (bytes.empty()) return InvalidArgument("payload file " + path.string() + " is empty");

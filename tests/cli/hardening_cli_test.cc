@@ -21,7 +21,9 @@ using namespace bakeoff_test;
 class HardeningTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (fs::path(testing::TempDir()) / ("hardening-" + std::to_string(getpid()))).lexically_normal().string();
+    dir_ = (fs::path(testing::TempDir()) / ("hardening-" + std::to_string(getpid())))
+               .lexically_normal()
+               .string();
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

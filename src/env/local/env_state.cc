@@ -107,7 +107,8 @@ Result<EnvState> StateStore::Load(const std::string& id) const {
   Result<EnvState> state = EnvStateFromJson(*text);
   if (!state.ok()) return InvalidArgument(PathFor(id) + ": " + state.status().message());
   if (state->id != id)
-    return InvalidArgument(PathFor(id) + ": records id `" + state->id + "`, not `" + id + "` (forged or copied)");
+    return InvalidArgument(PathFor(id) + ": records id `" + state->id + "`, not `" + id +
+                           "` (forged or copied)");
   return state;
 }
 

@@ -91,7 +91,8 @@ Status LocalEnvironment::Apply(std::chrono::nanoseconds timeout) {
   Status st = ApplyLocked(limit);
   if (!st.ok()) {
     failed_ = true;
-    Status down = recorded_ ? TearDownEnvironment(state_, store_, *options_.launcher, options_.work_root) : Status::Ok();
+    Status down = recorded_ ? TearDownEnvironment(state_, store_, *options_.launcher, options_.work_root)
+                            : Status::Ok();
     if (down.ok()) recorded_ = false;
     servers_.clear();
     if (!down.ok()) return Status(st.code(), st.message() + " (and teardown failed: " + down.message() + ")");

@@ -28,7 +28,9 @@ EnvState DeadOwnerState(const std::string& id, const std::string& dir) {
   return s;
 }
 
-void Touch(const std::string& path) { std::ofstream(path) << "precious\n"; }
+void Touch(const std::string& path) {
+  std::ofstream(path) << "precious\n";
+}
 
 TEST(StateTrustTest, EnvIdsAreValidated) {
   EXPECT_TRUE(IsValidEnvId("redis-0a1b2c"));

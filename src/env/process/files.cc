@@ -75,19 +75,20 @@ Status CheckPrivateDirectory(const std::string& path) {
   const uid_t self = geteuid();
   if (S_ISLNK(link_info.st_mode) && link_info.st_uid != self && link_info.st_uid != 0)
     return InvalidArgument(path + " is a symlink owned by uid " + std::to_string(link_info.st_uid) +
-                            ", not by this user: remove it or point BAKEOFF_STATE_DIR/BAKEOFF_WORK_DIR "
-                            "elsewhere");
+                           ", not by this user: remove it or point BAKEOFF_STATE_DIR/BAKEOFF_WORK_DIR "
+                           "elsewhere");
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) return IoError("cannot inspect " + path + ": " + std::strerror(errno));
   if (!S_ISDIR(info.st_mode)) return InvalidArgument(path + " is not a directory");
   if (info.st_uid != self)
-    return InvalidArgument(path + " is owned by uid " + std::to_string(info.st_uid) + ", not by this user (uid " +
-                            std::to_string(self) + "): another user may have created it; remove it or set "
-                            "BAKEOFF_STATE_DIR/BAKEOFF_WORK_DIR to a directory of your own");
+    return InvalidArgument(path + " is owned by uid " + std::to_string(info.st_uid) +
+                           ", not by this user (uid " + std::to_string(self) +
+                           "): another user may have created it; remove it or set "
+                           "BAKEOFF_STATE_DIR/BAKEOFF_WORK_DIR to a directory of your own");
   if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
     return InvalidArgument(path + " is writable by group or others (mode " +
-                            std::to_string((info.st_mode >> 6) & 7) + std::to_string((info.st_mode >> 3) & 7) +
-                            std::to_string(info.st_mode & 7) + "): `chmod 700 " + path + "`");
+                           std::to_string((info.st_mode >> 6) & 7) + std::to_string((info.st_mode >> 3) & 7) +
+                           std::to_string(info.st_mode & 7) + "): `chmod 700 " + path + "`");
   return Status::Ok();
 }
 

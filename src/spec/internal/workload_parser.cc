@@ -12,7 +12,6 @@
 namespace bakeoff::spec_internal {
 namespace {
 
-
 std::optional<int64_t> ReadMessageBytes(Reader& reader, const Field& field) {
   return reader.ReadBytes(field, kMinMessageBytes, kMaxMessageBytes);
 }
@@ -145,7 +144,8 @@ void ParseRate(Reader& reader, const Field& field, RateSpec& rate) {
     return;
   }
   if (*per_second > kMaxRateMsgsPerS) {
-    reader.Report(field.mark, field.path, "must be at most 1G/s (use `max` for as fast as possible), found " + *text);
+    reader.Report(field.mark, field.path,
+                  "must be at most 1G/s (use `max` for as fast as possible), found " + *text);
     return;
   }
   rate.max = false;
