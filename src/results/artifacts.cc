@@ -12,11 +12,9 @@ namespace bakeoff {
 using nlohmann::json;
 
 Status WriteResultArtifacts(const ExperimentResult& result, const std::string& dir) {
-  if (Status st = WriteResultFile(result, dir); !st.ok()) return st;
+  // result.json goes last: it names the hlog files, so it must never exist without them.
   const json document = ResultToJson(result);
   const std::filesystem::path base(dir);
-  if (Status st = WriteFileAtomically((base / "results.csv").string(), RenderCsv(document)); !st.ok())
-    return st;
   std::error_code ec;
   std::filesystem::create_directories(base / "hlog", ec);
   if (ec) return IoError("cannot create " + (base / "hlog").string() + ": " + ec.message());
@@ -26,7 +24,12 @@ Status WriteResultArtifacts(const ExperimentResult& result, const std::string& d
     const std::string path = (base / HlogFileName(i, run.system)).string();
     if (Status st = WriteFileAtomically(path, RenderRunHlog(run)); !st.ok()) return st;
   }
-  return WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document}));
+  if (Status st = WriteFileAtomically((base / "results.csv").string(), RenderCsv(document)); !st.ok())
+    return st;
+  if (Status st = WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document}));
+      !st.ok())
+    return st;
+  return WriteResultFile(result, dir);
 }
 
 }  // namespace bakeoff

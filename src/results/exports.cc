@@ -151,15 +151,23 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
   const std::filesystem::path final_path(path);
   const std::filesystem::path temp_path =
       final_path.parent_path() / ("." + final_path.filename().string() + ".tmp");
+  std::error_code ec;
   {
     std::ofstream out(temp_path, std::ios::binary);
     if (!out) return IoError("cannot write " + temp_path.string());
     out << text;
-    if (!out) return IoError("write to " + temp_path.string() + " failed");
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temp_path, ec);  // a full disk leaves no half-written temp file
+      return IoError("write to " + temp_path.string() + " failed");
+    }
   }
-  std::error_code ec;
   std::filesystem::rename(temp_path, final_path, ec);
-  if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(temp_path, ec);
+    return IoError("cannot rename to " + final_path.string() + ": " + why);
+  }
   return Status::Ok();
 }
 

@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+#include <type_traits>
 
 #include "results/statistics.h"
+#include "spec/secrets.h"
 
 namespace bakeoff {
 namespace {
@@ -53,11 +55,30 @@ const char* PayloadKindName(PayloadSpec::Kind k) {
 
 // Option values as JSON. Secret options hold the reference text the user wrote ("${env:NAME}"),
 // never a resolved secret, so they can be written as they are.
+// Pass-through maps are redacted again (RedactedValue): an Experiment built in code, not parsed, may
+// still hold a plain-text secret.
 json OptionsToJson(const OptionValues& values) {
   json out = json::object();
   for (const auto& [name, value] : values.all()) {
-    std::visit([&out, &name](const auto& v) { out[name] = v; }, value);
+    std::visit(
+        [&out, &name](const auto& v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::map<std::string, std::string>>) {
+            json map = json::object();
+            for (const auto& [key, text] : v) map[key] = RedactedValue(key, text);
+            out[name] = map;
+          } else {
+            out[name] = v;
+          }
+        },
+        value);
   }
+  return out;
+}
+
+// Facts (effective client config, server settings) with secret-named entries redacted.
+json FactsToJson(const std::map<std::string, std::string>& facts) {
+  json out = json::object();
+  for (const auto& [key, value] : facts) out[key] = RedactedValue(key, value);
   return out;
 }
 
@@ -320,8 +341,8 @@ json ResultToJson(const ExperimentResult& r) {
               {"status", RunStatusName(run.status)},
               {"started_unix_ns", run.started_unix_ns},
               {"finished_unix_ns", run.finished_unix_ns},
-              {"environment_facts", run.environment_facts},
-              {"driver_facts", run.driver_facts},
+              {"environment_facts", FactsToJson(run.environment_facts)},
+              {"driver_facts", FactsToJson(run.driver_facts)},
               {"resources", ResourcesToJson(run.resources)}};
     if (!run.error.empty()) {
       j["error"] = run.error.ToString();
@@ -366,10 +387,18 @@ Status WriteResultFile(const ExperimentResult& result, const std::string& dir) {
     std::ofstream out(temp_path);
     if (!out) return IoError("cannot write " + temp_path.string());
     out << ResultToJson(result).dump(2) << "\n";
-    if (!out) return IoError("write to " + temp_path.string() + " failed");
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temp_path, ec);  // a full disk leaves no half-written temp file
+      return IoError("write to " + temp_path.string() + " failed");
+    }
   }
   std::filesystem::rename(temp_path, final_path, ec);
-  if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(temp_path, ec);
+    return IoError("cannot rename to " + final_path.string() + ": " + why);
+  }
   return Status::Ok();
 }
 

@@ -7,7 +7,7 @@ namespace bakeoff {
 enum ExitCode : int {
   kExitOk = 0,               // every run completed
   kExitInternal = 1,         // unexpected internal error (a bug)
-  kExitBadExperiment = 2,    // usage error or invalid experiment file: nothing was run
+  kExitBadExperiment = 2,    // usage error, invalid experiment file or unreadable result/results store
   kExitRunFailed = 3,        // a run failed (environment, connection or driver error); others may have run
   kExitThresholdFailed = 4,  // all runs completed but a threshold was not met
   kExitNotSustained = 5,     // all runs completed but one could not hold its target rate or measured nothing

@@ -1,6 +1,9 @@
 #include "run/experiment_runner.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -230,7 +233,17 @@ std::string DefaultOutputDir(const std::string& base, const std::string& experim
   gmtime_r(&now, &utc);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc);
-  return (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
+  // Two runs started in the same second get different directories: the first free name, taken with
+  // mkdir (atomic: EEXIST means another run has it).
+  const std::string first =
+      (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
+  std::error_code ec;
+  std::filesystem::create_directories(base, ec);
+  for (int n = 1; n <= 1000; ++n) {
+    const std::string candidate = n == 1 ? first : first + "-" + std::to_string(n);
+    if (mkdir(candidate.c_str(), 0755) == 0 || errno != EEXIST) return candidate;
+  }
+  return first;
 }
 
 const char* ExperimentStatusName(ExperimentStatus status) {

@@ -101,7 +101,7 @@ TEST(LocalProviderTest, TearDownSparesReusedPidsAndForeignDirectories) {
                          .status = "running"});
   s.resources.push_back({.kind = "directory", .name = "work", .directories = {foreign}, .status = "created"});
   ASSERT_TRUE(store.Save(s).ok());
-  Status st = TearDownEnvironment(s, store, OsProcessLauncher());
+  Status st = TearDownEnvironment(s, store, OsProcessLauncher(), sandbox.work_root());
   EXPECT_FALSE(st.ok());                          // the foreign directory is refused ...
   EXPECT_TRUE(std::filesystem::exists(foreign));  // ... and kept
   EXPECT_EQ(s.resources[0].status, "stopped");    // the reused PID is treated as gone; we are alive
