@@ -11,14 +11,15 @@
 #include "cli/exit_codes.h"
 #include "drivers/registry.h"
 #include "env/provider.h"
-#include "run/experiment_runner.h"
-#include "run/publish.h"
-#include "run/registry_schemas.h"
 #include "results/index_store.h"
+#include "results/output_check.h"
 #include "results/result_json.h"
 #include "results/statistics.h"
 #include "results/summary_table.h"
 #include "results/thresholds.h"
+#include "run/experiment_runner.h"
+#include "run/publish.h"
+#include "run/registry_schemas.h"
 #include "spec/units.h"
 
 namespace bakeoff {
@@ -97,9 +98,15 @@ int RunCommand(const RunArgs& args) {
   publish.results_dir = args.results_dir;
   publish.s3_target = S3TargetOf(experiment, args.output_dir);
   ExperimentRunOptions options;
-  options.output_dir = !publish.s3_target.empty() ? DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name)
-                       : args.output_dir.empty()  ? DefaultOutputDir(experiment.output.dir, experiment.name)
-                                                  : args.output_dir;
+  options.output_dir = !publish.s3_target.empty()
+                           ? DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name)
+                       : args.output_dir.empty() ? DefaultOutputDir(experiment.output.dir, experiment.name)
+                                                 : args.output_dir;
+  if (Status st = CheckOutputDir(options.output_dir); !st.ok()) {
+    g_running.store(nullptr);
+    std::cerr << "bakeoff: " << st.message() << " (nothing was provisioned)\n";
+    return kExitBadExperiment;
+  }
   options.bakeoff_version = BAKEOFF_VERSION;
   options.keep_environments = args.keep_environments;
 
@@ -119,9 +126,12 @@ int RunCommand(const RunArgs& args) {
   std::cout << "results: " << options.output_dir << "/result.json (report.html, results.csv, hlog/)\n";
   const PublishOutcome published = PublishResult(experiment, options.output_dir, publish);
   g_running.store(nullptr);
-  if (!published.indexed.ok()) std::cerr << "bakeoff: results not indexed: " << published.indexed.message() << "\n";
+  for (const std::string& w : published.index_warnings) std::cerr << "bakeoff: warning: " << w << "\n";
+  if (!published.indexed.ok())
+    std::cerr << "bakeoff: results not indexed: " << published.indexed.message() << "\n";
   if (!published.uploaded_prefix.empty()) {
-    std::cout << "uploaded: " << published.uploaded_prefix << "/ (result.json, report.html, results.csv, hlog/)\n";
+    std::cout << "uploaded: " << published.uploaded_prefix
+              << "/ (result.json, report.html, results.csv, hlog/)\n";
   }
   if (!published.uploaded.ok()) {
     std::cerr << "bakeoff: upload failed: " << published.uploaded.message() << "\n";

@@ -166,6 +166,12 @@ int EnvDownCommand(const EnvArgs& args) {
     std::cerr << "bakeoff: env down: give an environment id (`bakeoff env status` lists them) or --all\n";
     return kExitBadExperiment;
   }
+  for (const std::string& root : {store.dir(), EnvironmentWorkRoot()}) {
+    if (Status st = CheckPrivateDirectory(root); !st.ok()) {
+      std::cerr << "bakeoff: env down: " << st.message() << "\n";
+      return kExitBadExperiment;
+    }
+  }
   int code = kExitOk;
   for (const std::string& id : ids) {
     Result<EnvState> state = store.Load(id);
@@ -175,7 +181,7 @@ int EnvDownCommand(const EnvArgs& args) {
       continue;
     }
     const auto start = std::chrono::steady_clock::now();
-    Status st = TearDownEnvironment(*state, store, OsProcessLauncher());
+    Status st = TearDownEnvironment(*state, store, OsProcessLauncher(), EnvironmentWorkRoot());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (st.ok()) {
       std::printf("%s: down in %.2f s\n", id.c_str(), seconds);

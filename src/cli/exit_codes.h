@@ -10,9 +10,12 @@ inline constexpr const char* kExitCodesHelp =
     "Exit codes:\n"
     "  0    success: every run completed\n"
     "  1    internal error (a bug; please report it)\n"
-    "  2    usage error or invalid experiment file (nothing was run)\n"
+    "  2    usage error, invalid experiment file (nothing was run), or a result.json / index.sqlite\n"
+    "       that cannot be read (report, compare, results: the message names the file and field)\n"
     "  3    a run failed (environment, connection or driver error); result.json says which\n"
     "  4    every run completed but a threshold (`thresholds:`) was not met\n"
+    "  5    every run completed but one was not sustained (sent or received < 90% of the target rate) or\n"
+    "       measured nothing (no_data); its status and result.json say which\n"
     "  130  interrupted by Ctrl-C or SIGTERM; partial results were written and everything torn down\n";
 
 }  // namespace bakeoff

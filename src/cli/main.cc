@@ -68,6 +68,15 @@ int main(int argc, char** argv) {
   ResultsCommands results_commands(app);  // compare, report, results list|show|fetch
   ServeCommands serve_commands(app);      // serve, submit, queue, cancel
 
+  // CLI11 would say only "A subcommand is required" for a mistyped command: name it.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::vector<CLI::App*> known =
+        app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); });
+    if (known.empty()) {
+      std::cerr << "bakeoff: unknown command `" << argv[1] << "`; `bakeoff --help` lists the commands\n";
+      return kExitBadExperiment;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -58,6 +58,8 @@ int Report(const std::vector<std::string>& inputs, std::string output, const std
     output = inputs.size() == 1 && std::filesystem::is_directory(inputs[0])
                  ? (std::filesystem::path(inputs[0]) / "report.html").string()
                  : "report.html";
+  } else if (std::filesystem::is_directory(output)) {
+    output = (std::filesystem::path(output) / "report.html").string();  // -o DIR: DIR/report.html
   }
   if (Status st = WriteFileAtomically(output, RenderReportHtml(results)); !st.ok()) {
     std::cerr << "bakeoff: " << st.ToString() << "\n";
@@ -67,8 +69,12 @@ int Report(const std::vector<std::string>& inputs, std::string output, const std
   return kExitOk;
 }
 
+// Opens the index, printing what it had to repair or skip. An index that cannot be opened is an
+// input problem (exit 2), never "a run failed" (exit 3).
 Result<ResultIndex> OpenIndex(const std::string& store) {
-  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(store));
+  std::vector<std::string> warnings;
+  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(store), &warnings);
+  for (const std::string& w : warnings) std::cerr << "bakeoff: warning: " << w << "\n";
   if (!index.ok()) std::cerr << "bakeoff: " << index.status().message() << "\n";
   return index;
 }
@@ -109,11 +115,11 @@ int List(const std::string& store, const IndexFilter& base, const std::string& s
     filter.since_unix_ns = *t;
   }
   Result<ResultIndex> index = OpenIndex(store);
-  if (!index.ok()) return kExitRunFailed;
+  if (!index.ok()) return kExitBadExperiment;
   Result<std::vector<IndexedResult>> rows = index->List(filter);
   if (!rows.ok()) {
     std::cerr << "bakeoff: " << rows.status().message() << "\n";
-    return kExitRunFailed;
+    return kExitBadExperiment;
   }
   std::cout << RenderIndexTable(*rows);
   return kExitOk;
@@ -121,7 +127,7 @@ int List(const std::string& store, const IndexFilter& base, const std::string& s
 
 int Show(const std::string& store, const std::string& id) {
   Result<ResultIndex> index = OpenIndex(store);
-  if (!index.ok()) return kExitRunFailed;
+  if (!index.ok()) return kExitBadExperiment;
   Result<IndexedResult> row = index->Find(id);
   if (!row.ok()) {
     std::cerr << "bakeoff: " << row.status().message() << "\n";
@@ -141,11 +147,13 @@ int Show(const std::string& store, const std::string& id) {
 
 int Reindex(const std::string& store) {
   Result<ResultIndex> index = OpenIndex(store);
-  if (!index.ok()) return kExitRunFailed;
-  Result<int> count = index->Rebuild();
+  if (!index.ok()) return kExitBadExperiment;
+  std::vector<std::string> skipped;
+  Result<int> count = index->Rebuild(&skipped);
+  for (const std::string& line : skipped) std::cerr << "bakeoff: warning: " << line << "\n";
   if (!count.ok()) {
     std::cerr << "bakeoff: " << count.status().message() << "\n";
-    return kExitRunFailed;
+    return kExitBadExperiment;
   }
   std::cout << "indexed " << *count << " result(s) in " << index->root() << "/index.sqlite\n";
   return kExitOk;

@@ -1,117 +1,9 @@
 #include "measure/accounting.h"
 
 #include <algorithm>
-#include <iterator>
 #include <utility>
 
 namespace bakeoff {
-namespace {
-
-// Whether an interval ending at `last` overlaps or touches one starting at `first`. Written so that
-// last == UINT64_MAX cannot overflow.
-bool TouchesOrOverlaps(uint64_t last, uint64_t first) {
-  return last >= first || last + 1 == first;
-}
-
-// Number of values of `set` in [0, end).
-uint64_t CountBelow(const std::map<uint64_t, uint64_t>& set, uint64_t end) {
-  uint64_t count = 0;
-  for (const auto& [first, last] : set) {
-    if (first >= end) break;
-    count += std::min(last, end - 1) - first + 1;
-  }
-  return count;
-}
-
-// Number of values in [0, end) present in both `a` and `b`: a merge walk over the two interval lists.
-uint64_t CountBothBelow(const std::map<uint64_t, uint64_t>& a, const std::map<uint64_t, uint64_t>& b,
-                        uint64_t end) {
-  uint64_t count = 0;
-  auto ia = a.begin();
-  auto ib = b.begin();
-  while (ia != a.end() && ib != b.end()) {
-    const uint64_t lo = std::max(ia->first, ib->first);
-    if (lo >= end) break;
-    const uint64_t hi = std::min({ia->second, ib->second, end - 1});
-    if (lo <= hi) count += hi - lo + 1;
-    // Advance whichever interval ends first; the other may still overlap the next one.
-    if (ia->second < ib->second) {
-      ++ia;
-    } else {
-      ++ib;
-    }
-  }
-  return count;
-}
-
-}  // namespace
-
-bool IntervalSet::Insert(uint64_t value) {
-  auto next = intervals_.upper_bound(value);  // first interval starting after value
-  if (next != intervals_.begin()) {
-    auto prev = std::prev(next);
-    if (prev->second >= value) return false;
-    if (prev->second + 1 == value) {
-      // Extends prev; may also close the gap to next.
-      if (next != intervals_.end() && next->first == value + 1) {
-        prev->second = next->second;
-        intervals_.erase(next);
-      } else {
-        prev->second = value;
-      }
-      ++size_;
-      return true;
-    }
-  }
-  if (next != intervals_.end() && next->first == value + 1) {
-    const uint64_t last = next->second;
-    intervals_.erase(next);
-    intervals_.emplace(value, last);
-  } else {
-    intervals_.emplace(value, value);
-  }
-  ++size_;
-  return true;
-}
-
-uint64_t IntervalSet::InsertRange(uint64_t first, uint64_t last) {
-  if (first > last) return 0;
-  uint64_t merged_first = first;
-  uint64_t merged_last = last;
-  uint64_t already_present = 0;
-  uint64_t removed_size = 0;
-
-  auto it = intervals_.upper_bound(first);
-  if (it != intervals_.begin() && TouchesOrOverlaps(std::prev(it)->second, first)) --it;
-  while (it != intervals_.end() && TouchesOrOverlaps(last, it->first)) {
-    const uint64_t overlap_first = std::max(first, it->first);
-    const uint64_t overlap_last = std::min(last, it->second);
-    if (overlap_first <= overlap_last) already_present += overlap_last - overlap_first + 1;
-    merged_first = std::min(merged_first, it->first);
-    merged_last = std::max(merged_last, it->second);
-    removed_size += it->second - it->first + 1;
-    it = intervals_.erase(it);
-  }
-  intervals_.emplace_hint(it, merged_first, merged_last);
-  size_ = size_ - removed_size + (merged_last - merged_first + 1);
-  return already_present;
-}
-
-bool IntervalSet::Contains(uint64_t value) const {
-  auto next = intervals_.upper_bound(value);
-  if (next == intervals_.begin()) return false;
-  return std::prev(next)->second >= value;
-}
-
-uint64_t IntervalSet::MissingBelow(uint64_t end) const {
-  return end - CountBelow(intervals_, end);
-}
-
-uint64_t IntervalSet::MissingBelowFromBoth(uint64_t end, const IntervalSet& other) const {
-  const uint64_t in_union = CountBelow(intervals_, end) + CountBelow(other.intervals_, end) -
-                            CountBothBelow(intervals_, other.intervals_, end);
-  return end - in_union;
-}
 
 void StreamReceiveTracker::OnReceiveSlow(uint64_t seq) {
   ++received_;
@@ -163,7 +55,8 @@ AccountingTotals Reconcile(const std::vector<const SendAccounting*>& senders,
 
   // The union of what every consumer saw, per (producer, stream). A seq seen by two consumers is
   // counted as duplicated here; duplicates within one consumer were already counted by its tracker.
-  std::map<std::pair<uint32_t, uint32_t>, IntervalSet> seen;
+  // A stream seen by one consumer (the common case) uses that consumer's set as it is: no copy.
+  std::map<std::pair<uint32_t, uint32_t>, std::vector<const IntervalSet*>> seen_by;
   for (ReceiveAccounting* receiver : receivers) {
     if (receiver == nullptr) continue;
     totals.unparseable += receiver->unparseable();
@@ -174,12 +67,20 @@ AccountingTotals Reconcile(const std::vector<const SendAccounting*>& senders,
         totals.received += tracker.received();
         totals.duplicated += tracker.duplicated();
         totals.out_of_order += tracker.out_of_order();
-        IntervalSet& union_set = seen[{p, s}];
-        for (const auto& [first, last] : tracker.Distinct().intervals()) {
-          totals.duplicated += union_set.InsertRange(first, last);
-        }
+        seen_by[{p, s}].push_back(&tracker.Distinct());
       }
     }
+  }
+  std::map<std::pair<uint32_t, uint32_t>, IntervalSet> unions;
+  std::map<std::pair<uint32_t, uint32_t>, const IntervalSet*> seen;
+  for (const auto& [key, sets] : seen_by) {
+    if (sets.size() == 1) {
+      seen[key] = sets[0];
+      continue;
+    }
+    IntervalSet& union_set = unions[key];
+    for (const IntervalSet* set : sets) totals.duplicated += union_set.UnionWith(*set);
+    seen[key] = &union_set;
   }
 
   const IntervalSet nothing_seen;
@@ -192,7 +93,7 @@ AccountingTotals Reconcile(const std::vector<const SendAccounting*>& senders,
       totals.acked += record.acked;
       totals.send_errors += record.failed.size();
       auto found = seen.find({static_cast<uint32_t>(p), static_cast<uint32_t>(s)});
-      const IntervalSet& received = found == seen.end() ? nothing_seen : found->second;
+      const IntervalSet& received = found == seen.end() ? nothing_seen : *found->second;
       totals.lost += received.MissingBelowFromBoth(record.sent, record.failed);
     }
   }

@@ -129,16 +129,4 @@ std::string RenderComparison(const std::vector<LabelledResult>& inputs) {
   return out;
 }
 
-Result<json> LoadResultFile(const std::string& dir_or_file) {
-  std::filesystem::path path(dir_or_file);
-  if (std::filesystem::is_directory(path)) path /= "result.json";
-  std::ifstream in(path);
-  if (!in) return NotFound("no result at " + path.string() + " (give a result directory or its result.json)");
-  try {
-    return json::parse(in);
-  } catch (const std::exception& e) {
-    return InvalidArgument(path.string() + " is not valid JSON: " + e.what());
-  }
-}
-
 }  // namespace bakeoff

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "results/result_check.h"  // LoadResultFile
 
 namespace bakeoff {
 
@@ -29,8 +30,5 @@ Difference CompareSamples(const std::vector<double>& baseline, const std::vector
 // The comparison table. Each (system, matrix point) of each input is an entry; an entry is compared
 // with the same system and point of the first input that has it, otherwise with the very first entry.
 std::string RenderComparison(const std::vector<LabelledResult>& inputs);
-
-// Loads result.json from a result directory or a path to the file itself.
-Result<nlohmann::json> LoadResultFile(const std::string& dir_or_file);
 
 }  // namespace bakeoff

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <limits>
 
-#include "results/compare.h"
+#include "results/result_check.h"
 #include "spec/units.h"
 
 namespace bakeoff {
@@ -152,27 +152,68 @@ IndexedResult SummarizeForIndex(const json& result, const std::string& dir) {
   return r;
 }
 
-Result<ResultIndex> ResultIndex::Open(const std::string& root) {
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return IoError("cannot create results directory " + root + ": " + ec.message());
-  const std::string file = (fs::path(root) / "index.sqlite").string();
-  const bool existed = fs::exists(file);
+namespace {
+
+// Opens `file` and makes sure it is an index of this schema. `rebuild` is set when the file had no
+// results table (new, or the table was dropped).
+Result<sqlite3*> OpenChecked(const std::string& file, bool* rebuild) {
   sqlite3* db = nullptr;
-  if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) {
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     Status st = SqlError(db, "cannot open " + file);
     sqlite3_close(db);
     return st;
   }
   sqlite3_busy_timeout(db, 5000);
-  if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    Status st = SqlError(db, "cannot create the schema in " + file);
+  auto fail = [&](const std::string& what) -> Result<sqlite3*> {
+    Status st = SqlError(db, what + " " + file);
     sqlite3_close(db);
     return st;
+  };
+  {
+    Statement check(db, "PRAGMA quick_check");
+    if (check.get() == nullptr || sqlite3_step(check.get()) != SQLITE_ROW ||
+        ColumnText(check.get(), 0) != "ok")
+      return fail("integrity check failed for");
   }
-  ResultIndex index(root, db);
-  if (!existed) {
-    Result<int> rebuilt = index.Rebuild();
+  bool has_table = false;
+  {
+    Statement table(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results'");
+    if (table.get() == nullptr) return fail("cannot read the schema of");
+    const int rc = sqlite3_step(table.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("cannot read the schema of");
+    has_table = rc == SQLITE_ROW;
+  }
+  if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("cannot create the schema in");
+  Statement columns(db, (std::string("SELECT ") + kColumns + " FROM results LIMIT 0").c_str());
+  if (columns.get() == nullptr) return fail("not a bakeoff results index (other columns):");
+  *rebuild = !has_table;
+  return db;
+}
+
+}  // namespace
+
+Result<ResultIndex> ResultIndex::Open(const std::string& root, std::vector<std::string>* warnings) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return IoError("cannot create results directory " + root + ": " + ec.message());
+  const std::string file = (fs::path(root) / "index.sqlite").string();
+  bool rebuild = false;
+  Result<sqlite3*> db = OpenChecked(file, &rebuild);
+  if (!db.ok() && fs::exists(file)) {
+    // Derived data: move the unusable file aside (kept for inspection) and start afresh.
+    const std::string aside = file + ".corrupt-" + std::to_string(std::time(nullptr));
+    fs::rename(file, aside, ec);
+    if (ec) return IoError(db.status().message() + "; and cannot move it aside: " + ec.message());
+    for (const char* suffix : {"-journal", "-wal", "-shm"}) fs::remove(file + suffix, ec);
+    if (warnings != nullptr)
+      warnings->push_back(db.status().message() + "; moved to " + aside + " and rebuilt");
+    db = OpenChecked(file, &rebuild);
+  }
+  if (!db.ok()) return db.status();
+  ResultIndex index(root, *db);
+  if (rebuild) {
+    Result<int> rebuilt = index.Rebuild(warnings);
     if (!rebuilt.ok()) return rebuilt.status();
   }
   return index;
@@ -209,7 +250,7 @@ Status ResultIndex::Add(const std::string& dir) {
   return Status::Ok();
 }
 
-Result<int> ResultIndex::Rebuild() {
+Result<int> ResultIndex::Rebuild(std::vector<std::string>* skipped) {
   if (sqlite3_exec(Db(db_), "DELETE FROM results", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return SqlError(Db(db_), "cannot clear");
   }
@@ -217,7 +258,11 @@ Result<int> ResultIndex::Rebuild() {
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(root_, ec)) {
     if (!entry.is_directory() || !fs::exists(entry.path() / "result.json")) continue;
-    if (Add(entry.path().string()).ok()) ++count;  // an unreadable result.json is left out
+    if (Status st = Add(entry.path().string()); st.ok()) {
+      ++count;
+    } else if (skipped != nullptr) {
+      skipped->push_back("skipped " + entry.path().string() + ": " + st.message());
+    }
   }
   if (ec) return IoError("cannot list " + root_ + ": " + ec.message());
   return count;

@@ -44,9 +44,12 @@ IndexedResult SummarizeForIndex(const nlohmann::json& result, const std::string&
 
 class ResultIndex {
  public:
-  // Opens (creating if needed) `root`/index.sqlite. When the file did not exist, the index is
-  // rebuilt from the result directories under `root`.
-  static Result<ResultIndex> Open(const std::string& root);
+  // Opens (creating if needed) `root`/index.sqlite. When the file did not exist or had no results
+  // table, the index is rebuilt from the result directories under `root`. A file that is not an index
+  // of this schema (random bytes, truncated, another program's database, other columns) is moved
+  // aside to index.sqlite.corrupt-<unix seconds> and rebuilt; that, and each result directory the
+  // rebuild skipped, is appended to `warnings` (when given). Errors (IoError) name the file.
+  static Result<ResultIndex> Open(const std::string& root, std::vector<std::string>* warnings = nullptr);
   ResultIndex(ResultIndex&& other) noexcept;
   ResultIndex& operator=(ResultIndex&&) = delete;
   ResultIndex(const ResultIndex&) = delete;
@@ -54,8 +57,9 @@ class ResultIndex {
 
   // Indexes (or re-indexes) one result directory.
   Status Add(const std::string& dir);
-  // Drops every row and indexes each directory under the root holding a result.json. Returns the count.
-  Result<int> Rebuild();
+  // Drops every row and indexes each directory under the root holding a result.json. Returns the count;
+  // a directory whose result.json cannot be read is left out and named in `skipped` ("path: why").
+  Result<int> Rebuild(std::vector<std::string>* skipped = nullptr);
   Result<std::vector<IndexedResult>> List(const IndexFilter& filter) const;
   Result<IndexedResult> Find(const std::string& id) const;
 

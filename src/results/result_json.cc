@@ -1,11 +1,14 @@
 #include "results/result_json.h"
 
+#include <cstdio>
+
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+#include <type_traits>
 
-#include "results/exports.h"
 #include "results/statistics.h"
+#include "spec/secrets.h"
 
 namespace bakeoff {
 namespace {
@@ -52,11 +55,30 @@ const char* PayloadKindName(PayloadSpec::Kind k) {
 
 // Option values as JSON. Secret options hold the reference text the user wrote ("${env:NAME}"),
 // never a resolved secret, so they can be written as they are.
+// Pass-through maps are redacted again (RedactedValue): an Experiment built in code, not parsed, may
+// still hold a plain-text secret.
 json OptionsToJson(const OptionValues& values) {
   json out = json::object();
   for (const auto& [name, value] : values.all()) {
-    std::visit([&out, &name](const auto& v) { out[name] = v; }, value);
+    std::visit(
+        [&out, &name](const auto& v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::map<std::string, std::string>>) {
+            json map = json::object();
+            for (const auto& [key, text] : v) map[key] = RedactedValue(key, text);
+            out[name] = map;
+          } else {
+            out[name] = v;
+          }
+        },
+        value);
   }
+  return out;
+}
+
+// Facts (effective client config, server settings) with secret-named entries redacted.
+json FactsToJson(const std::map<std::string, std::string>& facts) {
+  json out = json::object();
+  for (const auto& [key, value] : facts) out[key] = RedactedValue(key, value);
   return out;
 }
 
@@ -145,12 +167,46 @@ const char* RunStatusName(RunStatus status) {
       return "interrupted";
     case RunStatus::kCancelled:
       return "cancelled";
+    case RunStatus::kNotSustained:
+      return "not_sustained";
+    case RunStatus::kNoData:
+      return "no_data";
   }
   return "failed";
 }
 
+RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metrics, std::string* why) {
+  if (metrics.measured_ns <= 0 || metrics.measured_sent == 0) {
+    if (why) *why = "nothing was measured: no message was sent inside the measured window (is the message cap reached "
+                    "during the warm-up?)";
+    return RunStatus::kNoData;
+  }
+  if (metrics.closed_loop || workload.rate.max || workload.rate.msgs_per_s <= 0) return RunStatus::kOk;
+  const double target = workload.rate.msgs_per_s;
+  const double floor = target * (1.0 - kSustainTolerance);
+  const double sent = metrics.sent_msgs_per_s();
+  const double received = metrics.received_msgs_per_s();
+  auto text = [&](const char* what, double rate) {
+    char line[160];
+    std::snprintf(line, sizeof(line), "%s %.0f msg/s of the %.0f msg/s target (%.0f%%); below %.0f%% is not sustained",
+                  what, rate, target, 100.0 * rate / target, 100.0 * (1.0 - kSustainTolerance));
+    return std::string(line);
+  };
+  // Only when the workload has consumers is the received rate a verdict (a produce-only run receives none).
+  if (sent < floor) {
+    if (why) *why = text("sent", sent);
+    return RunStatus::kNotSustained;
+  }
+  if (workload.consumers > 0 && received < floor) {
+    if (why) *why = text("received", received);
+    return RunStatus::kNotSustained;
+  }
+  return RunStatus::kOk;
+}
+
 std::string RunError::ToString() const {
   if (empty()) return "";
+  if (code == StatusCode::kOk) return phase + ": " + message;  // a verdict, not an error status
   return phase + ": " + Status(code, message).ToString();
 }
 
@@ -285,8 +341,8 @@ json ResultToJson(const ExperimentResult& r) {
               {"status", RunStatusName(run.status)},
               {"started_unix_ns", run.started_unix_ns},
               {"finished_unix_ns", run.finished_unix_ns},
-              {"environment_facts", run.environment_facts},
-              {"driver_facts", run.driver_facts},
+              {"environment_facts", FactsToJson(run.environment_facts)},
+              {"driver_facts", FactsToJson(run.driver_facts)},
               {"resources", ResourcesToJson(run.resources)}};
     if (!run.error.empty()) {
       j["error"] = run.error.ToString();
@@ -331,11 +387,25 @@ Status WriteResultFile(const ExperimentResult& result, const std::string& dir) {
     std::ofstream out(temp_path);
     if (!out) return IoError("cannot write " + temp_path.string());
     out << ResultToJson(result).dump(2) << "\n";
-    if (!out) return IoError("write to " + temp_path.string() + " failed");
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temp_path, ec);  // a full disk leaves no half-written temp file
+      return IoError("write to " + temp_path.string() + " failed");
+    }
   }
   std::filesystem::rename(temp_path, final_path, ec);
-  if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(temp_path, ec);
+    return IoError("cannot rename to " + final_path.string() + ": " + why);
+  }
   return Status::Ok();
+}
+
+std::string HlogFileName(size_t run_index, const std::string& system) {
+  char prefix[32];
+  std::snprintf(prefix, sizeof(prefix), "hlog/run-%02zu-", run_index + 1);
+  return prefix + system + ".hlog";
 }
 
 }  // namespace bakeoff

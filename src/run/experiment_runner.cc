@@ -1,6 +1,10 @@
 #include "run/experiment_runner.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -12,6 +16,7 @@
 #include "drivers/registry.h"
 #include "env/provider.h"
 #include "measure/clock.h"
+#include "results/artifacts.h"
 #include "results/exports.h"
 #include "results/result_json.h"
 #include "results/thresholds.h"
@@ -134,11 +139,18 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   env->SetCancelFlag(context.stop_flag());
   EnterPhase(context, system, position, RunPhase::kProvisioning);
   context.Log(system.name + ": provisioning (" + provider->name() + ")");
+  const auto apply_start = std::chrono::steady_clock::now();
   if (Status st = env->Apply(kApplyTimeout); !st.ok()) {
     fail("environment", st);
     return;
   }
   run.environment_facts = env->Facts();
+  {
+    char up[64];
+    std::snprintf(up, sizeof(up), ": environment healthy in %.1f s",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - apply_start).count());
+    context.Log(system.name + up);
+  }
   if (options.keep_environments) {
     const std::string kept = env->Detach();
     context.Log(system.name + (kept.empty() ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
@@ -190,7 +202,16 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   if (metrics.ok()) {
     run.metrics = std::move(metrics).value();
     run.has_metrics = true;
-    if (run.metrics.end == RunEnd::kInterrupted) run.status = StatusOfStop(context.stop_reason());
+    if (run.metrics.end == RunEnd::kInterrupted) {
+      run.status = StatusOfStop(context.stop_reason());
+    } else {
+      std::string why;
+      run.status = MeasuredVerdict(experiment.workload, run.metrics, &why);
+      if (run.status != RunStatus::kOk) {
+        run.error = RunError{"verdict", StatusCode::kOk, why};
+        context.Log(system.name + ": " + RunStatusName(run.status) + ": " + why);
+      }
+    }
   } else {
     fail("run", metrics.status());
   }
@@ -212,7 +233,17 @@ std::string DefaultOutputDir(const std::string& base, const std::string& experim
   gmtime_r(&now, &utc);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc);
-  return (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
+  // Two runs started in the same second get different directories: the first free name, taken with
+  // mkdir (atomic: EEXIST means another run has it).
+  const std::string first =
+      (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
+  std::error_code ec;
+  std::filesystem::create_directories(base, ec);
+  for (int n = 1; n <= 1000; ++n) {
+    const std::string candidate = n == 1 ? first : first + "-" + std::to_string(n);
+    if (mkdir(candidate.c_str(), 0755) == 0 || errno != EEXIST) return candidate;
+  }
+  return first;
 }
 
 const char* ExperimentStatusName(ExperimentStatus status) {
@@ -223,6 +254,8 @@ const char* ExperimentStatusName(ExperimentStatus status) {
       return "threshold_failed";
     case ExperimentStatus::kRunFailed:
       return "failed";
+    case ExperimentStatus::kNotSustained:
+      return "not_sustained";
     case ExperimentStatus::kInterrupted:
       return "interrupted";
     case ExperimentStatus::kCancelled:
@@ -239,6 +272,8 @@ int ExitCodeFor(const ExperimentOutcome& outcome) {
       return kExitThresholdFailed;
     case ExperimentStatus::kRunFailed:
       return kExitRunFailed;
+    case ExperimentStatus::kNotSustained:
+      return kExitNotSustained;
     case ExperimentStatus::kInterrupted:
     case ExperimentStatus::kCancelled:
       return kExitInterrupted;
@@ -282,6 +317,7 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
         run.repeat_index = r;
         RunSystem(at_point, system, options, context, position, run);
         if (run.status == RunStatus::kFailed) outcome.any_run_failed = true;
+        if (run.status == RunStatus::kNotSustained || run.status == RunStatus::kNoData) outcome.any_not_sustained = true;
         if (run.has_metrics) {
           run.thresholds = EvaluateThresholds(experiment.thresholds, run.system, run.metrics);
           for (const ThresholdOutcome& t : run.thresholds) {
@@ -307,6 +343,8 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
     outcome.status = ExperimentStatus::kInterrupted;
   } else if (outcome.any_run_failed || !outcome.write_status.ok()) {
     outcome.status = ExperimentStatus::kRunFailed;
+  } else if (outcome.any_not_sustained) {
+    outcome.status = ExperimentStatus::kNotSustained;
   } else if (outcome.any_threshold_failed) {
     outcome.status = ExperimentStatus::kThresholdFailed;
   }

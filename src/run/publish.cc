@@ -16,9 +16,10 @@ std::string S3TargetOf(const Experiment& experiment, const std::string& output_f
 
 namespace {
 
-Status IndexDir(const std::string& output_dir, const std::string& results_dir) {
+Status IndexDir(const std::string& output_dir, const std::string& results_dir,
+                std::vector<std::string>* warnings) {
   const std::filesystem::path parent = std::filesystem::absolute(output_dir).lexically_normal().parent_path();
-  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(results_dir, parent.string()));
+  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(results_dir, parent.string()), warnings);
   if (!index.ok()) return index.status();
   return index->Add(output_dir);
 }
@@ -36,7 +37,7 @@ Result<std::string> Upload(const std::string& local_dir, const std::string& url,
 PublishOutcome PublishResult(const Experiment& experiment, const std::string& output_dir,
                              const PublishOptions& options) {
   PublishOutcome outcome;
-  outcome.indexed = IndexDir(output_dir, options.results_dir);
+  outcome.indexed = IndexDir(output_dir, options.results_dir, &outcome.index_warnings);
   if (!options.s3_target.empty()) {
     Result<std::string> uploaded = Upload(output_dir, options.s3_target, experiment.output);
     if (uploaded.ok()) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "spec/experiment.h"
@@ -18,9 +19,10 @@ struct PublishOptions {
 };
 
 struct PublishOutcome {
-  Status indexed;                // not fatal: the index is derived data (`results reindex` rebuilds it)
-  Status uploaded;               // fatal for the caller: the result is not where the experiment said
-  std::string uploaded_prefix;   // s3://bucket/prefix/<id> when uploaded
+  Status indexed;  // not fatal: the index is derived data (`results reindex` rebuilds it)
+  std::vector<std::string> index_warnings;  // a corrupt index moved aside, result dirs skipped (why)
+  Status uploaded;              // fatal for the caller: the result is not where the experiment said
+  std::string uploaded_prefix;  // s3://bucket/prefix/<id> when uploaded
 };
 
 // Where `bakeoff run` writes when the experiment or --output names an s3:// target: "" when neither

@@ -58,6 +58,7 @@ struct PayloadSpec {
   Kind kind = Kind::kRandom;
   double compress_ratio = 0.5;  // kCompressible: target compressed/original size in (0, 1]
   std::string file;             // kFile: path, relative to the experiment file
+  SourceLocation location;      // kFile: where `file` is written, for errors about the file itself
 };
 
 struct WorkloadSpec {

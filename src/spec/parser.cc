@@ -5,15 +5,18 @@
 
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "spec/bounded_file.h"
 #include "spec/internal/matrix_parser.h"
 #include "spec/internal/option_validation.h"
 #include "spec/internal/suggest.h"
 #include "spec/internal/threshold_parser.h"
 #include "spec/internal/workload_parser.h"
 #include "spec/internal/yaml_reader.h"
+#include "spec/limits.h"
 
 namespace bakeoff {
 
@@ -21,16 +24,6 @@ using spec_internal::Field;
 using spec_internal::FindEntry;
 using spec_internal::MapEntry;
 using spec_internal::Reader;
-
-std::string Diagnostic::ToString() const {
-  std::string text = location.file;
-  if (location.line > 0) text += ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
-  text += ": ";
-  if (!field_path.empty()) text += field_path + ": ";
-  text += message;
-  if (!suggestion.empty()) text += " (" + suggestion + ")";
-  return text;
-}
 
 namespace {
 
@@ -273,18 +266,26 @@ ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& fi
 }
 
 ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& schemas) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  Result<std::string> text = ReadBoundedRegularFile(path, kMaxExperimentFileBytes, "experiment file");
+  if (!text.ok()) {
     ParseOutcome outcome;
     outcome.experiment.source_file = path;
-    outcome.diagnostics.push_back(
-        Diagnostic{SourceLocation{path, 0, 0}, "",
-                   std::string("cannot read the experiment file: ") + std::strerror(errno), ""});
+    outcome.diagnostics.push_back(Diagnostic{SourceLocation{path, 0, 0}, "", text.status().message(), ""});
     return outcome;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseExperiment(text.str(), path, schemas);
+  ParseOutcome outcome = ParseExperiment(*text, path, schemas);
+  // The payload file is read by every run: check it now (relative to the experiment file).
+  const PayloadSpec& payload = outcome.experiment.workload.payload;
+  if (outcome.ok() && payload.kind == PayloadSpec::Kind::kFile) {
+    std::filesystem::path file(payload.file);
+    if (file.is_relative()) file = std::filesystem::path(path).parent_path() / file;
+    Result<int64_t> size = CheckBoundedRegularFile(file.string(), kMaxPayloadFileBytes, "payload file");
+    std::string problem = size.ok() ? "" : size.status().message();
+    if (size.ok() && *size == 0) problem = "payload file " + file.string() + " is empty";
+    if (!problem.empty())
+      outcome.diagnostics.push_back(Diagnostic{payload.location, "workload.payload.file", problem, ""});
+  }
+  return outcome;
 }
 
 }  // namespace bakeoff

@@ -1,9 +1,14 @@
 #include "spec/secrets.h"
 
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
+
+#include "spec/bounded_file.h"
+#include "spec/limits.h"
 
 namespace bakeoff {
 namespace {
@@ -54,11 +59,9 @@ Result<std::string> ResolveSecretReferences(const std::string& text) {
       if (value == nullptr) return NotFound("environment variable " + ref->target + " is not set");
       resolved += value;
     } else {
-      std::ifstream in(ref->target, std::ios::binary);
-      if (!in) return IoError("cannot read secret file " + ref->target);
-      std::ostringstream content;
-      content << in.rdbuf();
-      std::string value = content.str();
+      Result<std::string> content = ReadBoundedRegularFile(ref->target, kMaxSecretFileBytes, "secret file");
+      if (!content.ok()) return IoError(content.status().message());
+      std::string value = std::move(content).value();
       // Files written with `echo` end in a newline that is not part of the secret.
       while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
       resolved += value;
@@ -67,6 +70,33 @@ Result<std::string> ResolveSecretReferences(const std::string& text) {
   }
   resolved.append(text, copied, std::string::npos);
   return resolved;
+}
+
+bool IsSecretKey(const std::string& key) {
+  std::string k;
+  for (char c : key) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const char* const kExact[] = {"sasl.jaas.config", "sasl.oauthbearer.config",
+                                       "ssl.key.pem",      "ssl.keystore.key",
+                                       "ssl_key",          "sasl.kerberos.keytab"};
+  for (const char* exact : kExact) {
+    if (k == exact || (k.size() > std::strlen(exact) &&
+                       k.compare(k.size() - std::strlen(exact), std::string::npos, exact) == 0 &&
+                       k[k.size() - std::strlen(exact) - 1] == '.'))
+      return true;
+  }
+  static const char* const kParts[] = {"password",   "passwd",     "passphrase",  "secret",
+                                       "credential", "token",      "private.key", "private_key",
+                                       "privatekey", "api.key",    "api_key",     "apikey",
+                                       "access.key", "access_key", "requirepass", "masterauth"};
+  for (const char* part : kParts) {
+    if (k.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string RedactedValue(const std::string& key, const std::string& value) {
+  if (!IsSecretKey(key) || HasSecretReference(value)) return value;
+  return kRedacted;
 }
 
 }  // namespace bakeoff

@@ -8,6 +8,8 @@
 #include <iterator>
 
 #include "measure/message_header.h"
+#include "spec/bounded_file.h"
+#include "spec/limits.h"
 
 namespace bakeoff {
 namespace {
@@ -67,9 +69,10 @@ Result<PayloadGenerator> PayloadGenerator::Create(const WorkloadSpec& w, const s
     case PayloadSpec::Kind::kFile: {
       std::filesystem::path path(w.payload.file);
       if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return NotFound("payload file " + path.string() + " cannot be read");
-      std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      Result<std::string> content =
+          ReadBoundedRegularFile(path.string(), kMaxPayloadFileBytes, "payload file");
+      if (!content.ok()) return content.status();
+      const std::string& bytes = *content;
       if (bytes.empty()) return InvalidArgument("payload file " + path.string() + " is empty");
       g.block_.resize(block_size);
       for (size_t i = 0; i < block_size; ++i) g.block_[i] = static_cast<std::byte>(bytes[i % bytes.size()]);

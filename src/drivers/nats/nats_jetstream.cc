@@ -5,6 +5,8 @@
 // (or one for the whole run). CreateTopics creates the streams, DeleteTopics deletes them (and with
 // them the run's durable consumers).
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "drivers/nats/nats_driver.h"
 #include "drivers/nats/nats_jetstream_clients.h"
@@ -33,11 +35,36 @@ Status JetStreamError(natsStatus s, jsErrCode code, const std::string& what) {
                 st.message() + " [JetStream error " + std::to_string(static_cast<int>(code)) + "]");
 }
 
+bool IsPlacementPending(jsErrCode code) {
+  return code == JSClusterNoPeersErr || code == JSClusterNotAvailErr;
+}
+
+Status RetryWhilePlacementPending(const std::function<Status(jsErrCode* code)>& attempt,
+                                  std::chrono::milliseconds limit, std::chrono::milliseconds interval) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int attempts = 0;
+  for (;;) {
+    jsErrCode code = static_cast<jsErrCode>(0);
+    Status st = attempt(&code);
+    ++attempts;
+    if (st.ok() || !IsPlacementPending(code)) return st;
+    if (std::chrono::steady_clock::now() + interval > deadline) {
+      return Status(st.code(), st.message() + " (still after " + std::to_string(attempts) +
+                                   " attempts over " + std::to_string(limit.count() / 1000.0).substr(0, 4) +
+                                   " s: the cluster's peers did not all report in)");
+    }
+    std::this_thread::sleep_for(interval);
+  }
+}
+
 }  // namespace nats_internal
 
 namespace {
 
 using namespace nats_internal;
+
+// How long stream creation waits for a fresh cluster's peers (see IsPlacementPending).
+constexpr std::chrono::milliseconds kPlacementWait{20000};
 
 class JetStreamSession final : public Session {
  public:
@@ -79,11 +106,16 @@ class JetStreamSession final : public Session {
       cfg.Retention = js_LimitsPolicy;
       cfg.Discard = js_DiscardOld;
       jsStreamInfo* si = nullptr;
-      jsErrCode code = static_cast<jsErrCode>(0);
       // Recorded first: a stream whose creation timed out may still exist and must be deleted.
       created_.push_back(name);
-      const natsStatus s = js_AddStream(&si, js_.get(), &cfg, nullptr, &code);
-      if (s != NATS_OK) return JetStreamError(s, code, "nats-jetstream: create stream " + name);
+      Status created = RetryWhilePlacementPending(
+          [&](jsErrCode* code) {
+            const natsStatus s = js_AddStream(&si, js_.get(), &cfg, nullptr, code);
+            return s == NATS_OK ? Status::Ok()
+                                : JetStreamError(s, *code, "nats-jetstream: create stream " + name);
+          },
+          kPlacementWait);
+      if (!created.ok()) return created;
       if (si != nullptr && si->Cluster != nullptr && si->Cluster->Leader != nullptr) {
         leaders_[name] = si->Cluster->Leader;
       }

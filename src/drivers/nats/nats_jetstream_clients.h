@@ -2,6 +2,7 @@
 // creates them. Internal to src/drivers/nats/.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +37,18 @@ Result<JetStreamPtr> NewJetStreamContext(natsConnection* nc, const OptionValues&
 
 // A Status for a failed JetStream call, with the JetStream error code when the server gave one.
 Status JetStreamError(natsStatus s, jsErrCode code, const std::string& what);
+
+// Whether a stream creation failed only because a fresh cluster's JetStream meta group does not see
+// enough peers yet: "no suitable peers for placement" [10005], "JetStream system temporarily
+// unavailable" [10008]. Retrying after a short wait succeeds once the peers have reported in.
+bool IsPlacementPending(jsErrCode code);
+
+// Calls `attempt` (one js_AddStream) until it succeeds, fails with another error, or `limit` has passed
+// while IsPlacementPending, waiting `interval` between attempts. Returns the last outcome; the message of
+// a timed-out wait says how long placement was waited for.
+Status RetryWhilePlacementPending(const std::function<Status(jsErrCode* code)>& attempt,
+                                  std::chrono::milliseconds limit,
+                                  std::chrono::milliseconds interval = std::chrono::milliseconds(250));
 
 Result<std::unique_ptr<Producer>> NewJetStreamProducer(const SessionContext& ctx,
                                                        const JetStreamLayout& layout, int index,

@@ -70,6 +70,35 @@ Status StopRecorded(ResourceState& r, const std::string& env_id, const std::stri
   return Status::Ok();
 }
 
+// Removes the work directory `dir` of environment `id` if it is provably bakeoff's (see the header).
+Status RemoveWorkDirectory(const std::string& dir, const std::string& id, const StateStore& store,
+                           const std::string& work_root) {
+  const fs::path expected = fs::path(work_root) / id;
+  std::error_code ec;
+  if (!IsValidEnvId(id) || fs::weakly_canonical(dir, ec) != fs::weakly_canonical(expected, ec) ||
+      !IsStrictlyInside(dir, work_root)) {
+    return InvalidArgument("refusing to remove " + dir + ": not the work directory " + expected.string() +
+                           " of environment " + id);
+  }
+  const fs::file_status st = fs::symlink_status(dir, ec);
+  if (st.type() == fs::file_type::not_found) return Status::Ok();
+  if (st.type() != fs::file_type::directory)
+    return InvalidArgument("refusing to remove " + dir + ": not a directory");
+  const fs::path marker = fs::path(dir) / kWorkDirMarker;
+  if (fs::symlink_status(marker, ec).type() != fs::file_type::regular) {
+    if (fs::is_empty(dir, ec) && !ec) {
+      fs::remove(dir, ec);  // rmdir: nothing in it to lose
+      return ec ? IoError("cannot remove " + dir + ": " + ec.message()) : Status::Ok();
+    }
+    return InvalidArgument("refusing to remove " + dir + ": it has no " + kWorkDirMarker +
+                           " marker, so bakeoff did not create it");
+  }
+  Result<std::string> recorded = ReadTextFile(marker.string());
+  if (!recorded.ok() || *recorded != store.PathFor(id))
+    return InvalidArgument("refusing to remove " + dir + ": its marker does not name " + store.PathFor(id));
+  return RemoveTreeUnder(dir, work_root);
+}
+
 }  // namespace
 
 bool ProcessBelongsTo(ProcessLauncher& launcher, const ProcessRef& ref, const std::string& env_id,
@@ -79,7 +108,9 @@ bool ProcessBelongsTo(ProcessLauncher& launcher, const ProcessRef& ref, const st
   return id && *id == env_id;
 }
 
-Status TearDownEnvironment(EnvState& state, const StateStore& store, ProcessLauncher& launcher) {
+Status TearDownEnvironment(EnvState& state, const StateStore& store, ProcessLauncher& launcher,
+                           const std::string& work_root) {
+  BAKEOFF_RETURN_IF_ERROR(CheckEnvId(state.id));
   Status first_error;
   auto note = [&first_error](Status st) {
     if (!st.ok() && first_error.ok()) first_error = std::move(st);
@@ -102,13 +133,8 @@ Status TearDownEnvironment(EnvState& state, const StateStore& store, ProcessLaun
     if (r.kind != "directory" || r.status == "removed") continue;
     bool all_removed = true;
     for (const std::string& dir : r.directories) {
-      // Only the work directory named after the id, so a corrupt state file cannot aim elsewhere.
-      if (fs::path(dir).filename() != state.id) {
-        note(InvalidArgument("refusing to remove " + dir + ": not named after environment " + state.id));
-        all_removed = false;
-        continue;
-      }
-      Status st = RemoveTreeUnder(dir, fs::path(dir).parent_path().string());
+      // A forged or corrupt state file must not aim the removal anywhere else.
+      Status st = RemoveWorkDirectory(dir, state.id, store, work_root);
       if (!st.ok()) all_removed = false;
       note(st);
     }
@@ -141,6 +167,12 @@ std::vector<EnvStatusRow> ListEnvironments(const StateStore& store, ProcessLaunc
 
 GcReport CollectGarbage(const StateStore& store, ProcessLauncher& launcher, const std::string& work_root) {
   GcReport report;
+  for (const std::string& root : {store.dir(), work_root}) {
+    if (Status st = CheckPrivateDirectory(root); !st.ok()) {
+      report.errors.push_back(st.message());
+      return report;
+    }
+  }
   for (EnvStatusRow& row : ListEnvironments(store, launcher)) {
     EnvState& s = row.state;
     for (const ResourceState& r : s.resources) {
@@ -159,7 +191,7 @@ GcReport CollectGarbage(const StateStore& store, ProcessLauncher& launcher, cons
       report.kept.push_back(s.id + ": left up on purpose (`bakeoff env down " + s.id + "` removes it)");
       continue;
     }
-    if (Status st = TearDownEnvironment(s, store, launcher); st.ok()) {
+    if (Status st = TearDownEnvironment(s, store, launcher, work_root); st.ok()) {
       report.removed.push_back(s.id);
     } else {
       report.errors.push_back(s.id + ": " + st.ToString());
@@ -167,7 +199,7 @@ GcReport CollectGarbage(const StateStore& store, ProcessLauncher& launcher, cons
   }
   // Running but not recorded: processes of this state dir whose environment has no state file.
   for (const StrayProcess& stray : ProcessesOfStore(store.dir())) {
-    if (fs::exists(store.PathFor(stray.env_id))) continue;
+    if (!IsValidEnvId(stray.env_id) || fs::exists(store.PathFor(stray.env_id))) continue;
     report.drift.push_back(stray.env_id + ": pid " + std::to_string(stray.pid) +
                            " running but not recorded; stopped");
     std::optional<uint64_t> start = ReadProcessStartTicks(stray.pid);
@@ -179,7 +211,7 @@ GcReport CollectGarbage(const StateStore& store, ProcessLauncher& launcher, cons
   for (const auto& entry : fs::directory_iterator(work_root, ec)) {
     if (!entry.is_directory()) continue;
     const std::string id = entry.path().filename().string();
-    if (fs::exists(store.PathFor(id))) continue;
+    if (!IsValidEnvId(id) || fs::exists(store.PathFor(id))) continue;
     // Only directories that name a state file of this store (another state dir may share the root).
     Result<std::string> marker = ReadTextFile((entry.path() / kWorkDirMarker).string());
     if (!marker.ok() || *marker != store.PathFor(id)) continue;

@@ -3,7 +3,9 @@
 // crash (`env gc`). A process is treated as the environment's only when its PID and start time match
 // the state file AND it carries the environment's id (BAKEOFF_ENV_ID, set by bakeoff at spawn,
 // or its working directory inside the environment's work directory);
-// a directory only when it is the recorded work directory named after the id.
+// a directory only when it is <work_root>/<id> with symlinks resolved (so no link leads out of the work
+// root) and holds the marker file bakeoff wrote at creation naming this environment's state file (an
+// empty directory without a marker, left by a crash between mkdir and marker, is removed with rmdir).
 #pragma once
 
 #include <string>
@@ -31,8 +33,10 @@ bool ProcessBelongsTo(ProcessLauncher& launcher, const ProcessRef& ref, const st
 
 // Stops every recorded process (servers first, helpers last; SIGTERM -> SIGKILL), kills unrecorded
 // processes that carry the id, removes the work directory and finally the state file. The state file is
-// updated after each step, so an interrupted teardown can be resumed. Idempotent.
-Status TearDownEnvironment(EnvState& state, const StateStore& store, ProcessLauncher& launcher);
+// updated after each step, so an interrupted teardown can be resumed. Idempotent. `work_root` is the
+// root the environment's work directory must lie in (EnvironmentWorkRoot() unless a test chose one).
+Status TearDownEnvironment(EnvState& state, const StateStore& store, ProcessLauncher& launcher,
+                           const std::string& work_root);
 
 struct EnvStatusRow {
   EnvState state;
@@ -50,7 +54,8 @@ struct GcReport {
 };
 // Tears down environments whose owner is gone (unless detached and still running), and removes
 // leftovers that can be proven to be bakeoff's: processes carrying an id with no state file, work
-// directories under `work_root` with no state file and no process.
+// directories under `work_root` with no state file and no process. Refuses to act (one error) when the
+// state dir or the work root is not private to this user (CheckPrivateDirectory).
 GcReport CollectGarbage(const StateStore& store, ProcessLauncher& launcher, const std::string& work_root);
 
 }  // namespace bakeoff

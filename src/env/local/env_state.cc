@@ -19,6 +19,22 @@ ResourceState* EnvState::Find(const std::string& name) {
   return nullptr;
 }
 
+bool IsValidEnvId(const std::string& id) {
+  if (id.empty() || id.size() > 128 || id.find("..") != std::string::npos) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return id != ".";
+}
+
+Status CheckEnvId(const std::string& id) {
+  if (IsValidEnvId(id)) return Status::Ok();
+  return InvalidArgument("invalid environment id `" + id +
+                         "`: ids are 1-128 characters of A-Z a-z 0-9 . _ - without `..`");
+}
+
 std::string EnvStateToJson(const EnvState& s) {
   json resources = json::array();
   for (const ResourceState& r : s.resources) {
@@ -48,6 +64,7 @@ Result<EnvState> EnvStateFromJson(const std::string& text) {
     EnvState s;
     s.version = j.value("version", 1);
     s.id = j.at("id").get<std::string>();
+    BAKEOFF_RETURN_IF_ERROR(CheckEnvId(s.id));
     s.provider = j.value("provider", "local");
     s.system = j.value("system", "");
     s.kind = j.value("kind", "");
@@ -78,19 +95,25 @@ Result<EnvState> EnvStateFromJson(const std::string& text) {
 }
 
 Status StateStore::Save(const EnvState& state) const {
-  BAKEOFF_RETURN_IF_ERROR(MakeDirectories(dir_));
+  BAKEOFF_RETURN_IF_ERROR(CheckEnvId(state.id));
+  BAKEOFF_RETURN_IF_ERROR(EnsurePrivateDirectory(dir_));
   return WriteTextFile(PathFor(state.id), EnvStateToJson(state), 0600);
 }
 
 Result<EnvState> StateStore::Load(const std::string& id) const {
+  BAKEOFF_RETURN_IF_ERROR(CheckEnvId(id));
   Result<std::string> text = ReadTextFile(PathFor(id));
   if (!text.ok()) return NotFound("no environment `" + id + "` in " + dir_);
   Result<EnvState> state = EnvStateFromJson(*text);
   if (!state.ok()) return InvalidArgument(PathFor(id) + ": " + state.status().message());
+  if (state->id != id)
+    return InvalidArgument(PathFor(id) + ": records id `" + state->id + "`, not `" + id +
+                           "` (forged or copied)");
   return state;
 }
 
 Status StateStore::Remove(const std::string& id) const {
+  BAKEOFF_RETURN_IF_ERROR(CheckEnvId(id));
   if (std::remove(PathFor(id).c_str()) != 0 && errno != ENOENT)
     return IoError("cannot remove " + PathFor(id));
   return Status::Ok();
@@ -101,7 +124,7 @@ std::vector<std::string> StateStore::ListIds() const {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
     const std::filesystem::path p = entry.path();
-    if (p.extension() == ".json") ids.push_back(p.stem().string());
+    if (p.extension() == ".json" && IsValidEnvId(p.stem().string())) ids.push_back(p.stem().string());
   }
   std::sort(ids.begin(), ids.end());
   return ids;

@@ -46,10 +46,19 @@ struct EnvState {
   ResourceState* Find(const std::string& name);
 };
 
+// Whether `id` may name an environment: 1-128 characters of [A-Za-z0-9._-], not "." or "..", no "..".
+// Ids come from state files another process (or user) may have written, so every reader checks them
+// before building a path from one.
+bool IsValidEnvId(const std::string& id);
+Status CheckEnvId(const std::string& id);
+
 std::string EnvStateToJson(const EnvState& state);
 Result<EnvState> EnvStateFromJson(const std::string& text);
 
-// The directory of state files. Thread-compatible; files are replaced atomically.
+// The directory of state files. Thread-compatible; files are replaced atomically. Save() creates the
+// directory 0700 and refuses one that is not private (EnsurePrivateDirectory); Load() and Remove()
+// refuse invalid ids, and Load() a file whose recorded id differs from its name; ListIds() skips
+// files whose names are not valid ids.
 class StateStore {
  public:
   explicit StateStore(std::string dir) : dir_(std::move(dir)) {}

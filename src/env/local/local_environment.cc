@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -91,7 +92,8 @@ Status LocalEnvironment::Apply(std::chrono::nanoseconds timeout) {
   Status st = ApplyLocked(limit);
   if (!st.ok()) {
     failed_ = true;
-    Status down = recorded_ ? TearDownEnvironment(state_, store_, *options_.launcher) : Status::Ok();
+    Status down = recorded_ ? TearDownEnvironment(state_, store_, *options_.launcher, options_.work_root)
+                            : Status::Ok();
     if (down.ok()) recorded_ = false;
     servers_.clear();
     if (!down.ok()) return Status(st.code(), st.message() + " (and teardown failed: " + down.message() + ")");
@@ -116,6 +118,7 @@ Status LocalEnvironment::ApplyLocked(std::chrono::milliseconds timeout) {
   BAKEOFF_RETURN_IF_ERROR(SaveLocked());
   recorded_ = true;
 
+  BAKEOFF_RETURN_IF_ERROR(EnsurePrivateDirectory(options_.work_root));
   BAKEOFF_RETURN_IF_ERROR(MakeDirectories(work_dir()));
   BAKEOFF_RETURN_IF_ERROR(WriteTextFile(work_dir() + "/" + kWorkDirMarker, store_.PathFor(id_)));
   state_.resources.back().status = "created";
@@ -144,6 +147,13 @@ Status LocalEnvironment::ApplyLocked(std::chrono::milliseconds timeout) {
   facts_["nodes"] = std::to_string(layout->nodes.size());
   facts_["cpus"] = options_.settings.cpus.empty() ? "unpinned" : options_.settings.cpus_text;
   facts_["environment_id"] = id_;
+  {
+    char up[32];  // apply -> healthy, the servers' boot time as bakeoff sees it
+    std::snprintf(
+        up, sizeof(up), "%.2f",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - (deadline - timeout)).count());
+    facts_["startup_seconds"] = up;
+  }
   for (const ProcessPlan& p : layout->nodes) {
     const ResourceState* r = state_.Find(p.name);
     servers_.push_back({p.name, r != nullptr ? r->pid : 0});
@@ -211,7 +221,7 @@ Status LocalEnvironment::Destroy() {
   if (!recorded_ || detached_) return Status::Ok();
   servers_.clear();
   facts_.clear();
-  Status st = TearDownEnvironment(state_, store_, *options_.launcher);
+  Status st = TearDownEnvironment(state_, store_, *options_.launcher, options_.work_root);
   if (st.ok()) recorded_ = false;
   return st;
 }

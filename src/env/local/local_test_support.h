@@ -30,7 +30,7 @@ class Sandbox {
     StateStore store(state_dir());
     for (const std::string& id : store.ListIds()) {
       Result<EnvState> s = store.Load(id);
-      if (s.ok()) (void)TearDownEnvironment(*s, store, OsProcessLauncher());
+      if (s.ok()) (void)TearDownEnvironment(*s, store, OsProcessLauncher(), work_root());
     }
     (void)CollectGarbage(store, OsProcessLauncher(), work_root());
     std::error_code ec;

@@ -33,6 +33,15 @@ std::optional<std::map<std::string, std::string>> ReadStringMap(Reader& reader, 
       ok = false;
       continue;
     }
+    if (IsSecretKey(entry.key) && !HasSecretReference(*value)) {
+      // Pass-through settings are recorded with the result: a secret must not be written in the file.
+      reader.Report(entry.value.mark, entry.value.path,
+                    "`" + entry.key +
+                        "` is a secret and must not be written in the file; put it in an "
+                        "environment variable and write ${env:NAME} (or ${file:PATH} for a file holding it)");
+      ok = false;
+      continue;
+    }
     values[entry.key] = *value;
   }
   if (!ok) return std::nullopt;

@@ -6,13 +6,11 @@
 #include <limits>
 
 #include "spec/internal/suggest.h"
+#include "spec/limits.h"
 #include "spec/units.h"
 
 namespace bakeoff::spec_internal {
 namespace {
-
-constexpr int64_t kIntMax = std::numeric_limits<int>::max();
-constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
 std::optional<int64_t> ReadMessageBytes(Reader& reader, const Field& field) {
   return reader.ReadBytes(field, kMinMessageBytes, kMaxMessageBytes);
@@ -122,7 +120,7 @@ void ParseKeys(Reader& reader, const Field& field, KeySpec& keys) {
   std::optional<int64_t> count;
   std::optional<double> exponent;
   if (const MapEntry* entry = FindEntry(*entries, "count"))
-    count = reader.ReadInt(entry->value, 1, kInt64Max);
+    count = reader.ReadInt(entry->value, 1, kMaxKeyCount);
   if (const MapEntry* entry = FindEntry(*entries, "exponent")) {
     exponent = reader.ReadDouble(entry->value, 0.0, std::nullopt, /*min_exclusive=*/true);
   }
@@ -143,6 +141,11 @@ void ParseRate(Reader& reader, const Field& field, RateSpec& rate) {
   if (!per_second.ok()) {
     reader.Report(field.mark, field.path, per_second.status().message(),
                   ClosestMatch(*text, {"max"}).empty() ? "" : "did you mean `max`?");
+    return;
+  }
+  if (*per_second > kMaxRateMsgsPerS) {
+    reader.Report(field.mark, field.path,
+                  "must be at most 1G/s (use `max` for as fast as possible), found " + *text);
     return;
   }
   rate.max = false;
@@ -204,6 +207,7 @@ void ParsePayload(Reader& reader, const Field& field, PayloadSpec& payload) {
     }
     payload.kind = PayloadSpec::Kind::kFile;
     payload.file = *path;
+    payload.location = reader.Locate(file_entry->value.mark);
   }
 }
 
@@ -218,12 +222,19 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   auto entries = reader.ReadMap(field, &kKeys, "in `workload`");
   if (!entries) return;
   bool backlog_given = false;
+  const MapEntry* streams_field = nullptr;  // the later of topics/partitions, for the product's bound
   for (const MapEntry& entry : *entries) {
     const Field& value = entry.value;
     const std::string& key = entry.key;
     if (key == "topics" || key == "partitions" || key == "producers" || key == "consumers") {
-      std::optional<int64_t> count = reader.ReadInt(value, key == "consumers" ? 0 : 1, kIntMax);
+      // consumers: 0 would report "0 received, 0 lost, ok" for a run that checked nothing.
+      const int64_t max = key == "topics"       ? kMaxTopics
+                          : key == "partitions" ? kMaxPartitions
+                          : key == "producers"  ? kMaxProducers
+                                                : kMaxConsumers;
+      std::optional<int64_t> count = reader.ReadInt(value, 1, max);
       if (!count) continue;
+      if (key == "topics" || key == "partitions") streams_field = &entry;
       int& target = key == "topics"       ? workload.topics
                     : key == "partitions" ? workload.partitions
                     : key == "producers"  ? workload.producers
@@ -238,13 +249,13 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
     } else if (key == "payload") {
       ParsePayload(reader, value, workload.payload);
     } else if (key == "warmup") {
-      if (auto ns = reader.ReadDurationNs(value, 0, kInt64Max)) workload.warmup_ns = *ns;
+      if (auto ns = reader.ReadDurationNs(value, 0, kMaxDurationNs)) workload.warmup_ns = *ns;
     } else if (key == "duration") {
-      if (auto ns = reader.ReadDurationNs(value, 1, kInt64Max)) workload.duration_ns = *ns;
+      if (auto ns = reader.ReadDurationNs(value, 1, kMaxDurationNs)) workload.duration_ns = *ns;
     } else if (key == "messages") {
-      if (auto count = reader.ReadInt(value, 1, kInt64Max)) workload.messages = *count;
+      if (auto count = reader.ReadInt(value, 1, kMaxMessages)) workload.messages = *count;
     } else if (key == "drain_timeout") {
-      if (auto ns = reader.ReadDurationNs(value, 0, kInt64Max)) workload.drain_timeout_ns = *ns;
+      if (auto ns = reader.ReadDurationNs(value, 0, kMaxDrainTimeoutNs)) workload.drain_timeout_ns = *ns;
     } else if (key == "generator_cpus") {
       if (auto text = reader.ReadScalar(value, "a CPU list such as 0, 0-1 or 0,2-3")) {
         const bool well_formed = !text->empty() && text->find_first_not_of("0123456789,-") == std::string::npos &&
@@ -257,11 +268,16 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
         }
       }
     } else if (key == "max_backlog") {
-      if (auto count = reader.ReadInt(value, 1, kInt64Max)) {
+      if (auto count = reader.ReadInt(value, 1, kMaxBacklog)) {
         workload.max_backlog = *count;
         backlog_given = true;
       }
     }
+  }
+  if (streams_field != nullptr && int64_t{workload.topics} * workload.partitions > kMaxStreams) {
+    reader.Report(streams_field->value.mark, streams_field->value.path,
+                  "topics x partitions is " + std::to_string(int64_t{workload.topics} * workload.partitions) +
+                      ", more than the " + std::to_string(kMaxStreams) + " streams one run may have");
   }
   if (!backlog_given) {
     // About 2 MiB of messages per stream, at most 100k in all: small enough for systems that keep
