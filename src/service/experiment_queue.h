@@ -24,7 +24,7 @@ enum class ExperimentState : int {
   kSucceeded,
   kFailed,
   kThresholdFailed,
-  kNotSustained,  // reserved by the API contract
+  kNotSustained,  // a run could not hold its target rate or measured nothing (bakeoff run exits 5)
   kCancelled,
   kInterrupted,
 };

@@ -30,6 +30,8 @@ ExperimentState StateOfStatus(ExperimentStatus status) {
       return ExperimentState::kSucceeded;
     case ExperimentStatus::kThresholdFailed:
       return ExperimentState::kThresholdFailed;
+    case ExperimentStatus::kNotSustained:
+      return ExperimentState::kNotSustained;
     case ExperimentStatus::kRunFailed:
       return ExperimentState::kFailed;
     case ExperimentStatus::kInterrupted:
