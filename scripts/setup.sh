@@ -57,3 +57,17 @@ else
   (cd "$NODE_TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$LOCK_HASH" > "$NODE_TOOLS/node_modules/.bakeoff-lock-hash"
 fi
+
+# The web UI's build tools (Vite, TypeScript), its one run-time library (uPlot) and the browser
+# test's driver (playwright-core, which drives Debian's chromium above: no browser download), pinned
+# by the committed web/package-lock.json into web/node_modules. Skipped when the lock is unchanged.
+WEB="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+WEB_LOCK_HASH="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
+if [[ -f "$WEB/node_modules/.bakeoff-lock-hash" ]] && \
+   [[ "$(cat "$WEB/node_modules/.bakeoff-lock-hash")" == "$WEB_LOCK_HASH" ]]; then
+  echo "setup: web UI packages present ($WEB)"
+else
+  echo "setup: installing the web UI's packages into $WEB (npm ci)"
+  (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$WEB_LOCK_HASH" > "$WEB/node_modules/.bakeoff-lock-hash"
+fi

@@ -19,6 +19,11 @@ function unitFormatter(unit: Unit): (v: number) => string {
   return unit === "rate" ? fmt.rate : fmt.latency;
 }
 
+/** Axis labels: uPlot passes null for the ticks it leaves unlabelled; round values drop their zeros. */
+function tickLabels(f: (v: number) => string): (u: uPlot, vs: (number | null)[]) => string[] {
+  return (_u, vs) => vs.map((v) => (v === null || v === undefined ? "" : f(v).replace(/\.0+ /, " ").replace(/(\.\d*?)0+ /, "$1 ")));
+}
+
 /** Round decade ticks (1 µs, 10 µs, 100 µs, 1 ms ...) covering [min, max] in ns. */
 export function decadeTicks(min: number, max: number): number[] {
   const lo = Math.floor(Math.log10(Math.max(min, 1)));
@@ -76,11 +81,11 @@ export function timeChart(el: HTMLElement, unit: Unit, lines: Line[], height = 2
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
-        { ...AXIS, label: "elapsed (s)", labelSize: 18, values: (_u, vs) => vs.map((v) => `${v} s`) },
+        { ...AXIS, label: "elapsed (s)", labelSize: 18, values: (_u, vs) => vs.map((v) => (v === null ? "" : `${v} s`)) },
         {
           ...AXIS,
-          size: 76,
-          values: (_u, vs) => vs.map((v) => f(v)),
+          size: 96,
+          values: tickLabels(f),
           ...(log ? { splits: (u: uPlot) => decadeTicks(u.scales.y.min ?? 1, u.scales.y.max ?? 10) } : {}),
         },
       ],
@@ -129,7 +134,7 @@ export function spectrumChart(el: HTMLElement, lines: Line[], height = 280): Cha
       height,
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(3, Math.ceil(max))] }, y: { distr: 3, log: 10 } },
+      scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(3, Math.ceil(max)) + 0.35] }, y: { distr: 3, log: 10 } },
       axes: [
         {
           ...AXIS,
@@ -137,12 +142,12 @@ export function spectrumChart(el: HTMLElement, lines: Line[], height = 280): Cha
           labelSize: 18,
           splits: (u: uPlot) => {
             const out: number[] = [0, nines(50)];
-            for (let i = 1; i <= Math.ceil(u.scales.x.max ?? 3); i++) out.push(i);
+            for (let i = 1; i <= Math.floor(u.scales.x.max ?? 3); i++) out.push(i);
             return out;
           },
-          values: (_u, vs) => vs.map((v) => fmt.pct(Number(fromNines(v).toFixed(4)))),
+          values: (_u, vs) => vs.map((v) => (v === null ? "" : fmt.pct(Number(fromNines(v).toFixed(4))))),
         },
-        { ...AXIS, size: 76, splits: (u: uPlot) => decadeTicks(u.scales.y.min ?? 1, u.scales.y.max ?? 10), values: (_u, vs) => vs.map((v) => fmt.latency(v)) },
+        { ...AXIS, size: 80, splits: (u: uPlot) => decadeTicks(u.scales.y.min ?? 1, u.scales.y.max ?? 10), values: tickLabels(fmt.latency) },
       ],
       series: [
         { label: "percentile", value: (_u, v) => (v === null ? "–" : fmt.pct(Number(fromNines(v).toFixed(4)))) },

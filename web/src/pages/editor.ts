@@ -154,6 +154,8 @@ export function editorPage(main: HTMLElement, params: URLSearchParams): () => vo
   });
   area.addEventListener("input", () => {
     localStorage.setItem(DRAFT_KEY, area.value);
+    generation++; // an answer about an older text must not land on this one
+    replace(validation, h("span.muted", "editing…"));
     paint();
     validateSoon();
   });

@@ -12,7 +12,7 @@ export function experimentsPage(main: HTMLElement, params: URLSearchParams): () 
   const selected = new Set<string>();
   const rows = new Map<string, { json: string; tr: HTMLTableRowElement }>();
   let cursor: string | null = null;
-  let shown = PAGE_SIZE;
+  let shown = Math.max(PAGE_SIZE, Math.min(5000, Number(params.get("show")) || 0));
 
   const stateSel = h("select", { id: "f-state", "aria-label": "state" }, h("option", { value: "" }, "any state"), api.ALL_STATES.map((s) => h("option", { value: s }, s.replace("_", " ")))) as HTMLSelectElement;
   const nameIn = h("input", { id: "f-name", type: "search", placeholder: "name", "aria-label": "name", autocomplete: "off" }) as HTMLInputElement;

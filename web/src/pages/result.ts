@@ -93,7 +93,7 @@ export function resultView(id: string, result: api.ResultJson, detail: api.Detai
         h(
           "table.grid",
           { id: "accounting" },
-          h("thead", h("tr", h("th", { scope: "col" }, "System"), acc.map((k) => h("th.num", { scope: "col" }, k.replace("_", " "))))),
+          h("thead", h("tr", h("th", { scope: "col" }, "System"), acc.map((k) => h("th.num", { scope: "col" }, k.replaceAll("_", " "))))),
           h("tbody", withMetrics.map((r) => h("tr", h("th", { scope: "row" }, runLabel(r, runs)), acc.map((k) => {
             const v = r.metrics!.accounting[k];
             const bad = ["lost", "duplicated", "out_of_order", "send_errors", "unparseable"].includes(k) && v > 0;
