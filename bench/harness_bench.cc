@@ -29,7 +29,8 @@ double RunMemoryMaxRate(int64_t duration_ns, RunMetrics* out) {
   ParseOutcome parsed = ParseExperiment(yaml, "bench.yaml", schemas);
   if (!parsed.ok()) return 0;
   ExperimentRunOptions options;  // no output dir: nothing written
-  ExperimentOutcome outcome = RunExperiment(parsed.experiment, options);
+  RunContext context;
+  ExperimentOutcome outcome = RunExperiment(parsed.experiment, options, context);
   if (outcome.result.runs.empty() || !outcome.result.runs[0].has_metrics) return 0;
   *out = std::move(outcome.result.runs[0].metrics);
   return out->received_msgs_per_s();

@@ -12,10 +12,10 @@
 #include "drivers/registry.h"
 #include "env/provider.h"
 #include "run/experiment_runner.h"
+#include "run/publish.h"
 #include "run/registry_schemas.h"
 #include "results/index_store.h"
 #include "results/result_json.h"
-#include "results/s3_store.h"
 #include "results/statistics.h"
 #include "results/summary_table.h"
 #include "results/thresholds.h"
@@ -24,10 +24,13 @@
 namespace bakeoff {
 namespace {
 
-std::atomic<bool> g_interrupted{false};
+// The context of the running experiment, for the signal handler (RequestStop is async-signal-safe).
+std::atomic<RunContext*> g_running{nullptr};
+std::atomic<bool> g_signalled{false};
 
 extern "C" void OnStopSignal(int) {
-  if (g_interrupted.exchange(true)) return;
+  if (RunContext* context = g_running.load()) context->RequestStop(StopReason::kInterrupted);
+  if (g_signalled.exchange(true)) return;
   static const char kMessage[] = "\nbakeoff: stopping: draining, writing partial results, tearing down...\n";
   (void)!write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
 }
@@ -76,25 +79,6 @@ void PrintSchema(const OptionSchema& schema) {
   if (schema.options.empty()) std::cout << "    (no options)\n";
 }
 
-// Records the result directory in the store's index.sqlite; a failure is reported, not fatal.
-void IndexRun(const std::string& output_dir, const std::string& results_dir_flag) {
-  const std::filesystem::path parent = std::filesystem::absolute(output_dir).lexically_normal().parent_path();
-  Result<ResultIndex> index = ResultIndex::Open(ResolveResultsDir(results_dir_flag, parent.string()));
-  Status st = index.ok() ? index->Add(output_dir) : index.status();
-  if (!st.ok()) std::cerr << "bakeoff: results not indexed: " << st.message() << "\n";
-}
-
-Status UploadRun(const std::string& local_dir, const std::string& url, const OutputSpec& output) {
-  Result<S3Location> location = ParseS3Url(url);
-  if (!location.ok()) return location.status();
-  Result<std::unique_ptr<S3Store>> s3 = S3Store::Create({output.endpoint, output.region});
-  if (!s3.ok()) return s3.status();
-  Result<std::string> uploaded = UploadResultDir(**s3, *location, local_dir);
-  if (!uploaded.ok()) return uploaded.status();
-  std::cout << "uploaded: " << *uploaded << "/ (result.json, report.html, results.csv, hlog/)\n";
-  return Status::Ok();
-}
-
 }  // namespace
 
 int RunCommand(const RunArgs& args) {
@@ -102,28 +86,29 @@ int RunCommand(const RunArgs& args) {
   if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
   const Experiment& experiment = parsed.experiment;
 
+  RunContext context;
+  context.on_log = [](const std::string& line) { std::cerr << "bakeoff: " << line << "\n"; };
+  if (!args.quiet) context.on_progress = PrintProgress;
+  g_running.store(&context);
   InstallStopHandlers();
-  ExperimentRunOptions options;
-  options.output_dir = args.output_dir.empty() ? DefaultOutputDir(experiment.output.dir, experiment.name)
-                                               : args.output_dir;
+
   // s3://bucket/prefix: written locally (in the results directory) first, uploaded afterwards.
-  const std::string s3_target = IsS3Url(args.output_dir) ? args.output_dir
-                                : args.output_dir.empty() && IsS3Url(experiment.output.dir) ? experiment.output.dir
-                                                                                            : "";
-  if (!s3_target.empty()) {
-    options.output_dir = DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name);
-  }
+  PublishOptions publish;
+  publish.results_dir = args.results_dir;
+  publish.s3_target = S3TargetOf(experiment, args.output_dir);
+  ExperimentRunOptions options;
+  options.output_dir = !publish.s3_target.empty() ? DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name)
+                       : args.output_dir.empty()  ? DefaultOutputDir(experiment.output.dir, experiment.name)
+                                                  : args.output_dir;
   options.bakeoff_version = BAKEOFF_VERSION;
-  options.interrupted = &g_interrupted;
   options.keep_environments = args.keep_environments;
-  options.on_log = [](const std::string& line) { std::cerr << "bakeoff: " << line << "\n"; };
-  if (!args.quiet) options.on_progress = PrintProgress;
 
   std::cerr << "bakeoff: experiment " << experiment.name << ": " << experiment.systems.size()
             << " system(s), results in " << options.output_dir << "\n";
-  ExperimentOutcome outcome = RunExperiment(experiment, options);
+  ExperimentOutcome outcome = RunExperiment(experiment, options, context);
   std::cout << "\n" << RenderSummaryTable(outcome.result);
   if (!outcome.write_status.ok()) {
+    g_running.store(nullptr);
     std::cerr << "bakeoff: could not write results: " << outcome.write_status.ToString() << "\n";
     return kExitRunFailed;
   }
@@ -132,17 +117,17 @@ int RunCommand(const RunArgs& args) {
   }
   std::cout << RenderThresholdReport(outcome.result);
   std::cout << "results: " << options.output_dir << "/result.json (report.html, results.csv, hlog/)\n";
-  IndexRun(options.output_dir, args.results_dir);
-  if (!s3_target.empty()) {
-    if (Status st = UploadRun(options.output_dir, s3_target, experiment.output); !st.ok()) {
-      std::cerr << "bakeoff: upload failed: " << st.message() << "\n";
-      return kExitRunFailed;
-    }
+  const PublishOutcome published = PublishResult(experiment, options.output_dir, publish);
+  g_running.store(nullptr);
+  if (!published.indexed.ok()) std::cerr << "bakeoff: results not indexed: " << published.indexed.message() << "\n";
+  if (!published.uploaded_prefix.empty()) {
+    std::cout << "uploaded: " << published.uploaded_prefix << "/ (result.json, report.html, results.csv, hlog/)\n";
   }
-  if (outcome.interrupted) return kExitInterrupted;
-  if (outcome.any_run_failed) return kExitRunFailed;
-  if (outcome.any_threshold_failed) return kExitThresholdFailed;
-  return kExitOk;
+  if (!published.uploaded.ok()) {
+    std::cerr << "bakeoff: upload failed: " << published.uploaded.message() << "\n";
+    return kExitRunFailed;
+  }
+  return ExitCodeFor(outcome);
 }
 
 int ValidateCommand(const std::vector<std::string>& files) {

@@ -2,16 +2,9 @@
 // them, so never renumber.
 #pragma once
 
-namespace bakeoff {
+#include "run/exit_codes.h"
 
-enum ExitCode : int {
-  kExitOk = 0,               // every run completed
-  kExitInternal = 1,         // unexpected internal error (a bug)
-  kExitBadExperiment = 2,    // usage error or invalid experiment file: nothing was run
-  kExitRunFailed = 3,        // a run failed (environment, connection or driver error); others may have run
-  kExitThresholdFailed = 4,  // all runs completed but a threshold was not met
-  kExitInterrupted = 130,    // stopped by Ctrl-C / SIGTERM; partial results were written
-};
+namespace bakeoff {
 
 inline constexpr const char* kExitCodesHelp =
     "Exit codes:\n"

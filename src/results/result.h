@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "spec/experiment.h"
-#include "workload/run_metrics.h"
+#include "measure/run_metrics.h"
 
 namespace bakeoff {
 
@@ -40,13 +40,30 @@ struct ProcessUsage {
   std::vector<ProcessSample> series;
 };
 
+// The verdict of one run. Written to result.json as RunStatusName(); readers compare those strings.
+enum class RunStatus : int {
+  kOk,           // measured to the end
+  kFailed,       // could not complete (see error); metrics may be partial
+  kInterrupted,  // stopped by Ctrl-C, SIGTERM or a server shutdown; metrics are partial
+  kCancelled,    // stopped on a user's request (cancel); metrics are partial
+};
+const char* RunStatusName(RunStatus status);  // "ok", "failed", "interrupted", "cancelled"
+
+// Why a run failed: the phase it was in, the status code, and the message for a person.
+struct RunError {
+  std::string phase;  // "setup", "environment", "connect", "create topics", "run", "teardown"
+  StatusCode code = StatusCode::kOk;
+  std::string message;
+  bool empty() const { return code == StatusCode::kOk && message.empty(); }
+  std::string ToString() const;  // "connect: unavailable: ..."
+};
+
 struct RunRecord {
   std::string system;
   std::string driver;
   std::string provider;
-  // "ok": measured; "failed": the run could not complete (see error); metrics may be partial.
-  std::string status = "ok";
-  std::string error;
+  RunStatus status = RunStatus::kOk;
+  RunError error;
   int64_t started_unix_ns = 0;
   int64_t finished_unix_ns = 0;
   std::map<std::string, std::string> environment_facts;  // from the provider (server versions, nodes)

@@ -135,6 +135,25 @@ json ThresholdOutcomesToJson(const std::vector<ThresholdOutcome>& outcomes) {
 
 }  // namespace
 
+const char* RunStatusName(RunStatus status) {
+  switch (status) {
+    case RunStatus::kOk:
+      return "ok";
+    case RunStatus::kFailed:
+      return "failed";
+    case RunStatus::kInterrupted:
+      return "interrupted";
+    case RunStatus::kCancelled:
+      return "cancelled";
+  }
+  return "failed";
+}
+
+std::string RunError::ToString() const {
+  if (empty()) return "";
+  return phase + ": " + Status(code, message).ToString();
+}
+
 json ExperimentToJson(const Experiment& e) {
   json systems = json::array();
   for (const SystemSpec& s : e.systems) {
@@ -201,11 +220,16 @@ json RunMetricsToJson(const RunMetrics& m) {
   }
   const AccountingTotals& a = m.accounting;
   json errors = json::array();
-  for (const auto& [message, count] : m.errors) errors.push_back({{"message", message}, {"count", count}});
+  for (const ErrorCount& e : m.errors.entries()) {
+    errors.push_back({{"phase", ErrorPhaseName(e.phase)},
+                      {"code", StatusCodeName(e.code)},
+                      {"message", ErrorCounts::Describe(e)},
+                      {"count", e.count}});
+  }
   return {
       {"rate_mode", m.closed_loop ? "max (closed loop)" : "fixed (open loop)"},
       {"partial", m.partial},
-      {"stop_reason", m.stop_reason},
+      {"stop_reason", m.stop_reason()},
       {"measured_ns", m.measured_ns},
       {"throughput",
        {{"sent_msgs_per_s", m.sent_msgs_per_s()},
@@ -258,13 +282,18 @@ json ResultToJson(const ExperimentResult& r) {
     json j = {{"system", run.system},
               {"driver", run.driver},
               {"provider", run.provider},
-              {"status", run.status},
+              {"status", RunStatusName(run.status)},
               {"started_unix_ns", run.started_unix_ns},
               {"finished_unix_ns", run.finished_unix_ns},
               {"environment_facts", run.environment_facts},
               {"driver_facts", run.driver_facts},
               {"resources", ResourcesToJson(run.resources)}};
-    if (!run.error.empty()) j["error"] = run.error;
+    if (!run.error.empty()) {
+      j["error"] = run.error.ToString();
+      j["error_detail"] = {{"phase", run.error.phase},
+                           {"code", StatusCodeName(run.error.code)},
+                           {"message", run.error.message}};
+    }
     j["matrix_point"] = json::object();
     for (const auto& [path, value] : run.matrix_point) j["matrix_point"][path] = value;
     j["point_index"] = run.point_index;

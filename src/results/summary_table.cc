@@ -59,7 +59,7 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
   {
     Row row{"status"};
     for (const RunRecord& run : result.runs) {
-      std::string status = run.status;
+      std::string status = RunStatusName(run.status);
       if (run.has_metrics && run.metrics.partial) status += " (partial)";
       row.push_back(status);
     }
@@ -102,9 +102,9 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
   }
   out << "latency cells: corrected from the intended send time (uncorrected from the actual send)\n";
   for (const RunRecord& run : result.runs) {
-    if (!run.error.empty()) out << run.system << ": " << run.error << "\n";
+    if (!run.error.empty()) out << run.system << ": " << run.error.ToString() << "\n";
     if (!run.has_metrics) continue;
-    for (const auto& [message, count] : run.metrics.errors) {
+    for (const auto& [message, count] : run.metrics.errors.described()) {
       out << run.system << ": " << count << " x " << message << "\n";
     }
   }

@@ -1,18 +1,22 @@
 #include "run/experiment_runner.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "drivers/registry.h"
 #include "env/provider.h"
 #include "measure/clock.h"
 #include "results/exports.h"
 #include "results/result_json.h"
-#include "run/resource_sampler.h"
 #include "results/thresholds.h"
+#include "run/exit_codes.h"
+#include "run/resource_sampler.h"
 
 namespace bakeoff {
 namespace {
@@ -55,20 +59,64 @@ std::string BaseDir(const std::string& source_file) {
   return std::filesystem::path(source_file).parent_path().string();
 }
 
-void Log(const ExperimentRunOptions& options, const std::string& line) {
-  if (options.on_log) options.on_log(line);
+// Runs the deadline of a context: when it passes, the context is asked to stop. Ends with its scope.
+class DeadlineWatch {
+ public:
+  explicit DeadlineWatch(RunContext& context) : context_(context) {
+    if (!context.has_deadline()) return;
+    thread_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!cv_.wait_until(lock, context_.deadline(), [this] { return done_; })) {
+        context_.RequestStop(StopReason::kDeadline);
+      }
+    });
+  }
+  ~DeadlineWatch() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  DeadlineWatch(const DeadlineWatch&) = delete;
+  DeadlineWatch& operator=(const DeadlineWatch&) = delete;
+
+ private:
+  RunContext& context_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// Where the experiment is: which run of how many, for phase events.
+struct RunPosition {
+  int index = 0;  // 1-based
+  int total = 0;
+};
+
+void EnterPhase(RunContext& context, const SystemSpec& system, RunPosition position, RunPhase phase) {
+  if (context.on_phase) context.on_phase(PhaseEvent{system.name, position.index, position.total, phase});
 }
 
-// Runs one system; fills `run` and returns whether it completed without a run-level failure.
+RunStatus StatusOfStop(StopReason reason) {
+  return reason == StopReason::kCancelled ? RunStatus::kCancelled : RunStatus::kInterrupted;
+}
+
+// Runs one system; fills `run`.
 void RunSystem(const Experiment& experiment, const SystemSpec& system, const ExperimentRunOptions& options,
-               RunRecord& run) {
+               RunContext& context, RunPosition position, RunRecord& run) {
   run.system = system.name;
   run.driver = system.driver;
   run.provider = system.environment.provider;
-  run.started_unix_ns = WallNowNs();
-  auto fail = [&run](const std::string& phase, const Status& status) {
-    run.status = "failed";
-    run.error = phase + ": " + status.ToString();
+  run.started_unix_ns = context.WallNowNs();
+  auto fail = [&run, &context](const std::string& phase, const Status& status) {
+    // A failure caused by a stop request (a cancelled health wait, say) is the stop, not a fault.
+    run.status = context.stop_requested() && status.code() == StatusCode::kCancelled
+                     ? StatusOfStop(context.stop_reason())
+                     : RunStatus::kFailed;
+    run.error = RunError{phase, status.code(), status.message()};
   };
 
   Driver* driver = FindDriver(system.driver);
@@ -83,8 +131,9 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
     return;
   }
   EnvironmentGuard env(std::move(created).value());
-  env->SetCancelFlag(options.interrupted);
-  Log(options, system.name + ": provisioning (" + provider->name() + ")");
+  env->SetCancelFlag(context.stop_flag());
+  EnterPhase(context, system, position, RunPhase::kProvisioning);
+  context.Log(system.name + ": provisioning (" + provider->name() + ")");
   if (Status st = env->Apply(kApplyTimeout); !st.ok()) {
     fail("environment", st);
     return;
@@ -92,27 +141,29 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   run.environment_facts = env->Facts();
   if (options.keep_environments) {
     const std::string kept = env->Detach();
-    Log(options, system.name + (kept.empty() ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
+    context.Log(system.name + (kept.empty() ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
                                              : ": --keep: environment " + kept + " stays up (`bakeoff env down " +
                                                    kept + "` removes it)"));
   }
 
-  SessionContext context;
-  context.system = &system;
-  context.workload = &experiment.workload;
-  context.endpoints = env->endpoints();
-  context.run_id = RunId(experiment.name, system.name);
-  Result<std::unique_ptr<Session>> connected = driver->Connect(context);
+  EnterPhase(context, system, position, RunPhase::kConnecting);
+  SessionContext session_context;
+  session_context.system = &system;
+  session_context.workload = &experiment.workload;
+  session_context.endpoints = env->endpoints();
+  session_context.run_id = RunId(experiment.name, system.name);
+  Result<std::unique_ptr<Session>> connected = driver->Connect(session_context);
   if (!connected.ok()) {
     fail("connect", connected.status());
     return;
   }
   std::unique_ptr<Session> session = std::move(connected).value();
 
+  EnterPhase(context, system, position, RunPhase::kCreatingTopics);
   TopicLayout layout;
   layout.partitions = experiment.workload.partitions;
   for (int t = 0; t < experiment.workload.topics; ++t) {
-    layout.topics.push_back("bakeoff-" + context.run_id + "-" + std::to_string(t));
+    layout.topics.push_back("bakeoff-" + session_context.run_id + "-" + std::to_string(t));
   }
   layout.replication_factor = static_cast<int>(system.options.GetInt("replication_factor", 1));
   if (Status st = env->PrepareTopics(layout); !st.ok()) {
@@ -124,13 +175,14 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
     return;
   }
 
-  Log(options, system.name + ": running");
+  EnterPhase(context, system, position, RunPhase::kRunning);
+  context.Log(system.name + ": running");
   RunnerOptions runner;
   runner.system_name = system.name;
   runner.base_dir = BaseDir(experiment.source_file);
   runner.streams = experiment.workload.streams();
-  runner.interrupted = options.interrupted;
-  runner.on_progress = options.on_progress;
+  runner.interrupted = context.stop_flag();
+  runner.on_progress = context.on_progress;
   ResourceSampler resources(env->Processes());
   Result<RunMetrics> metrics = RunWorkload(*session, experiment.workload, runner);
   run.resources = resources.Stop();
@@ -138,16 +190,18 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   if (metrics.ok()) {
     run.metrics = std::move(metrics).value();
     run.has_metrics = true;
+    if (run.metrics.end == RunEnd::kInterrupted) run.status = StatusOfStop(context.stop_reason());
   } else {
     fail("run", metrics.status());
   }
-  if (Status st = session->DeleteTopics(); !st.ok()) Log(options, system.name + ": delete topics: " + st.ToString());
+  EnterPhase(context, system, position, RunPhase::kTearingDown);
+  if (Status st = session->DeleteTopics(); !st.ok()) context.Log(system.name + ": delete topics: " + st.ToString());
   session.reset();
-  Log(options, system.name + ": tearing down");
+  context.Log(system.name + ": tearing down");
   if (Status st = env.Destroy(); !st.ok()) {
-    if (run.status == "ok") fail("teardown", st);
+    if (run.status == RunStatus::kOk) fail("teardown", st);
   }
-  run.finished_unix_ns = WallNowNs();
+  run.finished_unix_ns = context.WallNowNs();
 }
 
 }  // namespace
@@ -161,13 +215,46 @@ std::string DefaultOutputDir(const std::string& base, const std::string& experim
   return (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
 }
 
-ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRunOptions& options) {
+const char* ExperimentStatusName(ExperimentStatus status) {
+  switch (status) {
+    case ExperimentStatus::kSucceeded:
+      return "succeeded";
+    case ExperimentStatus::kThresholdFailed:
+      return "threshold_failed";
+    case ExperimentStatus::kRunFailed:
+      return "failed";
+    case ExperimentStatus::kInterrupted:
+      return "interrupted";
+    case ExperimentStatus::kCancelled:
+      return "cancelled";
+  }
+  return "failed";
+}
+
+int ExitCodeFor(const ExperimentOutcome& outcome) {
+  switch (outcome.status) {
+    case ExperimentStatus::kSucceeded:
+      return kExitOk;
+    case ExperimentStatus::kThresholdFailed:
+      return kExitThresholdFailed;
+    case ExperimentStatus::kRunFailed:
+      return kExitRunFailed;
+    case ExperimentStatus::kInterrupted:
+    case ExperimentStatus::kCancelled:
+      return kExitInterrupted;
+  }
+  return kExitInternal;
+}
+
+ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRunOptions& options,
+                                RunContext& context) {
+  DeadlineWatch deadline(context);
   ExperimentOutcome outcome;
   ExperimentResult& result = outcome.result;
   result.bakeoff_version = options.bakeoff_version;
   result.experiment = experiment;
   result.host = CollectHostFacts();
-  result.started_unix_ns = WallNowNs();
+  result.started_unix_ns = context.WallNowNs();
   result.partial = true;  // until every system ran
 
   // Without a parsed matrix (an Experiment built in code), the experiment itself is the one point.
@@ -177,27 +264,29 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
   size_t planned_runs = 0;
   for (const MatrixPoint& point : points) planned_runs += point.systems.size() * static_cast<size_t>(repeat);
   bool stop = false;
+  RunPosition position{0, static_cast<int>(planned_runs)};
   for (size_t p = 0; p < points.size() && !stop; ++p) {
     Experiment at_point = experiment;
     at_point.systems = points[p].systems;
     at_point.workload = points[p].workload;
     for (int r = 0; r < repeat && !stop; ++r) {
       for (const SystemSpec& system : at_point.systems) {
-        if (options.interrupted && options.interrupted->load()) {
+        if (context.stop_requested()) {
           stop = true;
           break;
         }
+        ++position.index;
         RunRecord run;
         run.matrix_point = points[p].values;
         run.point_index = static_cast<int>(p);
         run.repeat_index = r;
-        RunSystem(at_point, system, options, run);
-        if (run.status != "ok") outcome.any_run_failed = true;
+        RunSystem(at_point, system, options, context, position, run);
+        if (run.status == RunStatus::kFailed) outcome.any_run_failed = true;
         if (run.has_metrics) {
           run.thresholds = EvaluateThresholds(experiment.thresholds, run.system, run.metrics);
           for (const ThresholdOutcome& t : run.thresholds) {
             if (!t.passed) outcome.any_threshold_failed = true;
-            Log(options, RunLabel(run, repeat > 1) + ": threshold " + ThresholdLine(t));
+            context.Log(RunLabel(run, repeat > 1) + ": threshold " + ThresholdLine(t));
           }
         }
         result.runs.push_back(std::move(run));
@@ -205,13 +294,22 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
       }
     }
   }
-  outcome.interrupted = options.interrupted && options.interrupted->load();
-  result.partial = outcome.interrupted || result.runs.size() < planned_runs;
+  outcome.stop_reason = context.stop_requested() ? context.stop_reason() : StopReason::kNone;
+  result.partial = outcome.stop_reason != StopReason::kNone || result.runs.size() < planned_runs;
   for (const RunRecord& run : result.runs) {
     if (run.has_metrics && run.metrics.partial) result.partial = true;
   }
-  result.finished_unix_ns = WallNowNs();
+  result.finished_unix_ns = context.WallNowNs();
   if (!options.output_dir.empty()) outcome.write_status = WriteResultArtifacts(result, options.output_dir);
+  if (outcome.stop_reason == StopReason::kCancelled) {
+    outcome.status = ExperimentStatus::kCancelled;
+  } else if (outcome.stop_reason != StopReason::kNone) {
+    outcome.status = ExperimentStatus::kInterrupted;
+  } else if (outcome.any_run_failed || !outcome.write_status.ok()) {
+    outcome.status = ExperimentStatus::kRunFailed;
+  } else if (outcome.any_threshold_failed) {
+    outcome.status = ExperimentStatus::kThresholdFailed;
+  }
   return outcome;
 }
 

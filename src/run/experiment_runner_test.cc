@@ -65,7 +65,8 @@ TEST(ExperimentRunnerTest, ResultJsonShapeMatchesGolden) {
   ExperimentRunOptions options;
   options.output_dir = out_dir;
   options.bakeoff_version = "test";
-  ExperimentOutcome outcome = RunExperiment(parsed.experiment, options);
+  RunContext context;
+  ExperimentOutcome outcome = RunExperiment(parsed.experiment, options, context);
   ASSERT_TRUE(outcome.write_status.ok()) << outcome.write_status.ToString();
   EXPECT_FALSE(outcome.any_run_failed);
   EXPECT_FALSE(outcome.result.partial);
@@ -121,10 +122,11 @@ workload:
   ASSERT_TRUE(parsed.ok()) << parsed.diagnostics.front().ToString();
   ExperimentRunOptions options;
   options.bakeoff_version = "test";
-  ExperimentOutcome outcome = RunExperiment(parsed.experiment, options);
+  RunContext context;
+  ExperimentOutcome outcome = RunExperiment(parsed.experiment, options, context);
   ASSERT_EQ(outcome.result.runs.size(), 1u);
   const RunRecord& run = outcome.result.runs[0];
-  ASSERT_EQ(run.status, "ok") << run.error;
+  ASSERT_EQ(run.status, RunStatus::kOk) << run.error.ToString();
   ASSERT_EQ(run.resources.size(), 1u);
   const ProcessUsage& usage = run.resources[0];
   EXPECT_GT(usage.pid, 0);

@@ -27,9 +27,6 @@ constexpr auto kBacklogTick = std::chrono::milliseconds(2);
 // After the last message of every stream arrived, how long stragglers (reordered messages) may still come.
 constexpr int64_t kLateArrivalGraceNs = 1'000'000'000;
 
-void MergeErrors(std::map<std::string, uint64_t>& into, const std::map<std::string, uint64_t>& from) {
-  for (const auto& [message, count] : from) into[message] += count;
-}
 
 // A write to a socket whose server died raises SIGPIPE in the writing thread, which would end the
 // whole process. Blocked, the write fails with EPIPE and the driver reports an error instead.
@@ -348,9 +345,10 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
     metrics.publish.corrected.Merge(p->publish.corrected);
     metrics.publish.uncorrected.Merge(p->publish.uncorrected);
     metrics.measured_sent += p->measured_sent;
-    MergeErrors(metrics.errors, p->errors);
+    metrics.errors.Merge(p->errors);
     if (p->unsent_behind_schedule > 0) {
-      metrics.errors["behind schedule: messages never sent before the deadline"] += p->unsent_behind_schedule;
+      metrics.errors.Add(ErrorPhase::kSchedule, StatusCode::kTimeout,
+                         "behind schedule: messages never sent before the deadline", p->unsent_behind_schedule);
     }
     senders.push_back(&p->accounting);
   }
@@ -360,7 +358,7 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
     metrics.measured_received += c->measured_received;
     metrics.measured_received_bytes += c->measured_received_bytes;
     last_activity_ns = std::max(last_activity_ns, c->last_receive_ns);
-    MergeErrors(metrics.errors, c->errors);
+    metrics.errors.Merge(c->errors);
     receivers.push_back(&c->accounting);
   }
   metrics.accounting = Reconcile(senders, receivers);
@@ -374,15 +372,15 @@ Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, c
   metrics.intervals = sampler.TakeIntervals();
   metrics.partial = interrupted;
   if (interrupted) {
-    metrics.stop_reason = "interrupted";
+    metrics.end = RunEnd::kInterrupted;
   } else if (!drained) {
-    metrics.stop_reason = "drain timeout: not every message arrived within drain_timeout";
+    metrics.end = RunEnd::kDrainTimeout;
   } else if (gaps_remain) {
-    metrics.stop_reason = "completed; some messages never arrived (every stream's last one did)";
+    metrics.end = RunEnd::kCompletedWithGaps;
   } else if (workload.messages) {
-    metrics.stop_reason = "completed (message cap)";
+    metrics.end = RunEnd::kCompletedCap;
   } else {
-    metrics.stop_reason = "completed";
+    metrics.end = RunEnd::kCompleted;
   }
   return metrics;
 }

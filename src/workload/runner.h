@@ -15,7 +15,7 @@
 #include "base/status.h"
 #include "drivers/driver.h"
 #include "spec/experiment.h"
-#include "workload/run_metrics.h"
+#include "measure/run_metrics.h"
 
 namespace bakeoff {
 

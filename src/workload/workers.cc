@@ -83,7 +83,7 @@ void ProducerWorker::Run(int64_t flush_timeout_ns) {
   }
   finished_ns = MonotonicNowNs();
   const Status flushed = producer_->Flush(std::chrono::nanoseconds(flush_timeout_ns));
-  if (!flushed.ok()) ++errors["flush: " + flushed.ToString()];
+  if (!flushed.ok()) errors.Add(ErrorPhase::kFlush, flushed);
   done.store(true);
 }
 
@@ -119,7 +119,7 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
     record.failed.Insert(message.ticket.seq);
     send_errors.fetch_add(1, std::memory_order_relaxed);
     sent.fetch_add(1, std::memory_order_relaxed);
-    ++errors["send: " + st.ToString()];
+    errors.Add(ErrorPhase::kSend, st);
     return;
   }
   ++record.sent;
@@ -145,7 +145,7 @@ void ProducerWorker::OnAcked(std::span<const SendTicket> tickets) {
 void ProducerWorker::OnFailed(const SendTicket& t, const Status& why) {
   if (t.stream < accounting.records().size()) accounting.stream(t.stream).failed.Insert(t.seq);
   send_errors.fetch_add(1, std::memory_order_relaxed);
-  ++errors["send: " + why.ToString()];
+  errors.Add(ErrorPhase::kSend, why);
 }
 
 ConsumerWorker::ConsumerWorker(int producers, int streams, SharedState& shared, std::unique_ptr<Consumer> consumer)
@@ -156,12 +156,12 @@ void ConsumerWorker::Run() {
     const Status st = consumer_->Poll(std::chrono::milliseconds(10), *this);
     if (!ready.load(std::memory_order_relaxed) && consumer_->Ready()) ready.store(true);
     if (!st.ok()) {
-      ++errors["receive: " + st.ToString()];
+      errors.Add(ErrorPhase::kReceive, st);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   const Status closed = consumer_->Close();
-  if (!closed.ok()) ++errors["close: " + closed.ToString()];
+  if (!closed.ok()) errors.Add(ErrorPhase::kClose, closed);
 }
 
 void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {

@@ -17,7 +17,8 @@
 #include "spec/experiment.h"
 #include "workload/keys.h"
 #include "workload/payload.h"
-#include "workload/run_metrics.h"
+#include "measure/error_counts.h"
+#include "measure/run_metrics.h"
 
 namespace bakeoff::internal {
 
@@ -70,7 +71,7 @@ class ProducerWorker final : public CompletionSink {
   uint64_t measured_sent = 0;
   uint64_t unsent_behind_schedule = 0;
   int64_t finished_ns = 0;
-  std::map<std::string, uint64_t> errors;
+  ErrorCounts errors;
 
  private:
   void SendOne(uint64_t index, int64_t intended_ns);
@@ -102,7 +103,7 @@ class ConsumerWorker final : public ReceiveSink {
   uint64_t measured_received = 0;
   uint64_t measured_received_bytes = 0;
   int64_t last_receive_ns = 0;
-  std::map<std::string, uint64_t> errors;
+  ErrorCounts errors;
 
  private:
   SharedState& shared_;

@@ -97,7 +97,7 @@ struct KinesisRun {
 
 std::string Errors(const RunMetrics& m) {
   std::string text;
-  for (const auto& [what, count] : m.errors) text += "  " + what + " x" + std::to_string(count) + "\n";
+  for (const auto& [what, count] : m.errors.described()) text += "  " + what + " x" + std::to_string(count) + "\n";
   return text;
 }
 
@@ -192,11 +192,11 @@ TEST(KinesisDriverTest, ServerKilledMidRunEndsInTimeWithErrorsCounted) {
   EXPECT_LT(a.acked, a.sent) << Errors(*m);
   EXPECT_FALSE(m->errors.empty());
   EXPECT_GT(a.send_errors + a.lost, 0u);
-  EXPECT_NE(m->stop_reason, "completed");
+  EXPECT_NE(m->stop_reason(), "completed");
   std::printf("after the kill: sent %llu, acked %llu, send errors %llu, lost %llu, stop: %s\n%s",
               static_cast<unsigned long long>(a.sent), static_cast<unsigned long long>(a.acked),
               static_cast<unsigned long long>(a.send_errors), static_cast<unsigned long long>(a.lost),
-              m->stop_reason.c_str(), Errors(*m).c_str());
+              m->stop_reason().c_str(), Errors(*m).c_str());
   run.session.reset();
 }
 

@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
       (unsigned long long)a.sent, (unsigned long long)a.acked, (unsigned long long)a.received,
       (unsigned long long)a.lost, (unsigned long long)a.duplicated, (unsigned long long)a.out_of_order,
       m->sent_msgs_per_s(), m->received_msgs_per_s(), m->e2e.corrected.ValueAtPercentile(50) / 1e6,
-      m->e2e.corrected.ValueAtPercentile(99) / 1e6, m->stop_reason.c_str());
-  for (const auto& [what, count] : m->errors)
+      m->e2e.corrected.ValueAtPercentile(99) / 1e6, m->stop_reason().c_str());
+  for (const auto& [what, count] : m->errors.described())
     std::printf("  %s x%llu\n", what.c_str(), (unsigned long long)count);
   return 0;
 }

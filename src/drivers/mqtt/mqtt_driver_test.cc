@@ -143,8 +143,8 @@ TEST(MqttTest, Qos0SlowSubscriberShowsLoss) {
   EXPECT_GT(a.received, 10'000u) << "the subscriber reads again after its pause";
   EXPECT_EQ(a.received + a.lost, a.sent);
   EXPECT_EQ(a.duplicated, 0u);
-  EXPECT_EQ(m->stop_reason.find("drain timeout"), std::string::npos)
-      << m->stop_reason << ": the loss must be the broker's drops, not messages left unread";
+  EXPECT_EQ(m->stop_reason().find("drain timeout"), std::string::npos)
+      << m->stop_reason() << ": the loss must be the broker's drops, not messages left unread";
 }
 
 TEST(MqttTest, BrokerKilledMidRunEndsInTimeWithErrorsCounted) {

@@ -60,10 +60,10 @@ TEST(NatsCoreTest, OverloadShowsLossInTheAccounting) {
   EXPECT_GT(std::stoll(out.facts.at("client_dropped_msgs")), 0);
   EXPECT_LE(static_cast<uint64_t>(std::stoll(out.facts.at("client_dropped_msgs"))), a.lost);
   bool reported = false;
-  for (const auto& [message, count] : out.metrics.errors)
+  for (const auto& [message, count] : out.metrics.errors.described())
     reported |= message.find("slow consumer") != std::string::npos;
   EXPECT_TRUE(reported) << "slow consumer not reported among the run's errors";
-  EXPECT_NE(out.metrics.stop_reason, "completed (message cap)");
+  EXPECT_NE(out.metrics.stop_reason(), "completed (message cap)");
 }
 
 TEST(NatsCoreTest, KilledServerEndsTheRunWithErrors) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "drivers/driver.h"
-#include "workload/run_metrics.h"
+#include "measure/run_metrics.h"
 
 namespace bakeoff::nats_test {
 

@@ -92,7 +92,7 @@ TEST(RedisStreamsTest, ErrorRepliesFailOnlyTheirOwnMessages) {
   Result<RunMetrics> m = run.Run();
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   uint64_t failed = 0;
-  for (const auto& [message, count] : m->errors) {
+  for (const auto& [message, count] : m->errors.described()) {
     EXPECT_NE(message.find("WRONGTYPE"), std::string::npos) << message;
     failed += count;
   }

@@ -8,15 +8,37 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
-#include <set>
+#include <algorithm>
+#include <array>
 
 #include "env/process/tcp_client.h"
 
 namespace bakeoff {
 
+namespace {
+
+// The ports handed out most recently, so that two servers started close together never get the same
+// one before either has bound it. Bounded: a long-lived server allocates ports for years.
+class RecentPorts {
+ public:
+  bool Insert(int port) {
+    if (std::find(ring_.begin(), ring_.end(), port) != ring_.end()) return false;
+    ring_[next_] = port;
+    next_ = (next_ + 1) % ring_.size();
+    return true;
+  }
+
+ private:
+  std::array<int, 1024> ring_{};
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+// Thread-safe: one mutex guards the ring of recent ports.
 Result<int> AllocateLoopbackPort() {
   static std::mutex mu;
-  static std::set<int> handed_out;
+  static RecentPorts handed_out;
   std::lock_guard<std::mutex> lock(mu);
   for (int attempt = 0; attempt < 64; ++attempt) {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -34,7 +56,7 @@ Result<int> AllocateLoopbackPort() {
     }
     close(fd);
     const int port = ntohs(addr.sin_port);
-    if (handed_out.insert(port).second) return port;
+    if (handed_out.Insert(port)) return port;
   }
   return Unavailable("allocate port: the kernel kept returning ports already handed out");
 }

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "workload/run_metrics.h"
+#include "measure/run_metrics.h"
 
 namespace bakeoff::testing {
 
@@ -23,15 +23,15 @@ inline void ExpectExactlyOnceInOrder(const RunMetrics& m, uint64_t messages) {
   EXPECT_EQ(a.duplicated, 0u);
   EXPECT_EQ(a.out_of_order, 0u);
   EXPECT_EQ(a.unparseable, 0u);
-  for (const auto& [message, count] : m.errors) ADD_FAILURE() << count << " x " << message;
-  EXPECT_EQ(m.stop_reason, "completed (message cap)");
+  for (const auto& [message, count] : m.errors.described()) ADD_FAILURE() << count << " x " << message;
+  EXPECT_EQ(m.stop_reason(), "completed (message cap)");
 }
 
 // A run whose server was killed part-way: the sends after the kill failed and were counted as errors (more
 // than `min_errors`), so fewer were acked than sent, and what was sent before the kill was delivered.
 inline void ExpectKilledMidRunCounted(const RunMetrics& m, uint64_t min_errors = 1000) {
   uint64_t errors = 0;
-  for (const auto& [message, count] : m.errors) errors += count;
+  for (const auto& [message, count] : m.errors.described()) errors += count;
   EXPECT_GT(errors, min_errors) << "sends after the kill must fail and be counted";
   EXPECT_LT(m.accounting.acked, m.accounting.sent);
   EXPECT_GT(m.accounting.received, 1'000u) << "messages before the kill were delivered";

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "measure/accounting.h"
+#include "measure/error_counts.h"
 #include "measure/histogram.h"
 
 namespace bakeoff {
@@ -41,10 +42,20 @@ struct LatencyPair {
   Histogram uncorrected;  // from the actual send time
 };
 
+// How a workload run ended.
+enum class RunEnd : int {
+  kCompleted,          // the measured window ran and every message arrived
+  kCompletedCap,       // the message cap was reached and every message arrived
+  kCompletedWithGaps,  // every stream's last message arrived; some before it never did (lost)
+  kDrainTimeout,       // not every message arrived within drain_timeout
+  kInterrupted,        // stopped on request (Ctrl-C, cancel, deadline)
+};
+const char* RunEndText(RunEnd end);  // "completed", "completed (message cap)", ...
+
 struct RunMetrics {
   bool closed_loop = false;     // rate: max
   bool partial = false;         // interrupted or stopped early: figures cover what ran
-  std::string stop_reason;      // "completed", "message cap reached", "interrupted", ...
+  RunEnd end = RunEnd::kCompleted;  // how the workload ended; stop_reason() says it in words
   int64_t measured_ns = 0;      // length of the measured window actually covered
   uint64_t measured_sent = 0;   // messages sent in the measured window
   uint64_t measured_received = 0;
@@ -59,9 +70,10 @@ struct RunMetrics {
   // short at the end of the drain). Their counts add up to e2e.corrected's and publish.corrected's.
   // Sparse (~1 KiB per second and histogram), so an hour stays at a few MB. Not in result.json.
   std::vector<IntervalHistograms> intervals;
-  // Distinct error messages with how often each occurred (send failures, driver errors).
-  std::map<std::string, uint64_t> errors;
+  // How often each kind of error occurred (send failures, driver errors), by phase and code.
+  ErrorCounts errors;
 
+  std::string stop_reason() const { return RunEndText(end); }
   double sent_msgs_per_s() const { return PerSecond(measured_sent); }
   double received_msgs_per_s() const { return PerSecond(measured_received); }
   double received_mb_per_s() const { return PerSecond(measured_received_bytes) / 1e6; }

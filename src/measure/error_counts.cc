@@ -1,0 +1,89 @@
+#include "measure/error_counts.h"
+
+#include "measure/run_metrics.h"
+
+namespace bakeoff {
+
+const char* ErrorPhaseName(ErrorPhase phase) {
+  switch (phase) {
+    case ErrorPhase::kSend:
+      return "send";
+    case ErrorPhase::kFlush:
+      return "flush";
+    case ErrorPhase::kReceive:
+      return "receive";
+    case ErrorPhase::kClose:
+      return "close";
+    case ErrorPhase::kSchedule:
+      return "schedule";
+  }
+  return "send";
+}
+
+void ErrorCounts::Add(ErrorPhase phase, const Status& status, uint64_t n) {
+  Add(phase, status.code(), status.message(), n);
+}
+
+void ErrorCounts::Add(ErrorPhase phase, StatusCode code, const std::string& message, uint64_t n) {
+  if (n == 0) return;
+  ErrorCount& entry = counts_[{static_cast<int>(phase), static_cast<int>(code)}];
+  if (entry.count == 0) {
+    entry.phase = phase;
+    entry.code = code;
+    entry.example = message;
+  }
+  entry.count += n;
+}
+
+void ErrorCounts::Merge(const ErrorCounts& other) {
+  for (const auto& [key, e] : other.counts_) Add(e.phase, e.code, e.example, e.count);
+}
+
+uint64_t ErrorCounts::total() const {
+  uint64_t sum = 0;
+  for (const auto& [key, e] : counts_) sum += e.count;
+  return sum;
+}
+
+uint64_t ErrorCounts::total(ErrorPhase phase) const {
+  uint64_t sum = 0;
+  for (const auto& [key, e] : counts_) {
+    if (e.phase == phase) sum += e.count;
+  }
+  return sum;
+}
+
+std::vector<ErrorCount> ErrorCounts::entries() const {
+  std::vector<ErrorCount> out;
+  out.reserve(counts_.size());
+  for (const auto& [key, e] : counts_) out.push_back(e);
+  return out;
+}
+
+std::vector<std::pair<std::string, uint64_t>> ErrorCounts::described() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (const auto& [key, e] : counts_) out.emplace_back(Describe(e), e.count);
+  return out;
+}
+
+std::string ErrorCounts::Describe(const ErrorCount& e) {
+  return std::string(ErrorPhaseName(e.phase)) + ": " + StatusCodeName(e.code) + ": " + e.example;
+}
+
+const char* RunEndText(RunEnd end) {
+  switch (end) {
+    case RunEnd::kCompleted:
+      return "completed";
+    case RunEnd::kCompletedCap:
+      return "completed (message cap)";
+    case RunEnd::kCompletedWithGaps:
+      return "completed; some messages never arrived (every stream's last one did)";
+    case RunEnd::kDrainTimeout:
+      return "drain timeout: not every message arrived within drain_timeout";
+    case RunEnd::kInterrupted:
+      return "interrupted";
+  }
+  return "completed";
+}
+
+}  // namespace bakeoff
