@@ -141,8 +141,10 @@ export function spectrumChart(el: HTMLElement, lines: Line[], height = 280): Cha
           label: "percentile",
           labelSize: 18,
           splits: (u: uPlot) => {
-            const out: number[] = [0, nines(50)];
-            for (let i = 1; i <= Math.floor(u.scales.x.max ?? 3); i++) out.push(i);
+            // At a phone's width every other "nine" is labelled, so the labels do not overlap.
+            const narrow = u.width < 600;
+            const out: number[] = narrow ? [0] : [0, nines(50)];
+            for (let i = narrow ? 2 : 1; i <= Math.floor(u.scales.x.max ?? 3); i += narrow ? 2 : 1) out.push(i);
             return out;
           },
           values: (_u, vs) => vs.map((v) => (v === null ? "" : fmt.pct(Number(fromNines(v).toFixed(4))))),
