@@ -169,6 +169,20 @@ test("an error typed into the editor is marked at its line", async () => {
   await shot("08-editor-error");
 });
 
+test("keyboard only: Tab reaches an experiment's link and Enter opens it", async () => {
+  await page.goto(`${server.base}/#/experiments`);
+  await page.waitForSelector(`#experiments tr[data-id="${ids.first}"]`, { timeout: 10_000 });
+  await page.evaluate(() => document.activeElement?.blur());
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement?.matches("#experiments a.name") ?? false);
+  }
+  assert.ok(reached, "40 Tabs did not reach an experiment's link");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/#\/experiments\/[A-Za-z0-9._-]+$/, { timeout: 5_000 });
+});
+
 test("phone width", async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${server.base}/#/experiments`);

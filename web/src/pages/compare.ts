@@ -103,7 +103,7 @@ async function renderCompare(el: HTMLElement, ids: string[]): Promise<void> {
         ),
       ),
     );
-    const spec = h("div.chart", { id: "compare-spectrum" });
+    const spec = h("div.chart", { id: "compare-spectrum", role: "img", "aria-label": "corrected end-to-end latency by percentile, overlaid" });
     replace(
       el,
       h("section.card", h("h2", "Side by side"), h("div.table-wrap", table)),

@@ -26,8 +26,8 @@ export function experimentPage(main: HTMLElement, _params: URLSearchParams, id: 
   const phases = h("table.grid.phases", { id: "phases" });
   const accounting = h("div", { id: "live-accounting" });
   const log = h("pre.log", { id: "log", tabindex: "0", "aria-label": "phase log" });
-  const tpEl = h("div.chart", { id: "live-throughput" });
-  const p99El = h("div.chart", { id: "live-p99" });
+  const tpEl = h("div.chart", { id: "live-throughput", role: "img", "aria-label": "received throughput each second" });
+  const p99El = h("div.chart", { id: "live-p99", role: "img", "aria-label": "corrected end-to-end p99 each second" });
 
   const renderHead = (s: api.Summary, detail?: api.Detail) => {
     const cancellable = !isTerminal(s.state) && !s.cancel_requested;

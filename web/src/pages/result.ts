@@ -72,9 +72,9 @@ export function resultView(id: string, result: api.ResultJson, detail: api.Detai
   wrap.append(section("Overview", "h-overview", h("div.table-wrap", overview), result.partial ? h("p.alert", "Partial result: the run was stopped before it finished.") : null));
 
   const charts = h("div.chart-grid");
-  const tp = h("div.chart", { id: "chart-throughput" });
-  const p99 = h("div.chart", { id: "chart-p99" });
-  const spec = h("div.chart", { id: "chart-spectrum" });
+  const tp = h("div.chart", { id: "chart-throughput", role: "img", "aria-label": "received throughput over time, per system" });
+  const p99 = h("div.chart", { id: "chart-p99", role: "img", "aria-label": "corrected end-to-end p99 over time, per system" });
+  const spec = h("div.chart", { id: "chart-spectrum", role: "img", "aria-label": "corrected end-to-end latency by percentile, per system; the overview table has the figures" });
   charts.append(h("figure", h("figcaption", "Received throughput over time"), tp), h("figure", h("figcaption", "Corrected e2e p99 over time (log axis)"), p99));
   wrap.append(section("Over time", "h-time", charts), section("Latency by percentile", "h-spectrum", h("figure", h("figcaption", "Corrected end-to-end latency by percentile (log latency axis)"), spec)));
   requestAnimationFrame(() => {
