@@ -24,13 +24,15 @@ function tickLabels(f: (v: number) => string): (u: uPlot, vs: (number | null)[])
   return (_u, vs) => vs.map((v) => (v === null || v === undefined ? "" : f(v).replace(/\.0+ /, " ").replace(/(\.\d*?)0+ /, "$1 ")));
 }
 
-/** Round decade ticks (1 µs, 10 µs, 100 µs, 1 ms ...) covering [min, max] in ns. */
+/** Round ticks on a log latency axis: each power of ten, and 2x / 5x too when the range spans two decades
+ * or less, so that a narrow range still has labels. */
 export function decadeTicks(min: number, max: number): number[] {
   const lo = Math.floor(Math.log10(Math.max(min, 1)));
   const hi = Math.ceil(Math.log10(Math.max(max, 10)));
+  const steps = hi - lo <= 2 ? [1, 2, 5] : [1];
   const out: number[] = [];
-  for (let e = lo; e <= hi; e++) out.push(10 ** e);
-  return out;
+  for (let e = lo; e <= hi; e++) for (const m of steps) out.push(m * 10 ** e);
+  return out.filter((v) => v >= min * 0.999 && v <= max * 1.001);
 }
 
 /** Joins lines sampled at different x into uPlot's aligned columns (null where a line has no point). */
@@ -81,7 +83,7 @@ export function timeChart(el: HTMLElement, unit: Unit, lines: Line[], height = 2
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
-        { ...AXIS, label: "elapsed (s)", labelSize: 18, values: (_u, vs) => vs.map((v) => (v === null ? "" : `${v} s`)) },
+        { ...AXIS, label: "elapsed (s)", labelSize: 18, incrs: [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600], values: (_u, vs) => vs.map((v) => (v === null ? "" : `${v} s`)) },
         {
           ...AXIS,
           size: 96,
