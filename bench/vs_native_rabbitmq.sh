@@ -3,7 +3,7 @@
 # the same private rabbitmq-server: same queue type, 100-byte persistent messages, one publisher with
 # publisher confirms and the same confirm window, one consumer with the same prefetch and acks every 100
 # (multiple=true), both as fast as they go. bakeoff's side is the real driver under the real workload
-# runner (src/drivers/rabbitmq/rabbitmq_throughput.cc), with full loss/duplication/order accounting.
+# runner (bench/rabbitmq_throughput.cc), with full loss/duplication/order accounting.
 # Rounds alternate the two sides so that noise from other load on the machine hits both alike.
 #
 #   bench/vs_native_rabbitmq.sh                       # quorum, 200k messages, 3 rounds

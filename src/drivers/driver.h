@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "spec/experiment.h"
 #include "spec/option_schema.h"
+#include "spec/topology.h"
 
 namespace bakeoff {
 
@@ -89,15 +90,6 @@ struct Capabilities {
   bool ordered_per_stream = true;   // order within a stream is promised (else out_of_order is info only)
   bool confirms_publish = true;     // acks mean the system has the message (else publish latency = client)
   bool durable = true;              // a delivered ack survives a server restart
-};
-
-// Connection details an environment hands to a driver, e.g. {"bootstrap_servers": "127.0.0.1:9092"}.
-using Endpoints = std::map<std::string, std::string>;
-
-struct TopicLayout {
-  std::vector<std::string> topics;  // names, unique per run
-  int partitions = 1;               // per topic
-  int replication_factor = 1;
 };
 
 struct SessionContext {

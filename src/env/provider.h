@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "drivers/driver.h"
+#include "spec/topology.h"
 #include "spec/experiment.h"
 #include "spec/option_schema.h"
 

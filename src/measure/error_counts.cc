@@ -1,7 +1,5 @@
 #include "measure/error_counts.h"
 
-#include "measure/run_metrics.h"
-
 namespace bakeoff {
 
 const char* ErrorPhaseName(ErrorPhase phase) {
@@ -68,22 +66,6 @@ std::vector<std::pair<std::string, uint64_t>> ErrorCounts::described() const {
 
 std::string ErrorCounts::Describe(const ErrorCount& e) {
   return std::string(ErrorPhaseName(e.phase)) + ": " + StatusCodeName(e.code) + ": " + e.example;
-}
-
-const char* RunEndText(RunEnd end) {
-  switch (end) {
-    case RunEnd::kCompleted:
-      return "completed";
-    case RunEnd::kCompletedCap:
-      return "completed (message cap)";
-    case RunEnd::kCompletedWithGaps:
-      return "completed; some messages never arrived (every stream's last one did)";
-    case RunEnd::kDrainTimeout:
-      return "drain timeout: not every message arrived within drain_timeout";
-    case RunEnd::kInterrupted:
-      return "interrupted";
-  }
-  return "completed";
 }
 
 }  // namespace bakeoff

@@ -5,7 +5,6 @@
 #include <fstream>
 
 #include "results/hdr_log.h"
-#include "results/report_html.h"
 #include "results/result_json.h"
 
 namespace bakeoff {
@@ -111,12 +110,6 @@ std::string RenderCsv(const json& result) {
   return out;
 }
 
-std::string HlogFileName(size_t run_index, const std::string& system) {
-  char prefix[32];
-  std::snprintf(prefix, sizeof(prefix), "hlog/run-%02zu-", run_index + 1);
-  return prefix + system + ".hlog";
-}
-
 std::string RenderRunHlog(const RunRecord& run) {
   const RunMetrics& m = run.metrics;
   const std::vector<IntervalHistograms>& seconds = m.intervals;
@@ -168,24 +161,6 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
   std::filesystem::rename(temp_path, final_path, ec);
   if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
   return Status::Ok();
-}
-
-Status WriteResultArtifacts(const ExperimentResult& result, const std::string& dir) {
-  if (Status st = WriteResultFile(result, dir); !st.ok()) return st;
-  const json document = ResultToJson(result);
-  const std::filesystem::path base(dir);
-  if (Status st = WriteFileAtomically((base / "results.csv").string(), RenderCsv(document)); !st.ok())
-    return st;
-  std::error_code ec;
-  std::filesystem::create_directories(base / "hlog", ec);
-  if (ec) return IoError("cannot create " + (base / "hlog").string() + ": " + ec.message());
-  for (size_t i = 0; i < result.runs.size(); ++i) {
-    const RunRecord& run = result.runs[i];
-    if (!run.has_metrics) continue;
-    const std::string path = (base / HlogFileName(i, run.system)).string();
-    if (Status st = WriteFileAtomically(path, RenderRunHlog(run)); !st.ok()) return st;
-  }
-  return WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document}));
 }
 
 }  // namespace bakeoff

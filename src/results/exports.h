@@ -8,6 +8,7 @@
 
 #include "base/status.h"
 #include "results/result.h"
+#include "results/result_json.h"
 
 namespace bakeoff {
 
@@ -17,9 +18,6 @@ const std::vector<std::string>& CsvColumns();
 // results.csv from a result.json document (so it can be regenerated from stored results).
 std::string RenderCsv(const nlohmann::json& result);
 
-// "hlog/run-03-mem.hlog" for the run at `run_index` (0-based) of a result.
-std::string HlogFileName(size_t run_index, const std::string& system);
-
 // The run's .hlog. Times are seconds since the producers started (StartTime/BaseTime = their start, as
 // result.json's series). Tags e2e_corrected and publish_corrected: one interval per second of
 // RunMetrics::intervals, from the start of the measured window (warm-up seconds hold no measured
@@ -28,10 +26,6 @@ std::string HlogFileName(size_t run_index, const std::string& system);
 // e2e_uncorrected and publish_uncorrected: one interval spanning the same time. Without per-second
 // intervals (metrics not from RunWorkload) every tag gets one interval over the measured window.
 std::string RenderRunHlog(const RunRecord& run);
-
-// Writes result.json, results.csv, the .hlog files of runs with metrics and report.html into `dir`.
-// Each file is replaced atomically (temp file + rename).
-Status WriteResultArtifacts(const ExperimentResult& result, const std::string& dir);
 
 // Writes `text` to `path` through a temp file and a rename.
 Status WriteFileAtomically(const std::string& path, const std::string& text);

@@ -4,7 +4,6 @@
 #include <fstream>
 #include <system_error>
 
-#include "results/exports.h"
 #include "results/statistics.h"
 
 namespace bakeoff {
@@ -336,6 +335,12 @@ Status WriteResultFile(const ExperimentResult& result, const std::string& dir) {
   std::filesystem::rename(temp_path, final_path, ec);
   if (ec) return IoError("cannot rename to " + final_path.string() + ": " + ec.message());
   return Status::Ok();
+}
+
+std::string HlogFileName(size_t run_index, const std::string& system) {
+  char prefix[32];
+  std::snprintf(prefix, sizeof(prefix), "hlog/run-%02zu-", run_index + 1);
+  return prefix + system + ".hlog";
 }
 
 }  // namespace bakeoff

@@ -18,4 +18,7 @@ nlohmann::json ResultToJson(const ExperimentResult& result);
 // Writes `dir`/result.json atomically (temp file + rename), creating `dir` if needed.
 Status WriteResultFile(const ExperimentResult& result, const std::string& dir);
 
+// "hlog/run-03-mem.hlog" for the run at `run_index` (0-based) of a result.
+std::string HlogFileName(size_t run_index, const std::string& system);
+
 }  // namespace bakeoff

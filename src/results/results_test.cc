@@ -10,6 +10,7 @@
 
 #include "drivers/memory/memory_driver.h"
 #include "measure/clock.h"
+#include "results/artifacts.h"
 #include "results/exports.h"
 #include "results/hdr_log.h"
 #include "results/report_html.h"

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "results/thresholds.h"
+#include "results/metric_value.h"
 #include "spec/metric_catalog.h"
 
 namespace bakeoff {

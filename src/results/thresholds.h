@@ -7,17 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "results/metric_value.h"
 #include "results/result.h"
 #include "spec/metric_catalog.h"
 
 namespace bakeoff {
 
-// The value of a canonical metric path (spec/metric_catalog.h) in a run's `metrics` JSON object;
-// nullopt if absent.
-std::optional<double> MetricValue(const nlohmann::json& metrics, const std::string& metric_path);
 
-// "25.1 ms", "1.2 M msg/s", "3", "12.50 MB/s".
-std::string FormatMetricValue(MetricKind kind, double value);
 
 // The thresholds of `thresholds` whose scope is "all" or `system`, each checked against `metrics`.
 std::vector<ThresholdOutcome> EvaluateThresholds(const std::vector<ThresholdSpec>& thresholds,

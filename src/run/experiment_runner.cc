@@ -12,6 +12,7 @@
 #include "drivers/registry.h"
 #include "env/provider.h"
 #include "measure/clock.h"
+#include "results/artifacts.h"
 #include "results/exports.h"
 #include "results/result_json.h"
 #include "results/thresholds.h"

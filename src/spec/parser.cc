@@ -22,16 +22,6 @@ using spec_internal::FindEntry;
 using spec_internal::MapEntry;
 using spec_internal::Reader;
 
-std::string Diagnostic::ToString() const {
-  std::string text = location.file;
-  if (location.line > 0) text += ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
-  text += ": ";
-  if (!field_path.empty()) text += field_path + ": ";
-  text += message;
-  if (!suggestion.empty()) text += " (" + suggestion + ")";
-  return text;
-}
-
 namespace {
 
 // Names end up in directory names and result tables: keep them to a portable alphabet.

@@ -8,20 +8,11 @@
 #include <vector>
 
 #include "base/status.h"
+#include "spec/diagnostic.h"
 #include "spec/experiment.h"
 #include "spec/option_schema.h"
 
 namespace bakeoff {
-
-struct Diagnostic {
-  SourceLocation location;
-  std::string field_path;  // e.g. "workload.partitions", "systems[1].options.acks"
-  std::string message;     // what is wrong and what was expected
-  std::string suggestion;  // e.g. "did you mean `partitions`?"; empty if none
-
-  // "file:line:col: field: message (suggestion)"
-  std::string ToString() const;
-};
 
 // Where the parser finds the option schemas of drivers and environment providers. Implemented by the
 // registries above the spec layer, so that spec depends on nothing but base.

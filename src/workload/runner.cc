@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "env/process/process.h"
+#include "spec/cpu_list.h"
 #include "measure/clock.h"
 #include "workload/workers.h"
 

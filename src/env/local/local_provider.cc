@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "env/local/local_environment.h"
+#include "spec/cpu_list.h"
 
 namespace bakeoff {
 namespace {

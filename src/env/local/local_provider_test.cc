@@ -17,6 +17,7 @@
 #include "env/local/local_test_support.h"
 #include "env/process/files.h"
 #include "env/process/ports.h"
+#include "spec/cpu_list.h"
 
 namespace bakeoff {
 namespace {

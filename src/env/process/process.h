@@ -67,9 +67,6 @@ std::optional<std::string> ReadProcessEnvVar(int pid, const std::string& name);
 // Every PID in /proc.
 std::vector<int> ListPids();
 
-// Parses a CPU list such as "1", "0-1" or "0,2-3".
-Result<std::vector<int>> ParseCpuList(const std::string& text);
-
 // Runs a program to completion (e.g. `redis-server --version`), output captured in `log_path`;
 // returns the exit code and the output.
 struct CommandOutput {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "spec/parser.h"
+#include "spec/diagnostic.h"
 
 namespace bakeoff::spec_internal {
 
