@@ -33,7 +33,7 @@ before(async () => {
   // BAKEOFF_SERVE_URL: drive a server started by hand instead (debugging only; ctest never sets it).
   server = process.env.BAKEOFF_SERVE_URL
     ? { base: process.env.BAKEOFF_SERVE_URL.replace(/\/$/, ""), pid: null, stop: async () => null }
-    : await startServer({ bin, source, dist });
+    : await startServer({ bin, source, dist, extraArgs: ["--max-queued", "2000"] });
   browser = await startBrowser();
   browser.context.on("request", (r) => requests.push(r.url()));
   page = await browser.context.newPage();

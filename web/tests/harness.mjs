@@ -29,7 +29,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function startServer({ bin, source, dist, extraArgs = [] }) {
   const port = await freePort();
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "bakeoff-web-data-"));
-  const args = ["serve", "--listen", `127.0.0.1:${port}`, "--data", data, "--web", dist, ...extraArgs];
+  const args = ["serve", "--listen", `127.0.0.1:${port}`, "--data", data, "--web", dist, "--examples", path.join(source, "examples"), ...extraArgs];
   const log = [];
   const child = spawn(bin, args, { cwd: source, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (d) => log.push(String(d)));
