@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 LAUNCHER=()
 if command -v ccache >/dev/null 2>&1; then LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 BUILD_DIR="${BUILD_DIR:-build}"
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "${LAUNCHER[@]}" >/dev/null
+# BAKEOFF_CMAKE_ARGS: extra configure flags, e.g. "-DBAKEOFF_WERROR=ON" (CI).
+read -r -a EXTRA <<<"${BAKEOFF_CMAKE_ARGS:-}"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "${LAUNCHER[@]}" "${EXTRA[@]}" >/dev/null
 ninja -C "$BUILD_DIR" "$@"
 
 # The web UI (web/ -> web/dist, which `bakeoff serve` serves): rebuilt when a source is newer than

@@ -1,6 +1,16 @@
 #include "base/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace bakeoff {
+
+namespace internal {
+void DieOnBadResultAccess(const Status& status) {
+  std::fprintf(stderr, "bakeoff: bug: value() of an error result: %s\n", status.ToString().c_str());
+  std::abort();
+}
+}  // namespace internal
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {

@@ -73,29 +73,59 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 inline Status IoError(std::string m) { return {StatusCode::kIo, std::move(m)}; }
 inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
 
+namespace internal {
+// Prints "value() of an error result: <status>" to stderr and aborts.
+[[noreturn]] void DieOnBadResultAccess(const Status& status);
+}  // namespace internal
+
 // A value or the Status explaining why there is none.
 template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
+  // A Result made from a Status holds an error: an OK status here is a bug, turned into kInternal so
+  // that it is never mistaken for a value.
+  Result(Status status)  // NOLINT: implicit by design
+      : status_(status.ok() ? Status(StatusCode::kInternal, "Result<T> constructed from an OK status")
+                            : std::move(status)) {}
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
+  // value(), * and -> of an error abort the process with the error's text: reading a value that is not
+  // there is a bug, never an expected failure.
+  T& value() & { return Checked(); }
+  const T& value() const& { return Checked(); }
+  T&& value() && { return std::move(Checked()); }
+  T* operator->() { return &Checked(); }
+  const T* operator->() const { return &Checked(); }
+  T& operator*() & { return Checked(); }
+  const T& operator*() const& { return Checked(); }
 
  private:
+  T& Checked() {
+    if (!value_) internal::DieOnBadResultAccess(status_);
+    return *value_;
+  }
+  const T& Checked() const {
+    if (!value_) internal::DieOnBadResultAccess(status_);
+    return *value_;
+  }
+
   std::optional<T> value_;
   Status status_;
 };
 
 }  // namespace bakeoff
+
+// BAKEOFF_ASSIGN_OR_RETURN(auto x, MakeX()); — declares x from a Result's value, or returns its status.
+#define BAKEOFF_CONCAT_INNER_(a, b) a##b
+#define BAKEOFF_CONCAT_(a, b) BAKEOFF_CONCAT_INNER_(a, b)
+#define BAKEOFF_ASSIGN_OR_RETURN(lhs, expr) \
+  BAKEOFF_ASSIGN_OR_RETURN_IMPL_(BAKEOFF_CONCAT_(bakeoff_result_, __LINE__), lhs, expr)
+#define BAKEOFF_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                                   \
+  if (!result.ok()) return result.status();               \
+  lhs = std::move(result).value()
 
 #define BAKEOFF_RETURN_IF_ERROR(expr)             \
   do {                                            \

@@ -181,208 +181,251 @@ class Sampler {
   Histogram pending_publish_;
 };
 
-}  // namespace
+// One run of RunWorkload, phase by phase: workers, consumers ready, producers, produce, drain, results.
+// Every phase is bounded in time; on a failure the phases already started are stopped by the caller's
+// next step (StopConsumers), so no thread outlives the run.
+class WorkloadRun {
+ public:
+  WorkloadRun(Session& session, const WorkloadSpec& workload, const RunnerOptions& options)
+      : session_(session),
+        workload_(workload),
+        options_(options),
+        streams_(std::max(1, options.streams)),
+        producer_count_(std::max(1, workload.producers)) {}
 
-Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, const RunnerOptions& options) {
-  const int streams = std::max(1, options.streams);
-  const int producer_count = std::max(1, workload.producers);
-  SharedState shared;
-  std::vector<std::unique_ptr<ProducerWorker>> producers;
-  std::vector<std::unique_ptr<ConsumerWorker>> consumers;
+  ~WorkloadRun() { StopConsumers(); }
+  WorkloadRun(const WorkloadRun&) = delete;
+  WorkloadRun& operator=(const WorkloadRun&) = delete;
 
-  for (int c = 0; c < workload.consumers; ++c) {
-    Result<std::unique_ptr<Consumer>> consumer = session.NewConsumer(c, workload.consumers);
-    if (!consumer.ok()) return consumer.status();
-    consumers.push_back(
-        std::make_unique<ConsumerWorker>(producer_count, streams, shared, std::move(consumer).value()));
-  }
-  for (int p = 0; p < producer_count; ++p) {
-    Result<PayloadGenerator> payload =
-        PayloadGenerator::Create(workload, options.base_dir, 0xb4ce0ffULL + static_cast<uint64_t>(p));
-    if (!payload.ok()) return payload.status();
-    // The worker is the completion sink, so it exists before its driver producer.
-    producers.push_back(std::make_unique<ProducerWorker>(p, streams, workload, shared, std::move(payload).value()));
-  }
-
-  RunMetrics metrics;
-  metrics.closed_loop = workload.rate.max;
-  std::vector<int> generator_cpus;
-  if (!workload.generator_cpus.empty()) {
-    Result<std::vector<int>> cpus = ParseCpuList(workload.generator_cpus);
-    if (!cpus.ok()) return InvalidArgument("workload.generator_cpus: " + cpus.status().message());
-    generator_cpus = std::move(cpus).value();
+  // Consumer clients and both kinds of worker; producers' driver clients come later (CreateProducers).
+  Status CreateWorkers() {
+    for (int c = 0; c < workload_.consumers; ++c) {
+      Result<std::unique_ptr<Consumer>> consumer = session_.NewConsumer(c, workload_.consumers);
+      if (!consumer.ok()) return consumer.status();
+      consumers_.push_back(
+          std::make_unique<ConsumerWorker>(producer_count_, streams_, shared_, std::move(consumer).value()));
+    }
+    for (int p = 0; p < producer_count_; ++p) {
+      Result<PayloadGenerator> payload =
+          PayloadGenerator::Create(workload_, options_.base_dir, 0xb4ce0ffULL + static_cast<uint64_t>(p));
+      if (!payload.ok()) return payload.status();
+      // The worker is the completion sink, so it exists before its driver producer.
+      producers_.push_back(
+          std::make_unique<ProducerWorker>(p, streams_, workload_, shared_, std::move(payload).value()));
+    }
+    if (!workload_.generator_cpus.empty()) {
+      Result<std::vector<int>> cpus = ParseCpuList(workload_.generator_cpus);
+      if (!cpus.ok()) return InvalidArgument("workload.generator_cpus: " + cpus.status().message());
+      generator_cpus_ = std::move(cpus).value();
+    }
+    return Status::Ok();
   }
 
   // Consumers first: they must be assigned their streams before anything is measured.
-  std::vector<std::thread> consumer_threads;
-  for (auto& c : consumers) {
-    consumer_threads.emplace_back([&c, &generator_cpus] {
-      BlockSigpipeOnThisThread();
-      PinThisThread(generator_cpus);
-      c->Run();
-    });
-  }
-  auto stop_consumers = [&] {
-    shared.stop_consuming.store(true);
-    for (auto& t : consumer_threads) {
-      if (t.joinable()) t.join();
+  Status StartConsumersAndWaitReady() {
+    for (auto& c : consumers_) {
+      consumer_threads_.emplace_back([&c, this] {
+        BlockSigpipeOnThisThread();
+        PinThisThread(generator_cpus_);
+        c->Run();
+      });
     }
-  };
-  const int64_t ready_deadline = MonotonicNowNs() + options.consumer_ready_timeout.count();
-  while (true) {
-    const bool all_ready =
-        std::all_of(consumers.begin(), consumers.end(), [](auto& c) { return c->ready.load(); });
-    if (all_ready) break;
-    if (Interrupted(options)) {
-      stop_consumers();
-      return Cancelled("interrupted while waiting for consumers to be ready");
+    const int64_t ready_deadline = MonotonicNowNs() + options_.consumer_ready_timeout.count();
+    while (true) {
+      const bool all_ready =
+          std::all_of(consumers_.begin(), consumers_.end(), [](auto& c) { return c->ready.load(); });
+      if (all_ready) return Status::Ok();
+      if (Interrupted(options_)) return Cancelled("interrupted while waiting for consumers to be ready");
+      if (MonotonicNowNs() >= ready_deadline) {
+        return Timeout("consumers were not ready (assigned their partitions) within " +
+                       std::to_string(options_.consumer_ready_timeout.count() / kSecondNs) + " s");
+      }
+      std::this_thread::sleep_for(kControlTick);
     }
-    if (MonotonicNowNs() >= ready_deadline) {
-      stop_consumers();
-      return Timeout("consumers were not ready (assigned their partitions) within " +
-                     std::to_string(options.consumer_ready_timeout.count() / kSecondNs) + " s");
-    }
-    std::this_thread::sleep_for(kControlTick);
   }
 
   // Producers are created after consumers are ready so that their first sends are not delayed.
-  for (int p = 0; p < producer_count; ++p) {
-    Result<std::unique_ptr<Producer>> producer = session.NewProducer(p, *producers[p]);
-    if (!producer.ok()) {
-      stop_consumers();
-      return producer.status();
+  Status CreateProducers() {
+    for (int p = 0; p < producer_count_; ++p) {
+      Result<std::unique_ptr<Producer>> producer = session_.NewProducer(p, *producers_[p]);
+      if (!producer.ok()) return producer.status();
+      producers_[p]->SetProducer(std::move(producer).value());
     }
-    producers[p]->SetProducer(std::move(producer).value());
+    return Status::Ok();
   }
 
-  // The clock of the run: fixed before any producer starts so that all agree on the windows.
-  const int64_t start_ns = MonotonicNowNs() + kStartDelayNs;
-  shared.clock.start_ns = start_ns;
-  metrics.producers_start_unix_ns = WallNowNs() + (start_ns - MonotonicNowNs());
-  shared.clock.measure_start_ns = start_ns + workload.warmup_ns;
-  shared.clock.measure_end_ns = shared.clock.measure_start_ns + workload.duration_ns;
-  shared.clock.send_deadline_ns = shared.clock.measure_end_ns + workload.drain_timeout_ns / 2;
+  // Fixes the run's clock before any producer starts, so that all agree on the windows, then starts them.
+  void StartProducers() {
+    start_ns_ = MonotonicNowNs() + kStartDelayNs;
+    shared_.clock.start_ns = start_ns_;
+    metrics_.producers_start_unix_ns = WallNowNs() + (start_ns_ - MonotonicNowNs());
+    shared_.clock.measure_start_ns = start_ns_ + workload_.warmup_ns;
+    shared_.clock.measure_end_ns = shared_.clock.measure_start_ns + workload_.duration_ns;
+    shared_.clock.send_deadline_ns = shared_.clock.measure_end_ns + workload_.drain_timeout_ns / 2;
+    const int64_t flush_timeout_ns = workload_.drain_timeout_ns;
+    for (auto& p : producers_) {
+      producer_threads_.emplace_back([&p, flush_timeout_ns, this] {
+        BlockSigpipeOnThisThread();
+        PinThisThread(generator_cpus_);
+        while (MonotonicNowNs() < start_ns_) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        p->Run(flush_timeout_ns);
+      });
+    }
+    sampler_ = std::make_unique<Sampler>(options_, workload_, shared_, producers_, consumers_);
+  }
 
-  std::vector<std::thread> producer_threads;
-  const int64_t flush_timeout_ns = workload.drain_timeout_ns;
-  for (auto& p : producers) {
-    producer_threads.emplace_back([&p, flush_timeout_ns, start_ns, &generator_cpus] {
-      BlockSigpipeOnThisThread();
-      PinThisThread(generator_cpus);
-      while (MonotonicNowNs() < start_ns) std::this_thread::sleep_for(std::chrono::microseconds(200));
-      p->Run(flush_timeout_ns);
-    });
+  // Phase 1: until every producer is done (bounded by the send deadline plus the flush timeout).
+  void Produce() {
+    // Closed-loop end-to-end backpressure (see WorkloadSpec::max_backlog); never for open-loop runs.
+    const uint64_t backlog_limit =
+        workload_.rate.max && !consumers_.empty() ? static_cast<uint64_t>(workload_.max_backlog) : 0;
+    while (!std::all_of(producers_.begin(), producers_.end(), [](auto& p) { return p->done.load(); })) {
+      if (!interrupted_ && Interrupted(options_)) {
+        interrupted_ = true;
+        shared_.stop_producing.store(true);
+      }
+      if (backlog_limit > 0) {
+        uint64_t sent = 0;
+        for (auto& p : producers_) sent += p->sent.load(std::memory_order_relaxed);
+        // In flight = sent beyond the highest sequence number received per stream, so messages a lossy
+        // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever.
+        const uint64_t frontier = shared_.frontier_total.load(std::memory_order_relaxed);
+        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit, std::memory_order_relaxed);
+      }
+      sampler_->MaybeSample(MonotonicNowNs());
+      std::this_thread::sleep_for(backlog_limit > 0 ? kBacklogTick : kControlTick);
+    }
+    for (auto& t : producer_threads_) t.join();
+    producers_done_ns_ = MonotonicNowNs();
   }
 
-  Sampler sampler(options, workload, shared, producers, consumers);
-  bool interrupted = false;
-  // Closed-loop end-to-end backpressure (see WorkloadSpec::max_backlog); never for open-loop runs.
-  const uint64_t backlog_limit =
-      workload.rate.max && !consumers.empty() ? static_cast<uint64_t>(workload.max_backlog) : 0;
-  // Phase 1: producing (bounded by the send deadline plus the flush timeout).
-  while (!std::all_of(producers.begin(), producers.end(), [](auto& p) { return p->done.load(); })) {
-    if (!interrupted && Interrupted(options)) {
-      interrupted = true;
-      shared.stop_producing.store(true);
+  // Phase 2: consumers may catch up until every message that was not reported failed arrived, the
+  // drain timeout passes, or every stream's last message arrived and stragglers had their grace.
+  void Drain() {
+    uint64_t expected = 0;
+    for (auto& p : producers_) {
+      for (const StreamSendRecord& r : p->accounting.records()) expected += r.sent - std::min(r.sent, r.failed.size());
     }
-    if (backlog_limit > 0) {
-      uint64_t sent = 0;
-      for (auto& p : producers) sent += p->sent.load(std::memory_order_relaxed);
-      // In flight = sent beyond the highest sequence number received per stream, so messages a lossy
-      // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever.
-      const uint64_t frontier = shared.frontier_total.load(std::memory_order_relaxed);
-      shared.backlog_full.store(sent > frontier && sent - frontier > backlog_limit, std::memory_order_relaxed);
+    const int64_t drain_deadline =
+        producers_done_ns_ + (interrupted_ ? kInterruptedDrainNs : workload_.drain_timeout_ns);
+    uint64_t sent_total = 0;
+    for (auto& p : producers_) sent_total += p->sent.load();
+    drained_ = consumers_.empty();
+    bool frontier_complete = false;  // the last message of every stream arrived: the rest is lost or late
+    int64_t frontier_complete_ns = 0;
+    while (!drained_) {
+      if (shared_.distinct_received.load() >= expected) {
+        drained_ = true;
+        break;
+      }
+      const int64_t now = MonotonicNowNs();
+      if (now >= drain_deadline) break;
+      if (!frontier_complete && shared_.frontier_total.load() >= sent_total) {
+        frontier_complete = true;
+        frontier_complete_ns = now;
+      }
+      if (frontier_complete && now - frontier_complete_ns >= kLateArrivalGraceNs) {
+        drained_ = true;  // what is missing now is lost, not slow
+        gaps_remain_ = true;
+        break;
+      }
+      if (!interrupted_ && Interrupted(options_)) interrupted_ = true;
+      sampler_->MaybeSample(now);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    sampler.MaybeSample(MonotonicNowNs());
-    std::this_thread::sleep_for(backlog_limit > 0 ? kBacklogTick : kControlTick);
+    StopConsumers();
+    // Every worker thread has ended (drivers complete sends on the producer's thread): this last, partial
+    // sample takes all they recorded since the previous one, so the intervals add up to the run's totals.
+    sampler_->SampleLast(MonotonicNowNs());
   }
-  for (auto& t : producer_threads) t.join();
-  const int64_t producers_done_ns = MonotonicNowNs();
 
-  // Phase 2: drain. Consumers may catch up until every message that was not reported failed arrived.
-  uint64_t expected = 0;
-  for (auto& p : producers) {
-    for (const StreamSendRecord& r : p->accounting.records()) expected += r.sent - std::min(r.sent, r.failed.size());
+  // Results: merges the threads' histograms and reconciles the accounting.
+  RunMetrics Collect() {
+    RunMetrics& metrics = metrics_;
+    metrics.closed_loop = workload_.rate.max;
+    std::vector<const SendAccounting*> senders;
+    std::vector<ReceiveAccounting*> receivers;
+    int64_t last_activity_ns = producers_done_ns_;
+    for (auto& p : producers_) {
+      metrics.publish.corrected.Merge(p->publish.corrected);
+      metrics.publish.uncorrected.Merge(p->publish.uncorrected);
+      metrics.measured_sent += p->measured_sent;
+      metrics.errors.Merge(p->errors);
+      if (p->unsent_behind_schedule > 0) {
+        metrics.errors.Add(ErrorPhase::kSchedule, StatusCode::kTimeout,
+                           "behind schedule: messages never sent before the deadline", p->unsent_behind_schedule);
+      }
+      senders.push_back(&p->accounting);
+    }
+    for (auto& c : consumers_) {
+      metrics.e2e.corrected.Merge(c->e2e.corrected);
+      metrics.e2e.uncorrected.Merge(c->e2e.uncorrected);
+      metrics.measured_received += c->measured_received;
+      metrics.measured_received_bytes += c->measured_received_bytes;
+      last_activity_ns = std::max(last_activity_ns, c->last_receive_ns);
+      metrics.errors.Merge(c->errors);
+      receivers.push_back(&c->accounting);
+    }
+    metrics.accounting = Reconcile(senders, receivers);
+    if (consumers_.empty()) metrics.accounting.lost = 0;  // nobody consumed: nothing can be called lost
+    const int64_t window_end = std::min(shared_.clock.measure_end_ns, last_activity_ns);
+    metrics.measured_ns = std::max<int64_t>(0, window_end - shared_.clock.measure_start_ns);
+    metrics.series = sampler_->TakeSeries();
+    metrics.intervals = sampler_->TakeIntervals();
+    metrics.partial = interrupted_;
+    if (interrupted_) {
+      metrics.end = RunEnd::kInterrupted;
+    } else if (!drained_) {
+      metrics.end = RunEnd::kDrainTimeout;
+    } else if (gaps_remain_) {
+      metrics.end = RunEnd::kCompletedWithGaps;
+    } else if (workload_.messages) {
+      metrics.end = RunEnd::kCompletedCap;
+    } else {
+      metrics.end = RunEnd::kCompleted;
+    }
+    return std::move(metrics);
   }
-  const int64_t drain_deadline =
-      producers_done_ns + (interrupted ? kInterruptedDrainNs : workload.drain_timeout_ns);
-  uint64_t sent_total = 0;
-  for (auto& p : producers) sent_total += p->sent.load();
-  bool drained = consumers.empty();
-  bool gaps_remain = false;       // drained although some messages never arrived
-  bool frontier_complete = false;  // the last message of every stream arrived: the rest is lost or late
-  int64_t frontier_complete_ns = 0;
-  while (!drained) {
-    if (shared.distinct_received.load() >= expected) {
-      drained = true;
-      break;
-    }
-    const int64_t now = MonotonicNowNs();
-    if (now >= drain_deadline) break;
-    if (!frontier_complete && shared.frontier_total.load() >= sent_total) {
-      frontier_complete = true;
-      frontier_complete_ns = now;
-    }
-    if (frontier_complete && now - frontier_complete_ns >= kLateArrivalGraceNs) {
-      drained = true;  // what is missing now is lost, not slow
-      gaps_remain = true;
-      break;
-    }
-    if (!interrupted && Interrupted(options)) interrupted = true;
-    sampler.MaybeSample(now);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  stop_consumers();
-  // Every worker thread has ended (drivers complete sends on the producer's thread): this last, partial
-  // sample takes all they recorded since the previous one, so the intervals add up to the run's totals.
-  sampler.SampleLast(MonotonicNowNs());
 
-  // Results: merge the threads' histograms and reconcile the accounting.
-  std::vector<const SendAccounting*> senders;
-  std::vector<ReceiveAccounting*> receivers;
-  int64_t last_activity_ns = producers_done_ns;
-  for (auto& p : producers) {
-    metrics.publish.corrected.Merge(p->publish.corrected);
-    metrics.publish.uncorrected.Merge(p->publish.uncorrected);
-    metrics.measured_sent += p->measured_sent;
-    metrics.errors.Merge(p->errors);
-    if (p->unsent_behind_schedule > 0) {
-      metrics.errors.Add(ErrorPhase::kSchedule, StatusCode::kTimeout,
-                         "behind schedule: messages never sent before the deadline", p->unsent_behind_schedule);
+  void StopConsumers() {
+    shared_.stop_consuming.store(true);
+    for (auto& t : consumer_threads_) {
+      if (t.joinable()) t.join();
     }
-    senders.push_back(&p->accounting);
   }
-  for (auto& c : consumers) {
-    metrics.e2e.corrected.Merge(c->e2e.corrected);
-    metrics.e2e.uncorrected.Merge(c->e2e.uncorrected);
-    metrics.measured_received += c->measured_received;
-    metrics.measured_received_bytes += c->measured_received_bytes;
-    last_activity_ns = std::max(last_activity_ns, c->last_receive_ns);
-    metrics.errors.Merge(c->errors);
-    receivers.push_back(&c->accounting);
-  }
-  metrics.accounting = Reconcile(senders, receivers);
-  if (consumers.empty()) {
-    // Nobody consumed: nothing can be called lost.
-    metrics.accounting.lost = 0;
-  }
-  const int64_t window_end = std::min(shared.clock.measure_end_ns, last_activity_ns);
-  metrics.measured_ns = std::max<int64_t>(0, window_end - shared.clock.measure_start_ns);
-  metrics.series = sampler.TakeSeries();
-  metrics.intervals = sampler.TakeIntervals();
-  metrics.partial = interrupted;
-  if (interrupted) {
-    metrics.end = RunEnd::kInterrupted;
-  } else if (!drained) {
-    metrics.end = RunEnd::kDrainTimeout;
-  } else if (gaps_remain) {
-    metrics.end = RunEnd::kCompletedWithGaps;
-  } else if (workload.messages) {
-    metrics.end = RunEnd::kCompletedCap;
-  } else {
-    metrics.end = RunEnd::kCompleted;
-  }
-  return metrics;
+
+ private:
+  Session& session_;
+  const WorkloadSpec& workload_;
+  const RunnerOptions& options_;
+  const int streams_;
+  const int producer_count_;
+  SharedState shared_;
+  std::vector<std::unique_ptr<ProducerWorker>> producers_;
+  std::vector<std::unique_ptr<ConsumerWorker>> consumers_;
+  std::vector<std::thread> consumer_threads_;
+  std::vector<std::thread> producer_threads_;
+  std::vector<int> generator_cpus_;
+  std::unique_ptr<Sampler> sampler_;
+  RunMetrics metrics_;
+  int64_t start_ns_ = 0;
+  int64_t producers_done_ns_ = 0;
+  bool interrupted_ = false;
+  bool drained_ = false;
+  bool gaps_remain_ = false;  // drained although some messages never arrived
+};
+
+}  // namespace
+
+Result<RunMetrics> RunWorkload(Session& session, const WorkloadSpec& workload, const RunnerOptions& options) {
+  WorkloadRun run(session, workload, options);
+  BAKEOFF_RETURN_IF_ERROR(run.CreateWorkers());
+  BAKEOFF_RETURN_IF_ERROR(run.StartConsumersAndWaitReady());
+  BAKEOFF_RETURN_IF_ERROR(run.CreateProducers());
+  run.StartProducers();
+  run.Produce();
+  run.Drain();
+  return run.Collect();
 }
 
 }  // namespace bakeoff

@@ -1,6 +1,6 @@
 #include "workload/workers.h"
 
-#include <immintrin.h>
+#include "base/cpu_relax.h"
 
 #include <algorithm>
 #include <cmath>
@@ -60,7 +60,7 @@ void ProducerWorker::Run(int64_t flush_timeout_ns) {
         if (wait > 200'000) {
           std::this_thread::sleep_for(std::chrono::nanoseconds(wait - 100'000));
         } else {
-          _mm_pause();
+          CpuRelax();
         }
         continue;
       }

@@ -1,6 +1,6 @@
 #include "drivers/memory/memory_driver.h"
 
-#include <immintrin.h>
+#include "base/cpu_relax.h"
 
 #include <algorithm>
 #include <atomic>
@@ -175,7 +175,7 @@ class MemoryConsumer final : public Consumer {
       }
       if (delivered) return Status::Ok();
       if (++spins < 256) {
-        _mm_pause();
+        CpuRelax();
         continue;
       }
       if (MonotonicNowNs() >= deadline) return Status::Ok();
