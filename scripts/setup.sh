@@ -8,7 +8,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libhiredis-dev libnats-dev librabbitmq-dev libmosquitto-dev
-  libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev
+  libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev libcpp-httplib-dev wrk
   redis-server redis-tools nats-server rabbitmq-server mosquitto mosquitto-clients kcat
   procps iproute2 chromium
 )

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/env_commands.h"
 #include "cli/results_commands.h"
+#include "cli/serve_commands.h"
 #include "cli/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   CLI::App* env_gc = env->add_subcommand("gc", "Remove environments whose bakeoff process is gone; report drift.");
 
   ResultsCommands results_commands(app);  // compare, report, results list|show|fetch
+  ServeCommands serve_commands(app);      // serve, submit, queue, cancel
 
   try {
     app.parse(argc, argv);
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return RunCommand(run_args);
     if (std::optional<int> code = results_commands.Run()) return *code;
+    if (std::optional<int> code = serve_commands.Run()) return *code;
     if (*validate) return ValidateCommand(validate_files);
     if (*drivers) return DriversCommand(driver_name);
     if (*providers) return ProvidersCommand(provider_name);
