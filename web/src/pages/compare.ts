@@ -85,8 +85,12 @@ function deltaCell(d: api.CompareDelta | null): HTMLElement {
 async function renderCompare(el: HTMLElement, ids: string[]): Promise<void> {
   replace(el, h("section.card", h("p.muted", "comparing…")));
   try {
-    const c = await api.compare(ids);
-    const header = h("tr", h("th", { scope: "col" }, "System"), h("th", { scope: "col" }, "Metric"), c.ids.map((id, i) => [h("th.num", { scope: "col", title: id }, i === 0 ? "baseline " : "", h("a", { href: `#/experiments/${encodeURIComponent(id)}` }, short(id))), i > 0 ? h("th.num", { scope: "col" }, "Δ vs baseline") : null]));
+    const [c, names] = await Promise.all([
+      api.compare(ids),
+      Promise.all(ids.map((id) => api.getExperiment(id).then((d) => d.name, () => short(id)))),
+    ]);
+    const nameOf = new Map(ids.map((id, i) => [id, names[i]]));
+    const header = h("tr", h("th", { scope: "col" }, "System"), h("th", { scope: "col" }, "Metric"), c.ids.map((id, i) => [h("th.num", { scope: "col", title: id }, i === 0 ? "baseline " : "", h("a", { href: `#/experiments/${encodeURIComponent(id)}` }, nameOf.get(id) ?? short(id)), h("div.sub.id", short(id))), i > 0 ? h("th.num", { scope: "col" }, "Δ vs baseline") : null]));
     const table = h(
       "table.grid.compare",
       { id: "compare-table" },
@@ -110,7 +114,7 @@ async function renderCompare(el: HTMLElement, ids: string[]): Promise<void> {
       h("section.card", h("h2", "Latency by percentile, overlaid"), h("figure", h("figcaption", "Corrected end-to-end latency by percentile (log latency axis)"), spec)),
     );
     requestAnimationFrame(() =>
-      spectrumChart(spec, c.spectra.map((s) => ({ label: `${s.system}${s.point ? ` ${s.point}` : ""} · ${short(s.id)}`, points: s.e2e_corrected })), 320),
+      spectrumChart(spec, c.spectra.map((s) => ({ label: `${s.system}${s.point ? ` ${s.point}` : ""} · ${nameOf.get(s.id) ?? short(s.id)}`, points: s.e2e_corrected })), 320),
     );
   } catch (e) {
     replace(el, h("section.card", errorBox(e)));

@@ -142,7 +142,14 @@ export function experimentPage(main: HTMLElement, _params: URLSearchParams, id: 
     }
   };
 
+  let joined = false;
   const onState = (s: api.Summary) => {
+    if (!joined) {
+      // The stream does not replay earlier lines: say where this page started watching.
+      joined = true;
+      const c = s.current;
+      log.append(`(watching from ${new Date().toLocaleTimeString("en-GB")}: ${c ? `${c.system}: run ${c.run_index}/${c.runs_total} ${c.phase}` : s.state})\n`);
+    }
     summary = s;
     renderHead(s);
     if (s.current) {

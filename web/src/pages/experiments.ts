@@ -9,6 +9,8 @@ import { errorBox, headlines, isTerminal, liveFigures, stateBadge, systemsChips 
 const PAGE_SIZE = 100;
 
 export function experimentsPage(main: HTMLElement, params: URLSearchParams): () => void {
+  const mounted = performance.now();
+  let firstRender = true;
   const selected = new Set<string>();
   const rows = new Map<string, { json: string; tr: HTMLTableRowElement }>();
   let cursor: string | null = null;
@@ -116,6 +118,11 @@ export function experimentsPage(main: HTMLElement, params: URLSearchParams): () 
       more.hidden = !cursor;
       replace(status, list.length === 0 ? h("p.empty", "No experiments match. ", h("a", { href: "#/new" }, "Submit one")) : h("span.muted", `${list.length}${cursor ? "+" : ""} experiments`));
       main.dataset.renderMs = (performance.now() - t0).toFixed(1);
+      if (firstRender) {
+        // From the route's start to the rows in the DOM: what the 1,000-experiment check measures.
+        firstRender = false;
+        main.dataset.firstRenderMs = (performance.now() - mounted).toFixed(1);
+      }
       main.dataset.rows = String(list.length);
     } catch (e) {
       replace(status, errorBox(e));
