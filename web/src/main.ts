@@ -82,5 +82,8 @@ async function pollHealth(el: HTMLElement): Promise<void> {
 const stateEl = header();
 void pollHealth(stateEl);
 setInterval(() => void pollHealth(stateEl), 2000);
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => {
+  route();
+  void pollHealth(stateEl); // a page change often follows a submit or a cancel: no stale header
+});
 route();
