@@ -155,6 +155,7 @@ export function editorPage(main: HTMLElement, params: URLSearchParams): () => vo
   area.addEventListener("input", () => {
     localStorage.setItem(DRAFT_KEY, area.value);
     generation++; // an answer about an older text must not land on this one
+    exampleSel.value = ""; // the text is the user's own now
     replace(validation, h("span.muted", "editing…"));
     paint();
     validateSoon();
