@@ -11,6 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev libcpp-httplib-dev wrk
   redis-server redis-tools nats-server rabbitmq-server mosquitto mosquitto-clients kcat
   procps iproute2 chromium
+  openjdk-17-jre-headless maven
 )
 
 missing=()
@@ -56,6 +57,34 @@ else
   echo "setup: installing node tools into $NODE_TOOLS (npm ci)"
   (cd "$NODE_TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$LOCK_HASH" > "$NODE_TOOLS/node_modules/.bakeoff-lock-hash"
+fi
+
+# Apache Kafka for the local provider (`server: kafka`) and bench/vs_kafka_tools.sh: the broker and its
+# tools as jars from Maven Central, pinned by the committed tools/kafka/pom.xml (kafka.version), copied
+# into tools/kafka/lib/ (Maven keeps its own download cache in ~/.m2). Run on Debian's Java 17; no
+# tarball, no Docker. Skipped when lib/ was made from the same pom. Beside the jars:
+# broker-config-names.txt, the broker settings of that version (from Kafka's own config definition), which
+# the local provider checks `config:` keys against.
+KAFKA_TOOLS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/kafka"
+POM_HASH="$(sha256sum "$KAFKA_TOOLS/pom.xml" | cut -d' ' -f1)"
+if [[ -f "$KAFKA_TOOLS/lib/.bakeoff-pom-hash" ]] && \
+   [[ "$(cat "$KAFKA_TOOLS/lib/.bakeoff-pom-hash")" == "$POM_HASH" ]]; then
+  echo "setup: Kafka jars present ($KAFKA_TOOLS/lib)"
+else
+  echo "setup: fetching Apache Kafka jars into $KAFKA_TOOLS/lib (mvn dependency:copy-dependencies)"
+  rm -rf "$KAFKA_TOOLS/lib.new"
+  mvn -q -B -Dstyle.color=never -f "$KAFKA_TOOLS/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$KAFKA_TOOLS/lib.new" -DincludeScope=runtime 2>&1 | sed $'s/\x1b\\[0m//g'
+  java -cp "$KAFKA_TOOLS/lib.new/*" kafka.server.KafkaConfig 2>/dev/null \
+    | grep -o 'id="brokerconfigs_[^"]*"' | sed 's/^id="brokerconfigs_//; s/"$//' | sort -u \
+    > "$KAFKA_TOOLS/lib.new/broker-config-names.txt"
+  if [[ ! -s "$KAFKA_TOOLS/lib.new/broker-config-names.txt" ]]; then
+    echo "setup: could not list Kafka's broker settings (java -cp lib/* kafka.server.KafkaConfig)" >&2
+    exit 1
+  fi
+  echo "$POM_HASH" > "$KAFKA_TOOLS/lib.new/.bakeoff-pom-hash"
+  rm -rf "$KAFKA_TOOLS/lib"
+  mv "$KAFKA_TOOLS/lib.new" "$KAFKA_TOOLS/lib"
 fi
 
 # The web UI's build tools (Vite, TypeScript), its one run-time library (uPlot) and the browser

@@ -13,6 +13,8 @@ inline constexpr const char* kExitCodesHelp =
     "  2    usage error or invalid experiment file (nothing was run)\n"
     "  3    a run failed (environment, connection or driver error); result.json says which\n"
     "  4    every run completed but a threshold (`thresholds:`) was not met\n"
+    "  5    every run completed but one was not sustained (sent or received < 90% of the target rate) or\n"
+    "       measured nothing (no_data); its status and result.json say which\n"
     "  130  interrupted by Ctrl-C or SIGTERM; partial results were written and everything torn down\n";
 
 }  // namespace bakeoff

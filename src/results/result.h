@@ -46,8 +46,20 @@ enum class RunStatus : int {
   kFailed,       // could not complete (see error); metrics may be partial
   kInterrupted,  // stopped by Ctrl-C, SIGTERM or a server shutdown; metrics are partial
   kCancelled,    // stopped on a user's request (cancel); metrics are partial
+  // Measured to the end, but the figures do not describe the load the file asked for:
+  kNotSustained,  // fixed rate: sent or received below (1 - kSustainTolerance) x the target rate
+  kNoData,        // nothing was measured (e.g. the message cap was reached during the warm-up)
 };
-const char* RunStatusName(RunStatus status);  // "ok", "failed", "interrupted", "cancelled"
+const char* RunStatusName(RunStatus status);  // "ok", "failed", "interrupted", "cancelled", "not_sustained", "no_data"
+
+// How far below its target a fixed-rate run may send or receive and still count as sustained. Wider
+// than the measuring error at a window's edges (messages in flight at its end), narrow enough that a
+// saturated system never reads as "ok".
+inline constexpr double kSustainTolerance = 0.10;
+
+// The verdict of a run that completed with `metrics` under `workload`: kOk, kNotSustained or kNoData;
+// `why` says why when it is not kOk ("received 31.8 k/s of the 50 k/s target (64%)").
+RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metrics, std::string* why);
 
 // Why a run failed: the phase it was in, the status code, and the message for a person.
 struct RunError {

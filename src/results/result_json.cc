@@ -1,5 +1,7 @@
 #include "results/result_json.h"
 
+#include <cstdio>
+
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -144,12 +146,46 @@ const char* RunStatusName(RunStatus status) {
       return "interrupted";
     case RunStatus::kCancelled:
       return "cancelled";
+    case RunStatus::kNotSustained:
+      return "not_sustained";
+    case RunStatus::kNoData:
+      return "no_data";
   }
   return "failed";
 }
 
+RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metrics, std::string* why) {
+  if (metrics.measured_ns <= 0 || metrics.measured_sent == 0) {
+    if (why) *why = "nothing was measured: no message was sent inside the measured window (is the message cap reached "
+                    "during the warm-up?)";
+    return RunStatus::kNoData;
+  }
+  if (metrics.closed_loop || workload.rate.max || workload.rate.msgs_per_s <= 0) return RunStatus::kOk;
+  const double target = workload.rate.msgs_per_s;
+  const double floor = target * (1.0 - kSustainTolerance);
+  const double sent = metrics.sent_msgs_per_s();
+  const double received = metrics.received_msgs_per_s();
+  auto text = [&](const char* what, double rate) {
+    char line[160];
+    std::snprintf(line, sizeof(line), "%s %.0f msg/s of the %.0f msg/s target (%.0f%%); below %.0f%% is not sustained",
+                  what, rate, target, 100.0 * rate / target, 100.0 * (1.0 - kSustainTolerance));
+    return std::string(line);
+  };
+  // Only when the workload has consumers is the received rate a verdict (a produce-only run receives none).
+  if (sent < floor) {
+    if (why) *why = text("sent", sent);
+    return RunStatus::kNotSustained;
+  }
+  if (workload.consumers > 0 && received < floor) {
+    if (why) *why = text("received", received);
+    return RunStatus::kNotSustained;
+  }
+  return RunStatus::kOk;
+}
+
 std::string RunError::ToString() const {
   if (empty()) return "";
+  if (code == StatusCode::kOk) return phase + ": " + message;  // a verdict, not an error status
   return phase + ": " + Status(code, message).ToString();
 }
 

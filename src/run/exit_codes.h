@@ -10,6 +10,7 @@ enum ExitCode : int {
   kExitBadExperiment = 2,    // usage error or invalid experiment file: nothing was run
   kExitRunFailed = 3,        // a run failed (environment, connection or driver error); others may have run
   kExitThresholdFailed = 4,  // all runs completed but a threshold was not met
+  kExitNotSustained = 5,     // all runs completed but one could not hold its target rate or measured nothing
   kExitInterrupted = 130,    // stopped by Ctrl-C / SIGTERM / cancel; partial results were written
 };
 

@@ -1,6 +1,7 @@
 #include "run/experiment_runner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -135,11 +136,18 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   env->SetCancelFlag(context.stop_flag());
   EnterPhase(context, system, position, RunPhase::kProvisioning);
   context.Log(system.name + ": provisioning (" + provider->name() + ")");
+  const auto apply_start = std::chrono::steady_clock::now();
   if (Status st = env->Apply(kApplyTimeout); !st.ok()) {
     fail("environment", st);
     return;
   }
   run.environment_facts = env->Facts();
+  {
+    char up[64];
+    std::snprintf(up, sizeof(up), ": environment healthy in %.1f s",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - apply_start).count());
+    context.Log(system.name + up);
+  }
   if (options.keep_environments) {
     const std::string kept = env->Detach();
     context.Log(system.name + (kept.empty() ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
@@ -191,7 +199,16 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   if (metrics.ok()) {
     run.metrics = std::move(metrics).value();
     run.has_metrics = true;
-    if (run.metrics.end == RunEnd::kInterrupted) run.status = StatusOfStop(context.stop_reason());
+    if (run.metrics.end == RunEnd::kInterrupted) {
+      run.status = StatusOfStop(context.stop_reason());
+    } else {
+      std::string why;
+      run.status = MeasuredVerdict(experiment.workload, run.metrics, &why);
+      if (run.status != RunStatus::kOk) {
+        run.error = RunError{"verdict", StatusCode::kOk, why};
+        context.Log(system.name + ": " + RunStatusName(run.status) + ": " + why);
+      }
+    }
   } else {
     fail("run", metrics.status());
   }
@@ -224,6 +241,8 @@ const char* ExperimentStatusName(ExperimentStatus status) {
       return "threshold_failed";
     case ExperimentStatus::kRunFailed:
       return "failed";
+    case ExperimentStatus::kNotSustained:
+      return "not_sustained";
     case ExperimentStatus::kInterrupted:
       return "interrupted";
     case ExperimentStatus::kCancelled:
@@ -240,6 +259,8 @@ int ExitCodeFor(const ExperimentOutcome& outcome) {
       return kExitThresholdFailed;
     case ExperimentStatus::kRunFailed:
       return kExitRunFailed;
+    case ExperimentStatus::kNotSustained:
+      return kExitNotSustained;
     case ExperimentStatus::kInterrupted:
     case ExperimentStatus::kCancelled:
       return kExitInterrupted;
@@ -283,6 +304,7 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
         run.repeat_index = r;
         RunSystem(at_point, system, options, context, position, run);
         if (run.status == RunStatus::kFailed) outcome.any_run_failed = true;
+        if (run.status == RunStatus::kNotSustained || run.status == RunStatus::kNoData) outcome.any_not_sustained = true;
         if (run.has_metrics) {
           run.thresholds = EvaluateThresholds(experiment.thresholds, run.system, run.metrics);
           for (const ThresholdOutcome& t : run.thresholds) {
@@ -308,6 +330,8 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
     outcome.status = ExperimentStatus::kInterrupted;
   } else if (outcome.any_run_failed || !outcome.write_status.ok()) {
     outcome.status = ExperimentStatus::kRunFailed;
+  } else if (outcome.any_not_sustained) {
+    outcome.status = ExperimentStatus::kNotSustained;
   } else if (outcome.any_threshold_failed) {
     outcome.status = ExperimentStatus::kThresholdFailed;
   }

@@ -29,6 +29,7 @@ struct ExperimentRunOptions {
 enum class ExperimentStatus : int {
   kSucceeded,        // every run completed and met its thresholds
   kThresholdFailed,  // every run completed; a threshold was missed
+  kNotSustained,     // every run completed; one could not hold its rate or measured nothing
   kRunFailed,        // a run failed (environment, connection, driver) or results could not be written
   kInterrupted,      // Ctrl-C, SIGTERM, server shutdown or deadline
   kCancelled,        // a user cancelled it
@@ -40,6 +41,7 @@ struct ExperimentOutcome {
   ExperimentStatus status = ExperimentStatus::kSucceeded;
   bool any_run_failed = false;
   bool any_threshold_failed = false;  // a run with metrics missed a threshold
+  bool any_not_sustained = false;     // a run ended not_sustained or no_data
   StopReason stop_reason = StopReason::kNone;
   Status write_status;  // writing result.json
 };

@@ -121,3 +121,46 @@ TEST(RunContextTest, DeadlineStopsTheExperiment) {
 
 }  // namespace
 }  // namespace bakeoff
+
+namespace bakeoff {
+namespace {
+
+ExperimentOutcome RunYaml(const std::string& yaml) {
+  RegistrySchemas schemas;
+  ParseOutcome parsed = ParseExperiment(yaml, "verdict.yaml", schemas);
+  EXPECT_TRUE(parsed.ok());
+  for (const Diagnostic& d : parsed.diagnostics) ADD_FAILURE() << d.ToString();
+  ExperimentRunOptions options;
+  RunContext context;
+  return RunExperiment(parsed.experiment, options, context);
+}
+
+TEST(VerdictTest, ASystemBelowItsTargetRateIsNotSustained) {
+  // The memory driver throttled to 4k msg/s against a 10k msg/s target.
+  ExperimentOutcome outcome = RunYaml(
+      "name: saturated\nsystems:\n  - name: slow\n    driver: memory\n    options: {max_msgs_per_s: 4000}\n"
+      "  - name: fast\n    driver: memory\n"
+      "workload:\n  rate: 10k/s\n  warmup: 200ms\n  duration: 2s\n  drain_timeout: 2s\n");
+  ASSERT_EQ(outcome.result.runs.size(), 2u);
+  const RunRecord& slow = outcome.result.runs[0];
+  EXPECT_EQ(slow.status, RunStatus::kNotSustained) << slow.error.ToString();
+  EXPECT_STREQ(RunStatusName(slow.status), "not_sustained");
+  EXPECT_NE(slow.error.message.find("of the 10000 msg/s target"), std::string::npos) << slow.error.ToString();
+  EXPECT_EQ(outcome.result.runs[1].status, RunStatus::kOk) << outcome.result.runs[1].error.ToString();
+  EXPECT_EQ(outcome.status, ExperimentStatus::kNotSustained);
+  EXPECT_EQ(ExitCodeFor(outcome), kExitNotSustained);
+}
+
+TEST(VerdictTest, AMessageCapReachedDuringTheWarmupMeasuresNothing) {
+  ExperimentOutcome outcome = RunYaml(
+      "name: empty\nsystems:\n  - name: mem\n    driver: memory\n"
+      "workload:\n  rate: 2k/s\n  messages: 100\n  warmup: 1s\n  duration: 2s\n");
+  ASSERT_EQ(outcome.result.runs.size(), 1u);
+  const RunRecord& run = outcome.result.runs[0];
+  EXPECT_EQ(run.status, RunStatus::kNoData) << run.error.ToString();
+  EXPECT_EQ(run.metrics.accounting.received, 100u);  // the accounting still counts every message
+  EXPECT_EQ(ExitCodeFor(outcome), kExitNotSustained);
+}
+
+}  // namespace
+}  // namespace bakeoff

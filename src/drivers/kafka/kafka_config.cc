@@ -91,6 +91,10 @@ OptionSchema MakeSchema() {
               1, 3600),
       // Topics.
       Int("replication_factor", 1, 1, 32, "Replication factor of the topics the run creates."),
+      Option(
+          "topic_config", OptionType::kStringMap, StringMap{},
+          "Topic configs of the topics the run creates, e.g. {min.insync.replicas: \"2\"} (with acks: all, "
+          "how many replicas must have a write before it is acked)."),
       // Pass-through.
       Option("producer_config", OptionType::kStringMap, StringMap{},
              "Raw librdkafka properties for producers and the admin client, applied last."),

@@ -140,6 +140,7 @@ class KafkaSession final : public Session {
     for (auto& [key, value] : KafkaPropertiesForFacts(producer_props_)) facts["producer." + key] = value;
     for (auto& [key, value] : KafkaPropertiesForFacts(consumer_props_)) facts["consumer." + key] = value;
     facts["topic.replication_factor"] = std::to_string(layout_.replication_factor);
+    for (const auto& [key, value] : options_.GetStringMap("topic_config")) facts["topic." + key] = value;
     if (cluster_brokers_ > 0) facts["cluster.brokers"] = std::to_string(cluster_brokers_);
     return facts;
   }
@@ -171,6 +172,12 @@ class KafkaSession final : public Session {
         return InvalidArgument("kafka: topic " + name + ": " + errstr);
       }
       new_topics.push_back(topic);
+      for (const auto& [key, value] : options_.GetStringMap("topic_config")) {
+        if (rd_kafka_NewTopic_set_config(topic, key.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+          return InvalidArgument("kafka: topic_config " + key + ": not accepted by librdkafka");
+        }
+      }
     }
     rd_kafka_event_t* event =
         RunAdmin(admin_, RD_KAFKA_ADMIN_OP_CREATETOPICS,

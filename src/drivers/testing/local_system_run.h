@@ -74,7 +74,7 @@ struct LocalSystemRun {
     Result<std::unique_ptr<Environment>> created = local->Create(system);
     if (!created.ok()) return created.status();
     env = std::move(created).value();
-    BAKEOFF_RETURN_IF_ERROR(env->Apply(std::chrono::seconds(30)));
+    BAKEOFF_RETURN_IF_ERROR(env->Apply(std::chrono::seconds(90)));
     endpoints = env->endpoints();
     return Status::Ok();
   }

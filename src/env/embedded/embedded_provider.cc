@@ -97,6 +97,7 @@ class EmbeddedEnvironment final : public Environment {
 
   std::map<std::string, std::string> Facts() const override {
     return {{"kind", "librdkafka mock cluster"},
+            {"server", "librdkafka mock cluster (protocol mock, not Apache Kafka)"},
             {"brokers", std::to_string(brokers_)},
             {"librdkafka", rd_kafka_version_str()}};
   }
@@ -113,7 +114,8 @@ class EmbeddedProvider final : public Provider {
  public:
   std::string name() const override { return "embedded"; }
   std::string description() const override {
-    return "In-process systems: the librdkafka Kafka mock cluster (kafka driver only).";
+    return "In-process systems: the librdkafka mock cluster (protocol mock, not Apache Kafka; kafka driver "
+           "only). For Apache Kafka itself use `environment: {provider: local}`.";
   }
   const OptionSchema& schema() const override { return schema_; }
   Result<std::unique_ptr<Environment>> Create(const SystemSpec& system) override {

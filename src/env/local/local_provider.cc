@@ -25,14 +25,30 @@ OptionSchema MakeSchema() {
        .type = OptionType::kEnum,
        .optional = true,
        .help = "Which server to start. Default: inferred from the driver (redis-streams -> redis, nats and "
-               "nats-jetstream -> nats, rabbitmq -> rabbitmq, mqtt -> mosquitto, kinesis -> kinesalite).",
-       .choices = {"redis", "nats", "rabbitmq", "mosquitto", "kinesalite"}},
+               "nats-jetstream -> nats, rabbitmq -> rabbitmq, mqtt -> mosquitto, kinesis -> kinesalite, "
+               "kafka -> kafka).",
+       .choices = {"redis", "nats", "rabbitmq", "mosquitto", "kinesalite", "kafka"}},
       {.name = "nodes",
        .type = OptionType::kInt,
        .default_value = int64_t{1},
-       .help = "Number of server nodes; more than 1 forms a cluster (nats, rabbitmq).",
+       .help = "Number of server nodes; more than 1 forms a cluster (nats, rabbitmq, kafka: 1..5 brokers, "
+               "combined broker+controller nodes unless `controllers` is given).",
        .min = 1,
        .max = 9},
+      {.name = "controllers",
+       .type = OptionType::kInt,
+       .optional = true,
+       .help =
+           "kafka: this many dedicated KRaft controllers beside the `nodes` brokers (default: none, every "
+           "node is broker and controller).",
+       .min = 1,
+       .max = 5},
+      {.name = "heap",
+       .type = OptionType::kBytes,
+       .optional = true,
+       .help = "kafka: heap of each JVM (-Xms and -Xmx). Default 512MiB.",
+       .min = 64.0 * 1024 * 1024,
+       .max = 16.0 * 1024 * 1024 * 1024},
       {.name = "jetstream",
        .type = OptionType::kBool,
        .default_value = true,
@@ -50,9 +66,10 @@ OptionSchema MakeSchema() {
       {.name = "config",
        .type = OptionType::kStringMap,
        .optional = true,
-       .help = "Server settings passed through into its config file, e.g. redis {appendonly: \"yes\", "
-               "appendfsync: everysec}; rabbitmq.conf keys; nats.conf keys; mosquitto.conf keys; kinesalite "
-               "options (createStreamMs)."},
+       .help =
+           "Server settings passed through into its config file, e.g. redis {appendonly: \"yes\", "
+           "appendfsync: everysec}; rabbitmq.conf keys; nats.conf keys; mosquitto.conf keys; kinesalite "
+           "options (createStreamMs); kafka server.properties keys (checked against the broker's own list)."},
       {.name = "cpus",
        .type = OptionType::kString,
        .optional = true,
@@ -60,7 +77,7 @@ OptionSchema MakeSchema() {
       {.name = "startup_timeout",
        .type = OptionType::kDuration,
        .optional = true,
-       .help = "How long the servers may take to become healthy. Default 30s; 60s for rabbitmq.",
+       .help = "How long the servers may take to become healthy. Default 30s; 60s for rabbitmq and kafka.",
        .min = 0.1,
        .max = 3600},
   };
@@ -72,7 +89,9 @@ class LocalProvider final : public Provider {
   LocalProvider() : schema_(MakeSchema()) {}
   std::string name() const override { return "local"; }
   std::string description() const override {
-    return "Real servers started on this machine (redis, nats, rabbitmq, mosquitto, kinesalite) on 127.0.0.1 "
+    return "Real servers started on this machine (redis, nats, rabbitmq, mosquitto, kinesalite, Apache "
+           "Kafka) on "
+           "127.0.0.1 "
            "and allocated ports; recorded in a state file and removed on every exit path (`bakeoff env gc` "
            "cleans up after a crash).";
   }
@@ -81,6 +100,17 @@ class LocalProvider final : public Provider {
   Result<std::unique_ptr<Environment>> Create(const SystemSpec& system) override {
     Result<LocalSettings> settings = LocalSettingsFromOptions(system.environment.options, system.driver);
     if (!settings.ok()) return settings.status();
+    if (settings->server == "kafka") {
+      // The health check creates a topic with the replication factor the experiment's topics will use.
+      settings->replication_factor = static_cast<int>(system.options.GetInt("replication_factor", 1));
+      if (settings->replication_factor > settings->nodes) {
+        return InvalidArgument(
+            "local: kafka `replication_factor: " + std::to_string(settings->replication_factor) +
+            "` needs at least that many brokers; "
+            "the environment has `nodes: " +
+            std::to_string(settings->nodes) + "`");
+      }
+    }
     LocalEnvironmentOptions options;
     options.system_name = system.name;
     options.settings = std::move(settings).value();
@@ -99,11 +129,7 @@ Result<std::string> ServerForDriver(const std::string& driver) {
   if (driver == "rabbitmq") return std::string("rabbitmq");
   if (driver == "mqtt") return std::string("mosquitto");
   if (driver == "kinesis") return std::string("kinesalite");
-  if (driver == "kafka") {
-    return InvalidArgument(
-        "local: no local Kafka server; use `environment: embedded` (librdkafka's in-process mock cluster) or "
-        "`environment: existing` with bootstrap_servers");
-  }
+  if (driver == "kafka") return std::string("kafka");
   return InvalidArgument("local: driver `" + driver +
                          "` needs no server; give `server:` explicitly or use "
                          "another environment");
@@ -119,10 +145,17 @@ Result<LocalSettings> LocalSettingsFromOptions(const OptionValues& options, cons
   }
   if (FindServerKind(s.server) == nullptr) return InvalidArgument("local: unknown server `" + s.server + "`");
   s.nodes = static_cast<int>(options.GetInt("nodes", 1));
-  if (s.nodes > 1 && s.server != "nats" && s.server != "rabbitmq") {
+  if (s.nodes > 1 && s.server != "nats" && s.server != "rabbitmq" && s.server != "kafka") {
     return InvalidArgument("local: `nodes: " + std::to_string(s.nodes) +
-                           "` — only nats and rabbitmq form clusters");
+                           "` — only nats, rabbitmq and kafka form clusters");
   }
+  if (s.server == "kafka" && s.nodes > 5) {
+    return InvalidArgument("local: kafka `nodes: " + std::to_string(s.nodes) + "` — at most 5 brokers here");
+  }
+  s.controllers = static_cast<int>(options.GetInt("controllers", 0));
+  s.heap_bytes = options.GetInt("heap", s.heap_bytes);
+  if ((options.Has("controllers") || options.Has("heap")) && s.server != "kafka")
+    return InvalidArgument("local: `controllers` and `heap` apply to kafka only");
   s.jetstream = options.GetBool("jetstream", true);
   s.storage = options.GetString("storage", "file");
   std::istringstream plugins(options.GetString("plugins"));
@@ -149,7 +182,7 @@ Result<LocalSettings> LocalSettingsFromOptions(const OptionValues& options, cons
     s.cpus = *cpus;
   }
   const std::chrono::nanoseconds fallback =
-      s.server == "rabbitmq" ? std::chrono::seconds(60) : std::chrono::seconds(30);
+      s.server == "rabbitmq" || s.server == "kafka" ? std::chrono::seconds(60) : std::chrono::seconds(30);
   s.startup_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(options.GetDuration("startup_timeout", fallback));
   return s;

@@ -37,6 +37,24 @@ std::vector<std::string> PlanKinesalite(const LocalSettings&) {
   return {"kinesalite (Kinesis API, in memory) on 127.0.0.1 and an allocated port"};
 }
 
+std::vector<std::string> PlanKafka(const LocalSettings& s) {
+  const std::string heap = std::to_string(s.heap_bytes / (1024 * 1024)) + " MiB heap";
+  std::vector<std::string> lines;
+  if (s.controllers == 0) {
+    lines.push_back("Apache Kafka (java, jars from tools/kafka/lib), " +
+                    Nodes(s, "combined broker+controller node") + ", " + heap +
+                    " each, 127.0.0.1 on allocated broker and controller ports");
+  } else {
+    lines.push_back("Apache Kafka (java, jars from tools/kafka/lib), " + std::to_string(s.controllers) +
+                    " dedicated controller(s) and " + Nodes(s, "broker") + ", " + heap +
+                    " each, 127.0.0.1 on allocated ports");
+  }
+  lines.push_back("storage format of every node with one cluster id (KRaft, static quorum)");
+  if (!s.config.empty())
+    lines.push_back(std::to_string(s.config.size()) + " setting(s) passed into every server.properties");
+  return lines;
+}
+
 }  // namespace
 
 const ServerKind* FindServerKind(const std::string& name) {
@@ -46,6 +64,7 @@ const ServerKind* FindServerKind(const std::string& name) {
       {"rabbitmq", PlanRabbitmq, LayoutRabbitmq},
       {"mosquitto", PlanMosquitto, LayoutMosquitto},
       {"kinesalite", PlanKinesalite, LayoutKinesalite},
+      {"kafka", PlanKafka, LayoutKafka},
   };
   auto it = std::find_if(kinds.begin(), kinds.end(), [&](const ServerKind& k) { return k.name == name; });
   return it == kinds.end() ? nullptr : &*it;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -16,8 +17,11 @@ namespace bakeoff {
 
 // The provider's validated options, typed.
 struct LocalSettings {
-  std::string server;  // redis | nats | rabbitmq | mosquitto | kinesalite
+  std::string server;  // redis | nats | rabbitmq | mosquitto | kinesalite | kafka
   int nodes = 1;
+  int controllers = 0;                        // kafka: dedicated KRaft controllers; 0 = combined nodes
+  int64_t heap_bytes = 512LL * 1024 * 1024;   // kafka: -Xms/-Xmx of each JVM
+  int replication_factor = 1;                 // kafka: the health check creates a topic with it
   bool jetstream = true;                      // nats
   std::string storage = "file";               // nats JetStream: file | memory
   std::vector<std::string> plugins;           // rabbitmq
@@ -69,6 +73,7 @@ Result<ServerLayout> LayoutNats(const LayoutContext& ctx);
 Result<ServerLayout> LayoutRabbitmq(const LayoutContext& ctx);
 Result<ServerLayout> LayoutMosquitto(const LayoutContext& ctx);
 Result<ServerLayout> LayoutKinesalite(const LayoutContext& ctx);
+Result<ServerLayout> LayoutKafka(const LayoutContext& ctx);
 
 // Helpers shared by the kinds.
 // The first line of `argv`'s output (e.g. "Redis server v=7.0.15 ..."), "" when it cannot run.
