@@ -86,3 +86,17 @@ else
   rm -rf "$KAFKA_TOOLS/lib"
   mv "$KAFKA_TOOLS/lib.new" "$KAFKA_TOOLS/lib"
 fi
+
+# The web UI's build tools (Vite, TypeScript), its one run-time library (uPlot) and the browser
+# test's driver (playwright-core, which drives Debian's chromium above: no browser download), pinned
+# by the committed web/package-lock.json into web/node_modules. Skipped when the lock is unchanged.
+WEB="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+WEB_LOCK_HASH="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
+if [[ -f "$WEB/node_modules/.bakeoff-lock-hash" ]] && \
+   [[ "$(cat "$WEB/node_modules/.bakeoff-lock-hash")" == "$WEB_LOCK_HASH" ]]; then
+  echo "setup: web UI packages present ($WEB)"
+else
+  echo "setup: installing the web UI's packages into $WEB (npm ci)"
+  (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$WEB_LOCK_HASH" > "$WEB/node_modules/.bakeoff-lock-hash"
+fi

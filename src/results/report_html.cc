@@ -148,7 +148,8 @@ std::string SpectrumChart(const std::vector<RunRef>& runs, const std::string& co
   ChartAxis x{"percentile",
               nullptr,
               {{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}, {5, "99.999%"}}};
-  ChartAxis y{"end-to-end latency", Duration, {}};
+  ChartAxis y{"end-to-end latency (log scale)", Duration, {}};
+  y.log = true;
   return LineChartSvg("chart-spectrum-" + correction, "End-to-end latency by percentile (" + correction + ")",
                       series, x, y);
 }

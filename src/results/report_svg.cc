@@ -1,6 +1,7 @@
 #include "results/report_svg.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -49,6 +50,38 @@ std::vector<std::pair<double, std::string>> Ticks(const ChartAxis& axis, const R
   return ticks;
 }
 
+// y in axis space: log10 on a log axis (NaN for values it cannot show), else as is.
+double AxisY(const ChartAxis& axis, double v) {
+  if (!axis.log) return v;
+  return v > 0 ? std::log10(v) : std::numeric_limits<double>::quiet_NaN();
+}
+
+// A log axis spans whole decades; its ticks sit at each power of ten (in log10 space).
+void FinishLog(Range& range) {
+  if (!std::isfinite(range.low)) range.low = 0, range.high = 1;
+  range.low = std::floor(range.low);
+  range.high = std::max(range.low + 1, std::ceil(range.high));
+}
+
+// "1.00 ms" -> "1 ms", "10.0 us" -> "10 us": a power of ten needs no decimals.
+std::string WithoutZeroDecimals(std::string label) {
+  const size_t dot = label.find('.');
+  if (dot == std::string::npos) return label;
+  size_t end = dot + 1;
+  while (end < label.size() && label[end] == '0') ++end;
+  if (end < label.size() && std::isdigit(static_cast<unsigned char>(label[end]))) return label;
+  return label.erase(dot, end - dot);
+}
+
+std::vector<std::pair<double, std::string>> LogTicks(const ChartAxis& axis, const Range& range) {
+  std::vector<std::pair<double, std::string>> ticks;
+  for (double e = range.low; e <= range.high + 1e-9; e += 1) {
+    const double v = std::pow(10.0, e);
+    ticks.emplace_back(e, WithoutZeroDecimals(axis.format ? axis.format(v) : Num(v)));
+  }
+  return ticks;
+}
+
 std::string Frame(const std::string& id, const std::string& title) {
   return "<svg id=\"" + HtmlEscape(id) +
          "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + Num(kWidth) + " " +
@@ -73,7 +106,7 @@ std::string Legend(const std::vector<std::string>& labels) {
 
 std::string YAxis(const ChartAxis& y, const Range& range, double plot_height) {
   std::string out;
-  for (const auto& [value, label] : Ticks(y, range)) {
+  for (const auto& [value, label] : y.log && y.ticks.empty() ? LogTicks(y, range) : Ticks(y, range)) {
     const double py = kTop + plot_height * (1 - (value - range.low) / (range.high - range.low));
     out += "<line x1=\"" + Num(kLeft) + "\" x2=\"" + Num(kWidth - kRight) + "\" y1=\"" + Num(py) +
            "\" y2=\"" + Num(py) + "\" class=\"g\"/><text x=\"" + Num(kLeft - 6) + "\" y=\"" + Num(py + 4) +
@@ -114,12 +147,16 @@ std::string LineChartSvg(const std::string& id, const std::string& title,
                          const std::vector<ChartSeries>& series, const ChartAxis& x, const ChartAxis& y) {
   Range xr, yr;
   for (const ChartSeries& s : series) {
-    for (const auto& [px, py] : s.points) xr.Add(px), yr.Add(py);
+    for (const auto& [px, py] : s.points) xr.Add(px), yr.Add(AxisY(y, py));
   }
   for (const auto& tick : x.ticks) xr.Add(tick.first);
   xr.Finish(false);
   xr.high -= (xr.high - xr.low) * 0.05 / 1.05;  // no headroom on x
-  yr.Finish(y.from_zero);
+  if (y.log) {
+    FinishLog(yr);
+  } else {
+    yr.Finish(y.from_zero);
+  }
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   std::string out = Frame(id, title) + YAxis(y, yr, plot_h);
   for (const auto& [value, label] : Ticks(x, xr)) {
@@ -134,7 +171,8 @@ std::string LineChartSvg(const std::string& id, const std::string& title,
   for (size_t i = 0; i < series.size(); ++i) {
     labels.push_back(series[i].label);
     std::string points;
-    for (const auto& [vx, vy] : series[i].points) {
+    for (const auto& [vx, raw_y] : series[i].points) {
+      const double vy = AxisY(y, raw_y);
       if (!std::isfinite(vx) || !std::isfinite(vy)) continue;
       points += Num(kLeft + plot_w * (vx - xr.low) / (xr.high - xr.low)) + "," +
                 Num(kTop + plot_h * (1 - (vy - yr.low) / (yr.high - yr.low))) + " ";

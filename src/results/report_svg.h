@@ -19,6 +19,9 @@ struct ChartAxis {
   // Fixed ticks (value, label); empty = 5 evenly spaced ticks from the data range.
   std::vector<std::pair<double, std::string>> ticks;
   bool from_zero = true;  // y only: start the axis at 0
+  // y only: a logarithmic axis (values <= 0 are left out) with a tick at every power of ten the data
+  // spans, labelled by `format`; for latencies, which differ by 1000x between systems.
+  bool log = false;
 };
 
 // A line chart with one polyline per series and a legend. `id` becomes the <svg> element's id.

@@ -1,6 +1,7 @@
 // Exports (hlog round trip, CSV), statistics and the report's structure.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,8 +14,10 @@
 #include "results/exports.h"
 #include "results/hdr_log.h"
 #include "results/report_html.h"
+#include "results/report_svg.h"
 #include "results/result_json.h"
 #include "results/statistics.h"
+#include "spec/units.h"
 #include "workload/runner.h"
 
 namespace bakeoff {
@@ -154,6 +157,34 @@ TEST(ExportsTest, SummaryHasIntervalsAcrossRepeats) {
   EXPECT_GT(m["ci95_high"].get<double>(), 1100);
 }
 
+// Two systems 1000x apart: on a log axis both show, with one round tick per decade between them.
+TEST(ReportTest, LogLatencyAxisHasOneRoundTickPerDecade) {
+  ChartAxis x{"percentile", nullptr, {{0, "0%"}, {1, "90%"}, {2, "99%"}}};
+  ChartAxis y{"latency", [](double ns) { return FormatDurationNs(ns); }, {}};
+  y.log = true;
+  const std::vector<ChartSeries> series = {{"fast", {{0, 2e3}, {1, 5e3}, {2, 8e3}}},
+                                           {"slow", {{0, 2e6}, {2, 8e6}}}};
+  const std::string svg = LineChartSvg("c", "t", series, x, y);
+  for (const char* tick : {">1 us<", ">10 us<", ">100 us<", ">1 ms<", ">10 ms<"}) {
+    EXPECT_NE(svg.find(tick), std::string::npos) << tick;
+  }
+  EXPECT_EQ(svg.find(">0 ns<"), std::string::npos);
+  EXPECT_EQ(svg.find(">100 ms<"), std::string::npos);
+  // 3 vertical + 5 horizontal grid lines.
+  size_t grid = 0;
+  for (size_t at = svg.find("class=\"g\""); at != std::string::npos; at = svg.find("class=\"g\"", at + 1)) {
+    ++grid;
+  }
+  EXPECT_EQ(grid, 8u);
+  // The fast series (2 us .. 8 us) spans a log10(4) / 4 share of the plot's height, not 0.1 px as on a
+  // linear axis up to 8 ms.
+  const size_t points = svg.find("points=\"") + 8;
+  const double y_first = std::stod(svg.substr(svg.find(',', points) + 1));
+  const size_t last = svg.rfind(',', svg.find('"', points));
+  const double y_last = std::stod(svg.substr(last + 1));
+  EXPECT_NEAR(y_first - y_last, (320 - 34 - 48) * std::log10(4.0) / 4, 1.0);
+}
+
 TEST(ReportTest, PageIsSelfContainedWithEveryChart) {
   const std::string html = RenderReportHtml({ResultToJson(SmallResult())});
   for (const char* id :
@@ -165,6 +196,7 @@ TEST(ReportTest, PageIsSelfContainedWithEveryChart) {
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // only the SVG namespace
   EXPECT_EQ(html.find("https://"), std::string::npos);
   EXPECT_NE(html.find("99.999%"), std::string::npos);
+  EXPECT_NE(html.find("end-to-end latency (log scale)"), std::string::npos);
   EXPECT_NE(html.find("<polyline"), std::string::npos);
   EXPECT_NE(html.find("class=\"whisker\""), std::string::npos);
 }
