@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "run/experiment_runner.h"
 #include "run/publish.h"
 #include "run/registry_schemas.h"
+#include "spec/suggest.h"
 #include "spec/units.h"
 
 namespace bakeoff {
@@ -145,7 +147,23 @@ int ValidateCommand(const std::vector<std::string>& files) {
   for (const std::string& file : files) {
     ParseOutcome parsed = LoadExperiment(file);
     if (PrintDiagnostics(parsed)) {
-      std::cout << file << ": ok (" << parsed.experiment.systems.size() << " systems)\n";
+      const Experiment& e = parsed.experiment;
+      // What `run` will do: every (matrix point, repeat, system), each at least warm-up + duration.
+      size_t runs = 0;
+      int64_t load_ns = 0;
+      const int repeat = std::max(1, e.repeat);
+      if (e.points.empty()) {
+        runs = e.systems.size() * repeat;
+        load_ns = static_cast<int64_t>(runs) * (e.workload.warmup_ns + e.workload.duration_ns);
+      }
+      for (const MatrixPoint& point : e.points) {
+        const size_t n = point.systems.size() * repeat;
+        runs += n;
+        load_ns += static_cast<int64_t>(n) * (point.workload.warmup_ns + point.workload.duration_ns);
+      }
+      std::cout << file << ": ok (" << e.systems.size() << (e.systems.size() == 1 ? " system, " : " systems, ") << runs
+                << (runs == 1 ? " run" : " runs") << ", about " << FormatDurationNs(static_cast<double>(load_ns))
+                << " of load; provisioning and drain come on top)\n";
     } else {
       all_ok = false;
     }
@@ -162,7 +180,10 @@ int DriversCommand(const std::string& only) {
     PrintSchema(d->schema());
   }
   if (!found) {
-    std::cerr << "bakeoff: no driver named `" << only << "`; `bakeoff drivers` lists them\n";
+    std::vector<std::string> names;
+    for (Driver* d : AllDrivers()) names.push_back(d->name());
+    std::cerr << "bakeoff: no driver named `" << only << "`" << DidYouMeanSuffix(only, names)
+              << "; `bakeoff drivers` lists them\n";
     return kExitBadExperiment;
   }
   return kExitOk;
@@ -177,7 +198,10 @@ int ProvidersCommand(const std::string& only) {
     PrintSchema(p->schema());
   }
   if (!found) {
-    std::cerr << "bakeoff: no provider named `" << only << "`; `bakeoff providers` lists them\n";
+    std::vector<std::string> names;
+    for (Provider* p : AllProviders()) names.push_back(p->name());
+    std::cerr << "bakeoff: no provider named `" << only << "`" << DidYouMeanSuffix(only, names)
+              << "; `bakeoff providers` lists them\n";
     return kExitBadExperiment;
   }
   return kExitOk;

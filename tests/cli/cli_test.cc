@@ -130,6 +130,19 @@ TEST(CliTest, EveryExampleValidates) {
   EXPECT_EQ(o.exit_code, 0) << o.err;
 }
 
+TEST(CliTest, ValidateCountsRunsAndNamesSuggestDrivers) {
+  const std::string path = WriteFile(
+      "count.yaml",
+      "name: count\nsystems:\n  - name: m\n    driver: memory\nworkload:\n  warmup: 1s\n  duration: 4s\n"
+      "matrix:\n  workload.message_size: [100B, 1KiB]\nrepeat: 3\n");
+  Outcome o = RunBakeoff({"validate", path});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("ok (1 system, 6 runs, about 30.0 s of load"), std::string::npos) << o.out;
+  Outcome typo = RunBakeoff({"drivers", "kafak"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("did you mean `kafka`?"), std::string::npos) << typo.err;
+}
+
 TEST(CliTest, BadFileExitsTwoWithLineAndColumn) {
   const std::string path = WriteFile("bad.yaml", "name: bad\nsystems:\n  - name: m\n    driver: memroy\nworkload:\n  partitons: 3\n");
   Outcome o = RunBakeoff({"run", path});
