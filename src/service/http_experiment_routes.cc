@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "service/api_json.h"
-#include "service/http_internal.h"
+#include "service/http_server_internal.h"
 #include "service/submission.h"
 
 namespace bakeoff {

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "service/api_json.h"
-#include "service/http_internal.h"
+#include "service/http_server_internal.h"
 
 namespace bakeoff {
 namespace {

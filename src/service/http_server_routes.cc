@@ -7,7 +7,7 @@
 
 #include "results/compare.h"
 #include "service/api_json.h"
-#include "service/http_internal.h"
+#include "service/http_server_internal.h"
 #include "service/openapi.h"
 #include "service/submission.h"
 

@@ -29,8 +29,16 @@ std::string ModuleOf(const std::string& rel, const LayerTable& table) {
   return best;
 }
 
-// "results/report_html.cc" -> "results/report_html": a header and its source are one component.
-std::string ComponentOf(const std::string& rel) { return fs::path(rel).replace_extension("").string(); }
+// "results/report_html.cc" -> "results/report_html": a header and its source are one component, and
+// so is a private implementation header beside them ("service/http_server_internal.h", pimpl).
+std::string ComponentOf(const std::string& rel) {
+  std::string c = fs::path(rel).replace_extension("").string();
+  const std::string kInternal = "_internal";
+  if (c.size() > kInternal.size() && c.compare(c.size() - kInternal.size(), kInternal.size(), kInternal) == 0) {
+    c.resize(c.size() - kInternal.size());
+  }
+  return c;
+}
 
 struct Include {
   int line = 0;
