@@ -56,9 +56,9 @@ bool PrintDiagnostics(const ParseOutcome& outcome) {
 }
 
 void PrintProgress(const ProgressLine& p) {
-  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n", p.system.c_str(),
-               p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "", FormatCount(p.sent_per_s).c_str(),
-               FormatCount(p.received_per_s).c_str(),
+  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n",
+               p.system.c_str(), p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "",
+               FormatCount(p.sent_per_s).c_str(), FormatCount(p.received_per_s).c_str(),
                p.e2e_p99_ns > 0 ? FormatDurationNs(static_cast<double>(p.e2e_p99_ns)).c_str() : "-",
                static_cast<unsigned long long>(p.errors));
 }
@@ -82,12 +82,40 @@ void PrintSchema(const OptionSchema& schema) {
   if (schema.options.empty()) std::cout << "    (no options)\n";
 }
 
+// Where a run's directory goes without --output: --results-dir, else $BAKEOFF_RESULTS_DIR unless the
+// file names its own `output.dir`, else the file's `output.dir` (default ./results).
+std::string DefaultResultsParent(const Experiment& experiment, const RunArgs& args) {
+  if (!args.results_dir.empty()) return args.results_dir;
+  const OutputSpec defaults;
+  if (experiment.output.dir == defaults.dir) return ResolveResultsDir("", experiment.output.dir);
+  return experiment.output.dir;
+}
+
 }  // namespace
 
 int RunCommand(const RunArgs& args) {
-  ParseOutcome parsed = LoadExperiment(args.file);
+  std::vector<ExperimentOverride> overrides;
+  for (const std::string& set : args.sets) {
+    const size_t eq = set.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "bakeoff: --set " << set << ": write PATH=VALUE, e.g. --set workload.duration=5s\n";
+      return kExitBadExperiment;
+    }
+    overrides.push_back({set.substr(0, eq), set.substr(eq + 1)});
+  }
+  ParseOutcome parsed = LoadExperiment(args.file, overrides);
   if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
+  if (Status st = KeepSystems(parsed.experiment, args.systems); !st.ok()) {
+    std::cerr << "bakeoff: " << st.message() << "\n";
+    return kExitBadExperiment;
+  }
   const Experiment& experiment = parsed.experiment;
+  if (!args.output_dir.empty() && !args.force &&
+      std::filesystem::exists(std::filesystem::path(args.output_dir) / "result.json")) {
+    std::cerr << "bakeoff: " << args.output_dir
+              << "/result.json exists: give another --output, or --force to replace it (nothing was run)\n";
+    return kExitBadExperiment;
+  }
 
   RunContext context;
   context.on_log = [](const std::string& line) { std::cerr << "bakeoff: " << line << "\n"; };
@@ -100,10 +128,10 @@ int RunCommand(const RunArgs& args) {
   publish.results_dir = args.results_dir;
   publish.s3_target = S3TargetOf(experiment, args.output_dir);
   ExperimentRunOptions options;
-  options.output_dir = !publish.s3_target.empty()
-                           ? DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name)
-                       : args.output_dir.empty() ? DefaultOutputDir(experiment.output.dir, experiment.name)
-                                                 : args.output_dir;
+  options.output_dir =
+      !publish.s3_target.empty() ? DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name)
+      : args.output_dir.empty()  ? DefaultOutputDir(DefaultResultsParent(experiment, args), experiment.name)
+                                 : args.output_dir;
   if (Status st = CheckOutputDir(options.output_dir); !st.ok()) {
     g_running.store(nullptr);
     std::cerr << "bakeoff: " << st.message() << " (nothing was provisioned)\n";
@@ -161,8 +189,10 @@ int ValidateCommand(const std::vector<std::string>& files) {
         runs += n;
         load_ns += static_cast<int64_t>(n) * (point.workload.warmup_ns + point.workload.duration_ns);
       }
-      std::cout << file << ": ok (" << e.systems.size() << (e.systems.size() == 1 ? " system, " : " systems, ") << runs
-                << (runs == 1 ? " run" : " runs") << ", about " << FormatDurationNs(static_cast<double>(load_ns))
+      std::cout << file << ": ok (" << e.systems.size()
+                << (e.systems.size() == 1 ? " system, " : " systems, ") << runs
+                << (runs == 1 ? " run" : " runs") << ", about "
+                << FormatDurationNs(static_cast<double>(load_ns))
                 << " of load; provisioning and drain come on top)\n";
     } else {
       all_ok = false;

@@ -12,6 +12,9 @@ struct RunArgs {
   bool quiet = false;
   bool keep_environments = false;  // --keep
   std::string results_dir;         // --results-dir: where index.sqlite lives
+  std::vector<std::string> systems;  // --system NAME: only these
+  std::vector<std::string> sets;     // --set PATH=VALUE overrides
+  bool force = false;                // --force: --output may hold an earlier result
 };
 
 int RunCommand(const RunArgs& args);

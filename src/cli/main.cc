@@ -29,10 +29,16 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "Run an experiment: every system in turn with the same workload.");
   run->add_option("file", run_args.file, "Experiment file (YAML)")->required()->check(CLI::ExistingFile);
   run->add_option("-o,--output", run_args.output_dir,
-                  "Directory for result.json (default: <output.dir>/<UTC time>-<name>/)");
+                  "Directory for result.json (default: <results dir>/<UTC time>-<name>/; the results dir is "
+                  "--results-dir, else $BAKEOFF_RESULTS_DIR unless the file sets output.dir, else output.dir)");
   run->add_flag("-q,--quiet", run_args.quiet, "No per-second progress lines");
   run->add_option("--results-dir", run_args.results_dir,
                   "Where index.sqlite lives (default: $BAKEOFF_RESULTS_DIR, else the output's parent)");
+  run->add_option("--system", run_args.systems, "Run only this system of the file (repeatable)");
+  run->add_option("--set", run_args.sets,
+                  "Override a value of the file before it is validated, as a matrix path: "
+                  "--set workload.duration=5s, --set systems.kafka.options.acks=1 (repeatable)");
+  run->add_flag("--force", run_args.force, "With --output: replace a result already there");
   run->add_flag("--keep", run_args.keep_environments,
                 "Leave local environments running after the run (then `bakeoff env down ID`)");
   run->footer(kExitCodesHelp);
