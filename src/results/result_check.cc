@@ -174,6 +174,7 @@ void CheckRun(Checker& c, json& run, const std::string& path) {
             {"environment_facts", Kind::kObject},
             {"driver_facts", Kind::kObject},
             {"resources", Kind::kArray},
+            {"costs", Kind::kObject},
             {"matrix_point", Kind::kObject},
             {"point_index", Kind::kInteger},
             {"repeat_index", Kind::kInteger},

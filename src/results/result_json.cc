@@ -7,6 +7,7 @@
 #include <system_error>
 #include <type_traits>
 
+#include "results/costs.h"
 #include "results/statistics.h"
 #include "spec/secrets.h"
 
@@ -343,7 +344,8 @@ json ResultToJson(const ExperimentResult& r) {
               {"finished_unix_ns", run.finished_unix_ns},
               {"environment_facts", FactsToJson(run.environment_facts)},
               {"driver_facts", FactsToJson(run.driver_facts)},
-              {"resources", ResourcesToJson(run.resources)}};
+              {"resources", ResourcesToJson(run.resources)},
+              {"costs", CostsToJson(ComputeCosts(run))}};
     if (!run.error.empty()) {
       j["error"] = run.error.ToString();
       j["error_detail"] = {{"phase", run.error.phase},

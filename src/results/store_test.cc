@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "results/compare.h"
+#include "results/costs.h"
+#include "results/exports.h"
 #include "results/index_store.h"
+#include "results/report_html.h"
 #include "results/result_json.h"
 #include "results/summary_table.h"
 
@@ -295,6 +298,64 @@ TEST(SummaryTableTest, ARunWithoutMetricsShowsDashesAndItsError) {
   ASSERT_NE(sent_row, std::string::npos);
   const std::string row = table.substr(sent_row + 1, table.find('\n', sent_row + 1) - sent_row - 1);
   EXPECT_EQ(row.back(), '-') << row;
+}
+
+}  // namespace
+}  // namespace bakeoff
+
+namespace bakeoff {
+namespace {
+
+// Issue 9, point 4: what a run cost, beside how fast it was.
+TEST(CostsTest, ServerAndClientCostsAndTheirRatios) {
+  ExperimentResult result = TwoSystemResult("c", 1000, 1000, 1);
+  RunRecord& run = result.runs[0];
+  run.metrics.accounting.sent = 2'000'000;
+  run.load_wall_s = 10;
+  run.client_cpu_seconds = 4;
+  run.resources.push_back(ProcessUsage{.name = "redis-server",
+                                       .pid = 1,
+                                       .vanished = false,
+                                       .cpu_seconds = 5,
+                                       .max_rss_bytes = 64 << 20,
+                                       .bytes_written = 300'000'000,
+                                       .series = {}});
+  run.resources.push_back(ProcessUsage{.name = "sidecar",
+                                       .pid = 2,
+                                       .vanished = false,
+                                       .cpu_seconds = 3,
+                                       .max_rss_bytes = 16 << 20,
+                                       .bytes_written = 100'000'000,
+                                       .series = {}});
+  const RunCosts c = ComputeCosts(run);
+  EXPECT_TRUE(c.has_server);
+  EXPECT_DOUBLE_EQ(c.server_cpu_seconds, 8);
+  EXPECT_DOUBLE_EQ(c.server_cores, 0.8);
+  EXPECT_EQ(c.server_peak_rss_bytes, 80 << 20);
+  EXPECT_EQ(c.server_bytes_written, 400'000'000);
+  ASSERT_TRUE(c.msgs_per_server_cpu_s.has_value());
+  EXPECT_DOUBLE_EQ(*c.msgs_per_server_cpu_s, 250'000);
+  ASSERT_TRUE(c.mb_written_per_million_msgs.has_value());
+  EXPECT_DOUBLE_EQ(*c.mb_written_per_million_msgs, 200);  // 400 MB over 2 M messages
+  EXPECT_DOUBLE_EQ(c.client_cores, 0.4);
+  // No server sampled (embedded, existing): no server ratios, the client's still.
+  const RunCosts none = ComputeCosts(result.runs[1]);
+  EXPECT_FALSE(none.has_server);
+  EXPECT_FALSE(none.msgs_per_server_cpu_s.has_value());
+
+  const std::string table = RenderSummaryTable(result);
+  const size_t row = table.find("msg per server CPU-s");
+  ASSERT_NE(row, std::string::npos) << table;
+  EXPECT_NE(table.substr(row, table.find('\n', row) - row).find("250"), std::string::npos) << table;
+  EXPECT_NE(table.find("0.80 (8.0 s)"), std::string::npos) << table;
+  const nlohmann::json j = ResultToJson(result);
+  EXPECT_DOUBLE_EQ(j["runs"][0]["costs"]["mb_written_per_million_msgs"].get<double>(), 200);
+  EXPECT_FALSE(j["runs"][1]["costs"].contains("server_cores"));
+  const std::string csv = RenderCsv(j);
+  EXPECT_NE(csv.substr(0, csv.find('\n')).find(",msgs_per_server_cpu_s,"), std::string::npos);
+  EXPECT_NE(csv.find(",250000,200,"), std::string::npos) << csv;
+  const std::string html = RenderReportHtml({j});
+  EXPECT_NE(html.find("id=\"table-costs\""), std::string::npos);
 }
 
 }  // namespace
