@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "drivers/registry.h"
 #include "env/provider.h"
+#include "results/exports.h"
 #include "results/index_store.h"
 #include "results/output_check.h"
 #include "results/result_json.h"
@@ -21,6 +22,7 @@
 #include "run/experiment_runner.h"
 #include "run/publish.h"
 #include "run/registry_schemas.h"
+#include "spec/omb/omb_import.h"
 #include "spec/suggest.h"
 #include "spec/units.h"
 
@@ -82,10 +84,52 @@ void PrintSchema(const OptionSchema& schema) {
   if (schema.options.empty()) std::cout << "    (no options)\n";
 }
 
+OmbImportOptions ImportOptions(const OmbArgs& args, const std::string& output) {
+  OmbImportOptions options;
+  options.workload_path = args.workload;
+  options.driver_path = args.driver;
+  options.environment = args.environment;
+  options.duration_scale = args.duration_scale;
+  options.rate_scale = args.rate_scale;
+  options.output_path = output;
+  return options;
+}
+
+// The experiment of `bakeoff run`: a file, or OMB files imported in memory and parsed as a file is.
+ParseOutcome LoadRunExperiment(const RunArgs& args) {
+  if (args.omb.workload.empty()) return LoadExperiment(args.file);
+  OmbImport imported = ImportOmb(ImportOptions(args.omb, ""));
+  if (!imported.ok()) return ParseOutcome{{}, std::move(imported.diagnostics)};
+  RegistrySchemas schemas;
+  ParseOutcome parsed = ParseExperiment(imported.yaml, args.omb.workload + " (imported)", schemas);
+  if (!parsed.ok())
+    std::cerr << "bakeoff: the experiment imported from the OMB files is not valid; `bakeoff import omb` "
+                 "with the same flags and -o FILE writes it to look at\n";
+  return parsed;
+}
+
 }  // namespace
 
+int ImportOmbCommand(const OmbArgs& args, const std::string& output) {
+  OmbImport imported = ImportOmb(ImportOptions(args, output));
+  if (!PrintDiagnostics(ParseOutcome{{}, imported.diagnostics})) return kExitBadExperiment;
+  if (output.empty()) {
+    std::cout << imported.yaml;
+  } else if (Status st = WriteFileAtomically(output, imported.yaml); !st.ok()) {
+    std::cerr << "bakeoff: " << st.message() << "\n";
+    return kExitBadExperiment;
+  }
+  RegistrySchemas schemas;
+  ParseOutcome parsed =
+      ParseExperiment(imported.yaml, output.empty() ? args.workload + " (imported)" : output, schemas);
+  if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
+  if (!output.empty())
+    std::cerr << "bakeoff: wrote " << output << "; run it with `bakeoff run " << output << "`\n";
+  return kExitOk;
+}
+
 int RunCommand(const RunArgs& args) {
-  ParseOutcome parsed = LoadExperiment(args.file);
+  ParseOutcome parsed = LoadRunExperiment(args);
   if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
   const Experiment& experiment = parsed.experiment;
 

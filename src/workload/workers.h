@@ -63,11 +63,14 @@ class ProducerWorker final : public CompletionSink {
   std::atomic<uint64_t> send_errors{0};
   std::atomic<bool> done{false};
   std::mutex interval_mutex;
-  Histogram interval_publish;  // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_publish;              // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_publish_uncorrected;  // the same from the actual send time
+  Histogram interval_publish_delay;        // actual - intended send time
 
   // Read after the thread ended.
   SendAccounting accounting;
   LatencyPair publish;
+  Histogram publish_delay;  // actual - intended send time
   uint64_t measured_sent = 0;
   uint64_t unsent_behind_schedule = 0;
   int64_t finished_ns = 0;
@@ -96,7 +99,8 @@ class ConsumerWorker final : public ReceiveSink {
   std::atomic<uint64_t> received_bytes{0};
   std::atomic<bool> ready{false};
   std::mutex interval_mutex;
-  Histogram interval_e2e;  // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_e2e;              // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_e2e_uncorrected;  // the same from the actual send time
 
   ReceiveAccounting accounting;
   LatencyPair e2e;
