@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "spec/internal/suggest.h"
-#include "spec/omb/omb_internal.h"
+#include "spec/omb/omb_mapping.h"
 #include "spec/secrets.h"
 
 namespace bakeoff::omb_internal {

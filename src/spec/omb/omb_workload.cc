@@ -9,7 +9,7 @@
 #include "spec/bounded_file.h"
 #include "spec/internal/workload_parser.h"
 #include "spec/limits.h"
-#include "spec/omb/omb_internal.h"
+#include "spec/omb/omb_mapping.h"
 
 namespace bakeoff::omb_internal {
 namespace {

@@ -1,4 +1,5 @@
-// Internals of the OMB importer (spec/omb): the mapped lines of the bakeoff file and the two mappers.
+// Internals of the OMB importer (spec/omb): the mapped lines of the bakeoff file, the helpers that
+// write YAML values, and the two mappers.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -7,7 +8,7 @@
 #include <vector>
 
 #include "spec/internal/yaml_reader.h"
-#include "spec/omb/omb_import.h"
+#include "spec/omb/omb_options.h"
 
 namespace bakeoff::omb_internal {
 
