@@ -100,48 +100,54 @@ int64_t MessageSizeBytes(const MessageSizeSpec& size) {
 }
 
 // Per-period figures: one period per interval of the run (each about a second, from the start of the
-// measured window to the end of the drain); counts from the per-second samples that end inside it.
+// measured window to the end of the drain). A per-second sample covers (previous t_s, t_s]; its counts
+// go to the periods it overlaps in proportion (the sample that straddles the end of the warm-up is
+// mostly warm-up). The backlog is sent - received at the last sample ending in the period.
 void PutPeriods(json& out, const RunMetrics& m) {
-  uint64_t sent_total = 0;
-  uint64_t received_total = 0;
-  size_t sample = 0;
   const auto& series = m.series;
-  auto take_until = [&](double end_s, uint64_t& sent, uint64_t& received, uint64_t& errors) {
-    while (sample < series.size() && series[sample].t_s <= end_s + 1e-6) {
-      const SecondSample& s = series[sample++];
-      sent_total += s.sent;
-      received_total += s.received;
-      sent += s.sent;
-      received += s.received;
-      errors += s.send_errors;
-    }
-  };
   if (m.intervals.empty()) {
     // Not from the workload runner: the measured seconds of the series, without latency lists.
+    int64_t backlog = 0;
     for (const SecondSample& s : series) {
-      sent_total += s.sent;
-      received_total += s.received;
+      backlog += static_cast<int64_t>(s.sent) - static_cast<int64_t>(s.received);
       if (s.warmup) continue;
       out["publishRate"].push_back(static_cast<double>(s.sent));
       out["publishErrorRate"].push_back(static_cast<double>(s.send_errors));
       out["consumeRate"].push_back(static_cast<double>(s.received));
-      out["backlog"].push_back(static_cast<int64_t>(sent_total) - static_cast<int64_t>(received_total));
+      out["backlog"].push_back(backlog);
     }
     return;
   }
-  // Samples before the first interval (the warm-up) count only towards the backlog.
-  const double first_s = static_cast<double>(m.intervals.front().start_ns) / 1e9;
-  uint64_t ignored_sent = 0, ignored_received = 0, ignored_errors = 0;
-  take_until(first_s, ignored_sent, ignored_received, ignored_errors);
+  size_t next = 0;  // first sample not yet wholly used
+  int64_t backlog = 0;
+  size_t backlog_upto = 0;  // samples counted into `backlog`
   for (const IntervalHistograms& interval : m.intervals) {
-    const double end_s = static_cast<double>(interval.start_ns + interval.length_ns) / 1e9;
-    const double length_s = std::max(1e-3, static_cast<double>(interval.length_ns) / 1e9);
-    uint64_t sent = 0, received = 0, errors = 0;
-    take_until(end_s, sent, received, errors);
-    out["publishRate"].push_back(static_cast<double>(sent) / length_s);
-    out["publishErrorRate"].push_back(static_cast<double>(errors) / length_s);
-    out["consumeRate"].push_back(static_cast<double>(received) / length_s);
-    out["backlog"].push_back(static_cast<int64_t>(sent_total) - static_cast<int64_t>(received_total));
+    const double a = static_cast<double>(interval.start_ns) / 1e9;
+    const double b = static_cast<double>(interval.start_ns + interval.length_ns) / 1e9;
+    double sent = 0, received = 0, errors = 0;
+    for (size_t i = next; i < series.size(); ++i) {
+      const double end = series[i].t_s;
+      const double begin = i == 0 ? 0.0 : series[i - 1].t_s;
+      if (begin >= b) break;
+      const double overlap = std::min(end, b) - std::max(begin, a);
+      if (overlap > 0 && end > begin) {
+        const double share = overlap / (end - begin);
+        sent += share * static_cast<double>(series[i].sent);
+        received += share * static_cast<double>(series[i].received);
+        errors += share * static_cast<double>(series[i].send_errors);
+      }
+      if (end <= b + 1e-6) next = i + 1;
+    }
+    while (backlog_upto < series.size() && series[backlog_upto].t_s <= b + 1e-6) {
+      backlog += static_cast<int64_t>(series[backlog_upto].sent) -
+                 static_cast<int64_t>(series[backlog_upto].received);
+      ++backlog_upto;
+    }
+    const double length_s = std::max(1e-3, b - a);
+    out["publishRate"].push_back(sent / length_s);
+    out["publishErrorRate"].push_back(errors / length_s);
+    out["consumeRate"].push_back(received / length_s);
+    out["backlog"].push_back(backlog);
     AppendPeriod(out, "publishLatency", interval.publish_uncorrected.ToHistogram(), Unit::kMs);
     AppendPeriod(out, "publishDelayLatency", interval.publish_delay.ToHistogram(), Unit::kUs);
     AppendPeriod(out, "endToEndLatency", interval.e2e_uncorrected.ToHistogram(), Unit::kMs);
