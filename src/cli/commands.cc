@@ -169,7 +169,8 @@ int RunCommand(const RunArgs& args) {
     std::cout << RenderRepeatSummary(SummarizeRuns(ResultToJson(outcome.result)["runs"]));
   }
   std::cout << RenderThresholdReport(outcome.result);
-  std::cout << "results: " << options.output_dir << "/result.json (report.html, results.csv, omb-result.json, hlog/)\n";
+  std::cout << "results: " << options.output_dir
+            << "/result.json (report.html, results.csv, omb-result.json, hlog/)\n";
   const PublishOutcome published = PublishResult(experiment, options.output_dir, publish);
   g_running.store(nullptr);
   for (const std::string& w : published.index_warnings) std::cerr << "bakeoff: warning: " << w << "\n";

@@ -95,9 +95,11 @@ int main(int argc, char** argv) {
   import_omb->add_option("-o,--output", import_output, "Write the experiment here (default: stdout)");
   import_omb->footer(
       "Example:\n"
-      "  bakeoff import omb workloads/1-topic-16-partitions-1kb.yaml --omb-driver kafka-latency.yaml \\\n"
+      "  bakeoff import omb my-workload.yaml --omb-driver my-kafka.yaml \\\n"
       "      --environment local --duration-scale 0.1 -o kafka-1kb.yaml\n"
-      "  bakeoff validate kafka-1kb.yaml && bakeoff run kafka-1kb.yaml");
+      "  bakeoff validate kafka-1kb.yaml && bakeoff run kafka-1kb.yaml\n"
+      "The OMB files, --environment and the scales are kept in the experiment's description (and so in\n"
+      "result.json). Every run also writes omb-result.json, OMB's result format, beside result.json.");
 
   std::vector<std::string> validate_files;
   CLI::App* validate = app.add_subcommand("validate", "Check experiment files without running them.");

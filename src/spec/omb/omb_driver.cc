@@ -282,7 +282,7 @@ class DriverMapper {
       std::string raw = text->substr(start, end - start);
       YAML::Mark at = mark;
       at.line = line;
-      at.column = block ? 2 : mark.column;
+      at.column = block ? IndentOfLine(line) : mark.column;
       const size_t first = raw.find_first_not_of(" \t\r");
       if (first != std::string::npos && raw[first] != '#' && raw[first] != '!') {
         raw = raw.substr(first);
@@ -305,6 +305,18 @@ class DriverMapper {
       ++line;
       start = end + 1;
     }
+  }
+
+  // Leading blanks of the 0-based line `line` of the driver file.
+  int IndentOfLine(int line) const {
+    size_t pos = 0;
+    for (int n = 0; n < line && pos != std::string::npos; ++n) {
+      pos = text_.find('\n', pos);
+      if (pos != std::string::npos) ++pos;
+    }
+    if (pos == std::string::npos) return 0;
+    const size_t first = text_.find_first_not_of(" \t", pos);
+    return first == std::string::npos ? 0 : static_cast<int>(first - pos);
   }
 
   // Returns whether bootstrap.servers was given.

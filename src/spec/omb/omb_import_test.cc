@@ -233,6 +233,7 @@ TEST(OmbImportTest, MisspeltDriverKeyAndBadPropertyNameTheirLines) {
       kSmallWorkload, std::string(kKafkaHead) + "producerConfig: |\n  acks=all\n  linger.ms=soon\n");
   ASSERT_EQ(bad.diagnostics.size(), 1u) << AllDiagnostics(bad.diagnostics);
   EXPECT_EQ(bad.diagnostics[0].location.line, 6);
+  EXPECT_EQ(bad.diagnostics[0].location.column, 3);
   EXPECT_NE(bad.diagnostics[0].message.find("linger.ms"), std::string::npos);
 
   const OmbImport secret = ImportTexts(
