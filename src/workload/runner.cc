@@ -382,7 +382,6 @@ class WorkloadRun {
     for (auto& p : producers_) {
       metrics.publish.corrected.Merge(p->publish.corrected);
       metrics.publish.uncorrected.Merge(p->publish.uncorrected);
-      metrics.publish_delay.Merge(p->publish_delay);
       metrics.measured_sent += p->measured_sent;
       metrics.errors.Merge(p->errors);
       if (p->unsent_behind_schedule > 0) {
@@ -406,6 +405,9 @@ class WorkloadRun {
     metrics.measured_ns = std::max<int64_t>(0, window_end - shared_.clock.measure_start_ns);
     metrics.series = sampler_->TakeSeries();
     metrics.intervals = sampler_->TakeIntervals();
+    // The intervals add up to the run's histograms: the publish delay needs no run-wide copy per producer.
+    for (const IntervalHistograms& interval : metrics.intervals)
+      metrics.publish_delay.Merge(interval.publish_delay.ToHistogram());
     metrics.partial = interrupted_;
     if (interrupted_) {
       metrics.end = RunEnd::kInterrupted;

@@ -139,7 +139,6 @@ void ProducerWorker::OnAcked(std::span<const SendTicket> tickets) {
     publish.uncorrected.Record(now - t.sent_ns);
     interval_publish.Record(now - t.intended_ns);
     interval_publish_uncorrected.Record(now - t.sent_ns);
-    publish_delay.Record(t.sent_ns - t.intended_ns);
     interval_publish_delay.Record(t.sent_ns - t.intended_ns);
   }
   acked.fetch_add(tickets.size(), std::memory_order_relaxed);

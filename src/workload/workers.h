@@ -70,7 +70,6 @@ class ProducerWorker final : public CompletionSink {
   // Read after the thread ended.
   SendAccounting accounting;
   LatencyPair publish;
-  Histogram publish_delay;  // actual - intended send time
   uint64_t measured_sent = 0;
   uint64_t unsent_behind_schedule = 0;
   int64_t finished_ns = 0;
