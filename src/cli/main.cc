@@ -155,6 +155,14 @@ int main(int argc, char** argv) {
             << "bakeoff run: give an experiment file, or --omb WORKLOAD.yaml with --omb-driver DRIVER.yaml\n";
         return kExitBadExperiment;
       }
+      if (run_args.omb.workload.empty()) {
+        for (const char* flag : {"--omb-driver", "--environment", "--duration-scale", "--rate-scale"}) {
+          if (run->count(flag) == 0) continue;
+          std::cerr << "bakeoff run: " << flag << " applies only with --omb (an experiment file says its own "
+                    << "environment and durations)\n";
+          return kExitBadExperiment;
+        }
+      }
       if (!run_args.omb.workload.empty() && run_args.omb.driver.empty()) {
         std::cerr << "bakeoff run: --omb needs --omb-driver DRIVER.yaml (the OMB driver file)\n";
         return kExitBadExperiment;

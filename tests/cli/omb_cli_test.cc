@@ -64,6 +64,11 @@ TEST(OmbCliTest, MisspeltKeyAndPulsarDriverExitWithTwoAndNameTheLine) {
   EXPECT_NE(pulsar.err.find("pulsar.yaml:3:"), std::string::npos) << pulsar.err;
   EXPECT_NE(pulsar.err.find("the OMB driver `pulsar`"), std::string::npos) << pulsar.err;
 
+  const auto stray =
+      RunBakeoff({"run", bakeoff_test::SourceDir() + "/examples/memory-max.yaml", "--environment", "local"});
+  EXPECT_EQ(stray.exit_code, 2);
+  EXPECT_NE(stray.err.find("--environment applies only with --omb"), std::string::npos) << stray.err;
+
   const auto no_driver = RunBakeoff({"run", "--omb", Data("workload-every-key.yaml")});
   EXPECT_EQ(no_driver.exit_code, 2);
   EXPECT_NE(no_driver.err.find("--omb-driver"), std::string::npos) << no_driver.err;
