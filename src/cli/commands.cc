@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "drivers/registry.h"
 #include "env/provider.h"
+#include "results/exports.h"
 #include "results/index_store.h"
 #include "results/output_check.h"
 #include "results/result_json.h"
@@ -21,6 +22,7 @@
 #include "run/experiment_runner.h"
 #include "run/publish.h"
 #include "run/registry_schemas.h"
+#include "spec/omb/omb_import.h"
 #include "spec/suggest.h"
 #include "spec/units.h"
 
@@ -91,7 +93,49 @@ std::string DefaultResultsParent(const Experiment& experiment, const RunArgs& ar
   return experiment.output.dir;
 }
 
+OmbImportOptions ImportOptions(const OmbArgs& args, const std::string& output) {
+  OmbImportOptions options;
+  options.workload_path = args.workload;
+  options.driver_path = args.driver;
+  options.environment = args.environment;
+  options.duration_scale = args.duration_scale;
+  options.rate_scale = args.rate_scale;
+  options.output_path = output;
+  return options;
+}
+
+// The experiment of `bakeoff run`: a file, or OMB files imported in memory and parsed as a file is.
+ParseOutcome LoadRunExperiment(const RunArgs& args, const std::vector<ExperimentOverride>& overrides) {
+  if (args.omb.workload.empty()) return LoadExperiment(args.file, overrides);
+  OmbImport imported = ImportOmb(ImportOptions(args.omb, ""));
+  if (!imported.ok()) return ParseOutcome{{}, std::move(imported.diagnostics)};
+  RegistrySchemas schemas;
+  ParseOutcome parsed = ParseExperiment(imported.yaml, args.omb.workload + " (imported)", schemas, overrides);
+  if (!parsed.ok())
+    std::cerr << "bakeoff: the experiment imported from the OMB files is not valid; `bakeoff import omb` "
+                 "with the same flags and -o FILE writes it to look at\n";
+  return parsed;
+}
+
 }  // namespace
+
+int ImportOmbCommand(const OmbArgs& args, const std::string& output) {
+  OmbImport imported = ImportOmb(ImportOptions(args, output));
+  if (!PrintDiagnostics(ParseOutcome{{}, imported.diagnostics})) return kExitBadExperiment;
+  if (output.empty()) {
+    std::cout << imported.yaml;
+  } else if (Status st = WriteFileAtomically(output, imported.yaml); !st.ok()) {
+    std::cerr << "bakeoff: " << st.message() << "\n";
+    return kExitBadExperiment;
+  }
+  RegistrySchemas schemas;
+  ParseOutcome parsed =
+      ParseExperiment(imported.yaml, output.empty() ? args.workload + " (imported)" : output, schemas);
+  if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
+  if (!output.empty())
+    std::cerr << "bakeoff: wrote " << output << "; run it with `bakeoff run " << output << "`\n";
+  return kExitOk;
+}
 
 int RunCommand(const RunArgs& args) {
   std::vector<ExperimentOverride> overrides;
@@ -103,7 +147,7 @@ int RunCommand(const RunArgs& args) {
     }
     overrides.push_back({set.substr(0, eq), set.substr(eq + 1)});
   }
-  ParseOutcome parsed = LoadExperiment(args.file, overrides);
+  ParseOutcome parsed = LoadRunExperiment(args, overrides);
   if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
   if (Status st = KeepSystems(parsed.experiment, args.systems); !st.ok()) {
     std::cerr << "bakeoff: " << st.message() << "\n";
@@ -153,7 +197,8 @@ int RunCommand(const RunArgs& args) {
     std::cout << RenderRepeatSummary(SummarizeRuns(ResultToJson(outcome.result)["runs"]));
   }
   std::cout << RenderThresholdReport(outcome.result);
-  std::cout << "results: " << options.output_dir << "/result.json (report.html, results.csv, hlog/)\n";
+  std::cout << "results: " << options.output_dir
+            << "/result.json (report.html, results.csv, omb-result.json, hlog/)\n";
   const PublishOutcome published = PublishResult(experiment, options.output_dir, publish);
   g_running.store(nullptr);
   for (const std::string& w : published.index_warnings) std::cerr << "bakeoff: warning: " << w << "\n";

@@ -35,6 +35,11 @@ struct IntervalHistograms {
   int64_t length_ns = 0;
   SparseHistogram e2e_corrected;
   SparseHistogram publish_corrected;
+  // The same interval from the actual send time, and how late the sends were (actual - intended send
+  // time): what OMB reports per period (omb-result.json).
+  SparseHistogram e2e_uncorrected;
+  SparseHistogram publish_uncorrected;
+  SparseHistogram publish_delay;
 };
 
 struct LatencyPair {
@@ -62,6 +67,9 @@ struct RunMetrics {
   uint64_t measured_received_bytes = 0;
   LatencyPair publish;
   LatencyPair e2e;
+  // Actual - intended send time of the acked messages intended in the measured window: how far behind
+  // schedule the producers sent (0 in closed loop). OMB calls it the publish delay.
+  Histogram publish_delay;
   AccountingTotals accounting;
   std::vector<SecondSample> series;
   // Wall clock when the producers started: t = 0 of `series` and `intervals`. 0 if unknown.

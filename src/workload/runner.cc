@@ -46,6 +46,41 @@ void PinThisThread(const std::vector<int>& cpus) {
   pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+// The histograms of one sampled interval, as the workers recorded them since the last sample.
+struct IntervalParts {
+  Histogram e2e;  // corrected
+  Histogram publish;
+  Histogram e2e_uncorrected;
+  Histogram publish_uncorrected;
+  Histogram publish_delay;
+
+  void Merge(const IntervalParts& o) {
+    e2e.Merge(o.e2e);
+    publish.Merge(o.publish);
+    e2e_uncorrected.Merge(o.e2e_uncorrected);
+    publish_uncorrected.Merge(o.publish_uncorrected);
+    publish_delay.Merge(o.publish_delay);
+  }
+  void Reset() {
+    for (Histogram* h : {&e2e, &publish, &e2e_uncorrected, &publish_uncorrected, &publish_delay}) h->Reset();
+  }
+  bool empty() const { return e2e.total_count() == 0 && publish.total_count() == 0; }
+  void FillSparse(IntervalHistograms& out) const {
+    out.e2e_corrected = SparseHistogram(e2e);
+    out.publish_corrected = SparseHistogram(publish);
+    out.e2e_uncorrected = SparseHistogram(e2e_uncorrected);
+    out.publish_uncorrected = SparseHistogram(publish_uncorrected);
+    out.publish_delay = SparseHistogram(publish_delay);
+  }
+  void AddSparse(const IntervalHistograms& in) {
+    e2e.Merge(in.e2e_corrected.ToHistogram());
+    publish.Merge(in.publish_corrected.ToHistogram());
+    e2e_uncorrected.Merge(in.e2e_uncorrected.ToHistogram());
+    publish_uncorrected.Merge(in.publish_uncorrected.ToHistogram());
+    publish_delay.Merge(in.publish_delay.ToHistogram());
+  }
+};
+
 bool Interrupted(const RunnerOptions& options) {
   return options.interrupted != nullptr && options.interrupted->load();
 }
@@ -84,22 +119,29 @@ class Sampler {
     // A sample is marked warm-up when any part of its second lies in the warm-up.
     s.warmup = last_sample_ns() < shared_.clock.measure_start_ns;
     uint64_t sent = 0, acked = 0, errors = 0, received = 0, bytes = 0;
-    Histogram publish;
-    Histogram e2e;
+    IntervalParts parts;
+    const Histogram& publish = parts.publish;
+    const Histogram& e2e = parts.e2e;
     for (auto& p : producers_) {
       sent += p->sent.load();
       acked += p->acked.load();
       errors += p->send_errors.load();
       std::lock_guard<std::mutex> lock(p->interval_mutex);
-      publish.Merge(p->interval_publish);
+      parts.publish.Merge(p->interval_publish);
+      parts.publish_uncorrected.Merge(p->interval_publish_uncorrected);
+      parts.publish_delay.Merge(p->interval_publish_delay);
       p->interval_publish.Reset();
+      p->interval_publish_uncorrected.Reset();
+      p->interval_publish_delay.Reset();
     }
     for (auto& c : consumers_) {
       received += c->received.load();
       bytes += c->received_bytes.load();
       std::lock_guard<std::mutex> lock(c->interval_mutex);
-      e2e.Merge(c->interval_e2e);
+      parts.e2e.Merge(c->interval_e2e);
+      parts.e2e_uncorrected.Merge(c->interval_e2e_uncorrected);
       c->interval_e2e.Reset();
+      c->interval_e2e_uncorrected.Reset();
     }
     s.sent = sent - last_.sent;
     s.acked = acked - last_.acked;
@@ -110,7 +152,7 @@ class Sampler {
     s.e2e_p99_ns = e2e.ValueAtPercentile(99);
     s.e2e_max_ns = e2e.max();
     s.publish_p99_ns = publish.ValueAtPercentile(99);
-    KeepInterval(now, e2e, publish, last);
+    KeepInterval(now, parts, last);
     last_ = {.sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
     const double seconds = static_cast<double>(now - last_sample_ns()) / 1e9;
     last_sample_ns_ = now;
@@ -134,13 +176,10 @@ class Sampler {
   // before the window starts are empty and dropped, and the first interval begins when the window
   // does. Each interval begins where the previous one ended; recordings made between `now` and the
   // merge belong to this sample, so none is dropped or counted twice.
-  void KeepInterval(int64_t now, const Histogram& e2e, const Histogram& publish, bool last) {
+  void KeepInterval(int64_t now, const IntervalParts& parts, bool last) {
     const auto& clock = shared_.clock;
-    pending_e2e_.Merge(e2e);
-    pending_publish_.Merge(publish);
-    if (now <= clock.measure_start_ns && pending_e2e_.total_count() == 0 &&
-        pending_publish_.total_count() == 0)
-      return;
+    pending_.Merge(parts);
+    if (now <= clock.measure_start_ns && pending_.empty()) return;
     const int64_t begin = intervals_.empty()
                               ? clock.measure_start_ns
                               : clock.start_ns + intervals_.back().start_ns + intervals_.back().length_ns;
@@ -148,21 +187,16 @@ class Sampler {
     if (too_short && !last) return;  // carried into the next sample's interval
     if (too_short && !intervals_.empty()) {
       IntervalHistograms& previous = intervals_.back();
-      Histogram joined_e2e = previous.e2e_corrected.ToHistogram();
-      joined_e2e.Merge(pending_e2e_);
-      Histogram joined_publish = previous.publish_corrected.ToHistogram();
-      joined_publish.Merge(pending_publish_);
+      pending_.AddSparse(previous);
       previous.length_ns = now - (clock.start_ns + previous.start_ns);
-      previous.e2e_corrected = SparseHistogram(joined_e2e);
-      previous.publish_corrected = SparseHistogram(joined_publish);
+      pending_.FillSparse(previous);
     } else {
-      intervals_.push_back({.start_ns = begin - clock.start_ns,
-                            .length_ns = std::max<int64_t>(0, now - begin),
-                            .e2e_corrected = SparseHistogram(pending_e2e_),
-                            .publish_corrected = SparseHistogram(pending_publish_)});
+      IntervalHistograms interval{.start_ns = begin - clock.start_ns,
+                                  .length_ns = std::max<int64_t>(0, now - begin)};
+      pending_.FillSparse(interval);
+      intervals_.push_back(std::move(interval));
     }
-    pending_e2e_.Reset();
-    pending_publish_.Reset();
+    pending_.Reset();
   }
 
   int64_t last_sample_ns() const { return last_sample_ns_ ? last_sample_ns_ : shared_.clock.start_ns; }
@@ -177,8 +211,7 @@ class Sampler {
   SecondSample last_;
   std::vector<SecondSample> series_;
   std::vector<IntervalHistograms> intervals_;
-  Histogram pending_e2e_;  // recorded since the end of the last interval, not yet in one
-  Histogram pending_publish_;
+  IntervalParts pending_;  // recorded since the end of the last interval, not yet in one
 };
 
 // One run of RunWorkload, phase by phase: workers, consumers ready, producers, produce, drain, results.
@@ -372,6 +405,9 @@ class WorkloadRun {
     metrics.measured_ns = std::max<int64_t>(0, window_end - shared_.clock.measure_start_ns);
     metrics.series = sampler_->TakeSeries();
     metrics.intervals = sampler_->TakeIntervals();
+    // The intervals add up to the run's histograms: the publish delay needs no run-wide copy per producer.
+    for (const IntervalHistograms& interval : metrics.intervals)
+      metrics.publish_delay.Merge(interval.publish_delay.ToHistogram());
     metrics.partial = interrupted_;
     if (interrupted_) {
       metrics.end = RunEnd::kInterrupted;

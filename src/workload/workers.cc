@@ -138,6 +138,8 @@ void ProducerWorker::OnAcked(std::span<const SendTicket> tickets) {
     publish.corrected.Record(now - t.intended_ns);
     publish.uncorrected.Record(now - t.sent_ns);
     interval_publish.Record(now - t.intended_ns);
+    interval_publish_uncorrected.Record(now - t.sent_ns);
+    interval_publish_delay.Record(t.sent_ns - t.intended_ns);
   }
   acked.fetch_add(tickets.size(), std::memory_order_relaxed);
 }
@@ -191,6 +193,7 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
       e2e.corrected.Record(now - h->intended_ns);
       e2e.uncorrected.Record(now - h->sent_ns);
       interval_e2e.Record(now - h->intended_ns);
+      interval_e2e_uncorrected.Record(now - h->sent_ns);
     }
   }
   if (now_in_window) {

@@ -63,7 +63,9 @@ class ProducerWorker final : public CompletionSink {
   std::atomic<uint64_t> send_errors{0};
   std::atomic<bool> done{false};
   std::mutex interval_mutex;
-  Histogram interval_publish;  // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_publish;              // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_publish_uncorrected;  // the same from the actual send time
+  Histogram interval_publish_delay;        // actual - intended send time
 
   // Read after the thread ended.
   SendAccounting accounting;
@@ -96,7 +98,8 @@ class ConsumerWorker final : public ReceiveSink {
   std::atomic<uint64_t> received_bytes{0};
   std::atomic<bool> ready{false};
   std::mutex interval_mutex;
-  Histogram interval_e2e;  // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_e2e;              // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_e2e_uncorrected;  // the same from the actual send time
 
   ReceiveAccounting accounting;
   LatencyPair e2e;
