@@ -42,6 +42,15 @@ struct LatencyPair {
   Histogram uncorrected;  // from the actual send time
 };
 
+// One subscription's own figures (fan-out). Its accounting's sent, acked and send_errors are the run's
+// (every subscription is owed every message); received .. unparseable are this subscription's alone.
+struct SubscriptionMetrics {
+  int index = 0;
+  AccountingTotals accounting;
+  LatencyPair e2e;
+  uint64_t measured_received = 0;  // deliveries to this subscription in the measured window
+};
+
 // How a workload run ended.
 enum class RunEnd : int {
   kCompleted,          // the measured window ran and every message arrived
@@ -62,7 +71,12 @@ struct RunMetrics {
   uint64_t measured_received_bytes = 0;
   LatencyPair publish;
   LatencyPair e2e;
+  // Summed over subscriptions: received counts deliveries (N subscriptions receive each message N
+  // times); lost, duplicated and out_of_order are the sums of the subscriptions' own.
   AccountingTotals accounting;
+  // With workload.subscriptions > 1: each subscription's own accounting and latency, in index order.
+  // Empty with one subscription (its figures are the run's).
+  std::vector<SubscriptionMetrics> subscriptions;
   std::vector<SecondSample> series;
   // Wall clock when the producers started: t = 0 of `series` and `intervals`. 0 if unknown.
   int64_t producers_start_unix_ns = 0;
@@ -77,6 +91,7 @@ struct RunMetrics {
   double sent_msgs_per_s() const { return PerSecond(measured_sent); }
   double received_msgs_per_s() const { return PerSecond(measured_received); }
   double received_mb_per_s() const { return PerSecond(measured_received_bytes) / 1e6; }
+  double received_msgs_per_s(const SubscriptionMetrics& s) const { return PerSecond(s.measured_received); }
 
  private:
   double PerSecond(uint64_t n) const {

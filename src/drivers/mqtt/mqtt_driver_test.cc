@@ -102,8 +102,8 @@ class PausingSession final : public Session {
   Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
     return inner_.NewProducer(index, sink);
   }
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
-    Result<std::unique_ptr<Consumer>> consumer = inner_.NewConsumer(index, count);
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
+    Result<std::unique_ptr<Consumer>> consumer = inner_.NewConsumer(spec);
     if (!consumer.ok()) return consumer.status();
     return std::unique_ptr<Consumer>(std::make_unique<PausingConsumer>(std::move(consumer).value(), pause_));
   }
