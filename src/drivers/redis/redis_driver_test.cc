@@ -89,8 +89,9 @@ TEST(RedisStreamsTest, ThreeSubscriptionsAreThreeGroupsThatEachReceiveEverything
         suffixes.insert(name.substr(name.size() - 3));
       }
       // Redis 7: how many of the stream's entries the group has read; each group read all of them.
-      if (field == "entries-read")
+      if (field == "entries-read") {
         EXPECT_EQ(group->element[f + 1]->integer, (*length)->integer) << "group " << g;
+      }
     }
   }
   EXPECT_EQ(suffixes, (std::set<std::string>{"-s0", "-s1", "-s2"}));
