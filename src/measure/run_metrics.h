@@ -47,6 +47,15 @@ struct LatencyPair {
   Histogram uncorrected;  // from the actual send time
 };
 
+// One subscription's own figures (fan-out). Its accounting's sent, acked and send_errors are the run's
+// (every subscription is owed every message); received .. unparseable are this subscription's alone.
+struct SubscriptionMetrics {
+  int index = 0;
+  AccountingTotals accounting;
+  LatencyPair e2e;
+  uint64_t measured_received = 0;  // deliveries to this subscription in the measured window
+};
+
 // How a workload run ended.
 enum class RunEnd : int {
   kCompleted,          // the measured window ran and every message arrived
@@ -70,7 +79,12 @@ struct RunMetrics {
   // Actual - intended send time of the acked messages intended in the measured window: how far behind
   // schedule the producers sent (0 in closed loop). OMB calls it the publish delay.
   Histogram publish_delay;
+  // Summed over subscriptions: received counts deliveries (N subscriptions receive each message N
+  // times); lost, duplicated and out_of_order are the sums of the subscriptions' own.
   AccountingTotals accounting;
+  // With workload.subscriptions > 1: each subscription's own accounting and latency, in index order.
+  // Empty with one subscription (its figures are the run's).
+  std::vector<SubscriptionMetrics> subscriptions;
   std::vector<SecondSample> series;
   // Wall clock when the producers started: t = 0 of `series` and `intervals`. 0 if unknown.
   int64_t producers_start_unix_ns = 0;
@@ -85,6 +99,7 @@ struct RunMetrics {
   double sent_msgs_per_s() const { return PerSecond(measured_sent); }
   double received_msgs_per_s() const { return PerSecond(measured_received); }
   double received_mb_per_s() const { return PerSecond(measured_received_bytes) / 1e6; }
+  double received_msgs_per_s(const SubscriptionMetrics& s) const { return PerSecond(s.measured_received); }
 
  private:
   double PerSecond(uint64_t n) const {

@@ -95,6 +95,36 @@ std::string OverviewTable(const std::vector<RunRef>& runs) {
          "the actual send in parentheses).</p>\n";
 }
 
+// Fan-out: a row per subscription under its run, with its own counts and e2e p99 (acked and send errors are
+// the run's, shown once above). Empty for runs with one subscription.
+template <size_t N>
+std::string SubscriptionRows(const RunRef& r, const char* const (&counts)[N]) {
+  const json& metrics = (*r.run)["metrics"];
+  if (!metrics.is_object() || !metrics.contains("accounting") ||
+      !metrics["accounting"].contains("subscriptions"))
+    return "";
+  std::string out;
+  for (const json& s : metrics["accounting"]["subscriptions"]) {
+    if (!s.is_object()) continue;
+    std::string p99 = "-";
+    if (std::optional<double> v = MetricValue(s, "e2e_latency.corrected.p99")) p99 = Duration(*v);
+    out +=
+        "<tr>" + Td("  subscription " + std::to_string(s.value("index", 0)) + " (e2e p99 " + p99 + ")", "k");
+    for (const char* c : counts) {
+      const std::string name = c;
+      if (name == "acked" || name == "send_errors") {
+        out += Td("");
+        continue;
+      }
+      const std::optional<double> v = MetricValue(s, name);
+      const bool bad = v && *v > 0 && (name == "lost" || name == "duplicated" || name == "out_of_order");
+      out += Td(v ? FormatMetricValue(MetricKind::kCount, *v) : "-", bad ? "bad" : nullptr);
+    }
+    out += "</tr>\n";
+  }
+  return out;
+}
+
 std::string AccountingTable(const std::vector<RunRef>& runs) {
   static const char* const kCounts[] = {"sent", "acked",      "send_errors",  "received",
                                         "lost", "duplicated", "out_of_order", "unparseable"};
@@ -112,6 +142,7 @@ std::string AccountingTable(const std::vector<RunRef>& runs) {
       out += Td(Value((*r.run)["metrics"], path), bad ? "bad" : nullptr);
     }
     out += "</tr>\n";
+    out += SubscriptionRows(r, kCounts);
   }
   return out + "</table>\n";
 }

@@ -104,6 +104,7 @@ json WorkloadToJson(const WorkloadSpec& w) {
       {"topics", w.topics},
       {"partitions", w.partitions},
       {"producers", w.producers},
+      {"subscriptions", w.subscriptions},
       {"consumers", w.consumers},
       {"message_size", size},
       {"keys", keys},
@@ -112,7 +113,8 @@ json WorkloadToJson(const WorkloadSpec& w) {
       {"warmup_ns", w.warmup_ns},
       {"duration_ns", w.duration_ns},
       {"drain_timeout_ns", w.drain_timeout_ns},
-      {"max_backlog", w.max_backlog},        {"generator_cpus", w.generator_cpus},
+      {"max_backlog", w.max_backlog},
+      {"generator_cpus", w.generator_cpus},
   };
   out["messages"] = w.messages ? json(*w.messages) : json(nullptr);
   return out;
@@ -198,9 +200,17 @@ RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metric
     if (why) *why = text("sent", sent);
     return RunStatus::kNotSustained;
   }
-  if (workload.consumers > 0 && received < floor) {
+  // With fan-out every subscription must keep up on its own (the run's received rate sums them).
+  if (workload.consumers > 0 && metrics.subscriptions.empty() && received < floor) {
     if (why) *why = text("received", received);
     return RunStatus::kNotSustained;
+  }
+  for (const SubscriptionMetrics& s : metrics.subscriptions) {
+    const double rate = metrics.received_msgs_per_s(s);
+    if (rate < floor) {
+      if (why) *why = text(("subscription " + std::to_string(s.index) + " received").c_str(), rate);
+      return RunStatus::kNotSustained;
+    }
   }
   return RunStatus::kOk;
 }
@@ -276,6 +286,31 @@ json RunMetricsToJson(const RunMetrics& m) {
                       {"publish_p99_ns", s.publish_p99_ns}});
   }
   const AccountingTotals& a = m.accounting;
+  json accounting = {{"sent", a.sent},
+                     {"acked", a.acked},
+                     {"send_errors", a.send_errors},
+                     {"received", a.received},
+                     {"lost", a.lost},
+                     {"duplicated", a.duplicated},
+                     {"out_of_order", a.out_of_order},
+                     {"unparseable", a.unparseable}};
+  if (!m.subscriptions.empty()) {
+    json subscriptions = json::array();
+    for (const SubscriptionMetrics& s : m.subscriptions) {
+      subscriptions.push_back({{"index", s.index},
+                               {"sent", s.accounting.sent},
+                               {"received", s.accounting.received},
+                               {"lost", s.accounting.lost},
+                               {"duplicated", s.accounting.duplicated},
+                               {"out_of_order", s.accounting.out_of_order},
+                               {"unparseable", s.accounting.unparseable},
+                               {"received_msgs_per_s", m.received_msgs_per_s(s)},
+                               {"e2e_latency_ns",
+                                {{"corrected", HistogramSummaryToJson(s.e2e.corrected)},
+                                 {"uncorrected", HistogramSummaryToJson(s.e2e.uncorrected)}}}});
+    }
+    accounting["subscriptions"] = std::move(subscriptions);
+  }
   json errors = json::array();
   for (const ErrorCount& e : m.errors.entries()) {
     errors.push_back({{"phase", ErrorPhaseName(e.phase)},
@@ -298,15 +333,7 @@ json RunMetricsToJson(const RunMetrics& m) {
       {"e2e_latency_ns",
        {{"corrected", HistogramSummaryToJson(m.e2e.corrected)},
         {"uncorrected", HistogramSummaryToJson(m.e2e.uncorrected)}}},
-      {"accounting",
-       {{"sent", a.sent},
-        {"acked", a.acked},
-        {"send_errors", a.send_errors},
-        {"received", a.received},
-        {"lost", a.lost},
-        {"duplicated", a.duplicated},
-        {"out_of_order", a.out_of_order},
-        {"unparseable", a.unparseable}}},
+      {"accounting", accounting},
       {"errors", errors},
       {"series", series},
   };

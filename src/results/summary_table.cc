@@ -90,6 +90,32 @@ void AddCostRows(std::vector<Row>& rows, const ExperimentResult& result) {
   }
 }
 
+// Fan-out: per subscription, its own received/lost/duplicated and e2e p99 (rows only when some run has
+// more than one subscription; "-" for runs with fewer).
+void AddSubscriptionRows(std::vector<Row>& rows, const ExperimentResult& result) {
+  size_t most = 0;
+  for (const RunRecord& run : result.runs) {
+    if (run.has_metrics) most = std::max(most, run.metrics.subscriptions.size());
+  }
+  for (size_t k = 0; k < most; ++k) {
+    Row counts{"sub " + std::to_string(k) + " rcv/lost/dup"};
+    Row latency{"sub " + std::to_string(k) + " e2e p99"};
+    for (const RunRecord& run : result.runs) {
+      if (!run.has_metrics || k >= run.metrics.subscriptions.size()) {
+        counts.push_back("-");
+        latency.push_back("-");
+        continue;
+      }
+      const SubscriptionMetrics& s = run.metrics.subscriptions[k];
+      counts.push_back(std::to_string(s.accounting.received) + "/" + std::to_string(s.accounting.lost) + "/" +
+                       std::to_string(s.accounting.duplicated));
+      latency.push_back(LatencyCell(s.e2e, 99, false));
+    }
+    rows.push_back(std::move(counts));
+    rows.push_back(std::move(latency));
+  }
+}
+
 }  // namespace
 
 std::string RenderSummaryTable(const ExperimentResult& result) {
@@ -125,6 +151,7 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
   add("duplicated", [](const RunMetrics& m) { return std::to_string(m.accounting.duplicated); });
   add("out of order", [](const RunMetrics& m) { return std::to_string(m.accounting.out_of_order); });
   add("send errors", [](const RunMetrics& m) { return std::to_string(m.accounting.send_errors); });
+  AddSubscriptionRows(rows, result);
   AddCostRows(rows, result);
 
   std::vector<size_t> widths(header.size(), 0);

@@ -65,7 +65,9 @@ struct WorkloadSpec {
   int topics = 1;
   int partitions = 1;  // per topic
   int producers = 1;   // producer threads
-  int consumers = 1;   // consumer threads (one consumer group)
+  // Fan-out: independent subscriptions (consumer groups), each of which receives every message once.
+  int subscriptions = 1;
+  int consumers = 1;  // consumer threads per subscription; together they read every stream
   MessageSizeSpec message_size;
   KeySpec keys;
   RateSpec rate;
@@ -83,6 +85,8 @@ struct WorkloadSpec {
   std::string generator_cpus;
   // Total number of streams (topic x partition) the harness addresses.
   int streams() const { return topics * partitions; }
+  // Consumer threads of a run: consumers of every subscription.
+  int consumer_threads() const { return subscriptions * consumers; }
 };
 
 struct OutputSpec {

@@ -224,7 +224,9 @@ class WorkloadRun {
         workload_(workload),
         options_(options),
         streams_(std::max(1, options.streams)),
-        producer_count_(std::max(1, workload.producers)) {}
+        producer_count_(std::max(1, workload.producers)),
+        subscription_count_(std::max(1, workload.subscriptions)),
+        shared_(subscription_count_) {}
 
   ~WorkloadRun() { StopConsumers(); }
   WorkloadRun(const WorkloadRun&) = delete;
@@ -232,11 +234,17 @@ class WorkloadRun {
 
   // Consumer clients and both kinds of worker; producers' driver clients come later (CreateProducers).
   Status CreateWorkers() {
-    for (int c = 0; c < workload_.consumers; ++c) {
-      Result<std::unique_ptr<Consumer>> consumer = session_.NewConsumer(c, workload_.consumers);
-      if (!consumer.ok()) return consumer.status();
-      consumers_.push_back(
-          std::make_unique<ConsumerWorker>(producer_count_, streams_, shared_, std::move(consumer).value()));
+    for (int sub = 0; sub < subscription_count_; ++sub) {
+      for (int c = 0; c < workload_.consumers; ++c) {
+        const ConsumerSpec spec{.subscription = sub,
+                                .subscriptions = subscription_count_,
+                                .index = c,
+                                .count = workload_.consumers};
+        Result<std::unique_ptr<Consumer>> consumer = session_.NewConsumer(spec);
+        if (!consumer.ok()) return consumer.status();
+        consumers_.push_back(std::make_unique<ConsumerWorker>(sub, producer_count_, streams_, shared_,
+                                                              std::move(consumer).value()));
+      }
     }
     for (int p = 0; p < producer_count_; ++p) {
       Result<PayloadGenerator> payload =
@@ -321,8 +329,9 @@ class WorkloadRun {
         uint64_t sent = 0;
         for (auto& p : producers_) sent += p->sent.load(std::memory_order_relaxed);
         // In flight = sent beyond the highest sequence number received per stream, so messages a lossy
-        // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever.
-        const uint64_t frontier = shared_.frontier_total.load(std::memory_order_relaxed);
+        // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever. With fan-out the
+        // slowest subscription sets the pace.
+        const uint64_t frontier = shared_.SlowestFrontier();
         shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit, std::memory_order_relaxed);
       }
       sampler_->MaybeSample(MonotonicNowNs());
@@ -346,14 +355,19 @@ class WorkloadRun {
     drained_ = consumers_.empty();
     bool frontier_complete = false;  // the last message of every stream arrived: the rest is lost or late
     int64_t frontier_complete_ns = 0;
+    // Every subscription must receive every message: each one is checked on its own.
+    auto every_subscription = [this](auto reached) {
+      return std::all_of(shared_.subscriptions.begin(), shared_.subscriptions.end(), reached);
+    };
     while (!drained_) {
-      if (shared_.distinct_received.load() >= expected) {
+      if (every_subscription([expected](const auto& s) { return s.distinct_received.load() >= expected; })) {
         drained_ = true;
         break;
       }
       const int64_t now = MonotonicNowNs();
       if (now >= drain_deadline) break;
-      if (!frontier_complete && shared_.frontier_total.load() >= sent_total) {
+      if (!frontier_complete &&
+          every_subscription([sent_total](const auto& s) { return s.frontier_total.load() >= sent_total; })) {
         frontier_complete = true;
         frontier_complete_ns = now;
       }
@@ -377,7 +391,6 @@ class WorkloadRun {
     RunMetrics& metrics = metrics_;
     metrics.closed_loop = workload_.rate.max;
     std::vector<const SendAccounting*> senders;
-    std::vector<ReceiveAccounting*> receivers;
     int64_t last_activity_ns = producers_done_ns_;
     for (auto& p : producers_) {
       metrics.publish.corrected.Merge(p->publish.corrected);
@@ -397,10 +410,8 @@ class WorkloadRun {
       metrics.measured_received_bytes += c->measured_received_bytes;
       last_activity_ns = std::max(last_activity_ns, c->last_receive_ns);
       metrics.errors.Merge(c->errors);
-      receivers.push_back(&c->accounting);
     }
-    metrics.accounting = Reconcile(senders, receivers);
-    if (consumers_.empty()) metrics.accounting.lost = 0;  // nobody consumed: nothing can be called lost
+    ReconcileSubscriptions(senders, metrics);
     const int64_t window_end = std::min(shared_.clock.measure_end_ns, last_activity_ns);
     metrics.measured_ns = std::max<int64_t>(0, window_end - shared_.clock.measure_start_ns);
     metrics.series = sampler_->TakeSeries();
@@ -423,6 +434,42 @@ class WorkloadRun {
     return std::move(metrics);
   }
 
+  // Accounting is exact per subscription: each is reconciled against everything sent, on its own (a
+  // message its two consumers both got is duplicated; one another subscription got does not count).
+  // The run's received, lost, duplicated and out_of_order are the sums over subscriptions. With fan-out
+  // each subscription's own figures are kept too.
+  void ReconcileSubscriptions(const std::vector<const SendAccounting*>& senders, RunMetrics& metrics) {
+    if (consumers_.empty()) {
+      metrics.accounting = Reconcile(senders, {});
+      metrics.accounting.lost = 0;  // nobody consumed: nothing can be called lost
+      return;
+    }
+    AccountingTotals& total = metrics.accounting;
+    for (int sub = 0; sub < subscription_count_; ++sub) {
+      SubscriptionMetrics own;
+      own.index = sub;
+      std::vector<ReceiveAccounting*> receivers;
+      for (auto& c : consumers_) {
+        if (c->subscription != sub) continue;
+        receivers.push_back(&c->accounting);
+        own.e2e.corrected.Merge(c->e2e.corrected);
+        own.e2e.uncorrected.Merge(c->e2e.uncorrected);
+        own.measured_received += c->measured_received;
+      }
+      own.accounting = Reconcile(senders, receivers);
+      if (sub == 0) {
+        total = own.accounting;
+      } else {
+        total.received += own.accounting.received;
+        total.lost += own.accounting.lost;
+        total.duplicated += own.accounting.duplicated;
+        total.out_of_order += own.accounting.out_of_order;
+        total.unparseable += own.accounting.unparseable;
+      }
+      if (subscription_count_ > 1) metrics.subscriptions.push_back(std::move(own));
+    }
+  }
+
   void StopConsumers() {
     shared_.stop_consuming.store(true);
     for (auto& t : consumer_threads_) {
@@ -436,6 +483,7 @@ class WorkloadRun {
   const RunnerOptions& options_;
   const int streams_;
   const int producer_count_;
+  const int subscription_count_;
   SharedState shared_;
   std::vector<std::unique_ptr<ProducerWorker>> producers_;
   std::vector<std::unique_ptr<ConsumerWorker>> consumers_;

@@ -150,8 +150,12 @@ void ProducerWorker::OnFailed(const SendTicket& t, const Status& why) {
   errors.Add(ErrorPhase::kSend, why);
 }
 
-ConsumerWorker::ConsumerWorker(int producers, int streams, SharedState& shared, std::unique_ptr<Consumer> consumer)
-    : accounting(producers, streams), shared_(shared), consumer_(std::move(consumer)) {}
+ConsumerWorker::ConsumerWorker(int subscription_index, int producers, int streams, SharedState& shared,
+                               std::unique_ptr<Consumer> consumer)
+    : subscription(subscription_index),
+      accounting(producers, streams),
+      shared_(shared),
+      consumer_(std::move(consumer)) {}
 
 void ConsumerWorker::Run() {
   while (!shared_.stop_consuming.load(std::memory_order_relaxed)) {
@@ -205,6 +209,9 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
   received_bytes.fetch_add(bytes, std::memory_order_relaxed);
   shared_.distinct_received.fetch_add(distinct, std::memory_order_relaxed);
   shared_.frontier_total.fetch_add(frontier_advance, std::memory_order_relaxed);
+  SubscriptionProgress& progress = shared_.subscriptions[static_cast<size_t>(subscription)];
+  progress.distinct_received.fetch_add(distinct, std::memory_order_relaxed);
+  progress.frontier_total.fetch_add(frontier_advance, std::memory_order_relaxed);
 }
 
 }  // namespace bakeoff::internal

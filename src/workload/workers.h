@@ -3,6 +3,7 @@
 // per-second histograms.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -13,12 +14,12 @@
 
 #include "drivers/driver.h"
 #include "measure/accounting.h"
+#include "measure/error_counts.h"
 #include "measure/histogram.h"
+#include "measure/run_metrics.h"
 #include "spec/experiment.h"
 #include "workload/keys.h"
 #include "workload/payload.h"
-#include "measure/error_counts.h"
-#include "measure/run_metrics.h"
 
 namespace bakeoff::internal {
 
@@ -31,14 +32,33 @@ struct RunClock {
   bool InWindow(int64_t t) const { return t >= measure_start_ns && t < measure_end_ns; }
 };
 
+// What the consumers of one subscription received so far (fan-out: each subscription receives everything).
+struct SubscriptionProgress {
+  std::atomic<uint64_t> distinct_received{0};
+  // As SharedState::frontier_total, for this subscription alone.
+  std::atomic<uint64_t> frontier_total{0};
+};
+
 struct SharedState {
+  explicit SharedState(int subscription_count = 1)
+      : subscriptions(static_cast<size_t>(std::max(1, subscription_count))) {}
+
   RunClock clock;
   std::atomic<bool> stop_producing{false};
   std::atomic<bool> stop_consuming{false};
+  // Totals over every subscription (deliveries to N subscriptions count N times).
   std::atomic<uint64_t> distinct_received{0};
   // Sum over (producer, stream) of the highest sequence number received + 1. sent - frontier_total is
   // what is still in flight; unlike sent - received it does not count lost messages as in flight.
   std::atomic<uint64_t> frontier_total{0};
+  // Per subscription, in index order; sized once, never resized (atomics do not move).
+  std::vector<SubscriptionProgress> subscriptions;
+  // The least of the subscriptions' frontiers: what the slowest subscription has caught up to.
+  uint64_t SlowestFrontier() const {
+    uint64_t slowest = UINT64_MAX;
+    for (const SubscriptionProgress& s : subscriptions) slowest = std::min(slowest, s.frontier_total.load());
+    return slowest;
+  }
   // Set by the control thread in closed-loop runs while sent - received exceeds max_backlog.
   std::atomic<bool> backlog_full{false};
 };
@@ -89,7 +109,9 @@ class ProducerWorker final : public CompletionSink {
 
 class ConsumerWorker final : public ReceiveSink {
  public:
-  ConsumerWorker(int producers, int streams, SharedState& shared, std::unique_ptr<Consumer> consumer);
+  // A consumer of subscription `subscription` (an index into shared.subscriptions).
+  ConsumerWorker(int subscription, int producers, int streams, SharedState& shared,
+                 std::unique_ptr<Consumer> consumer);
 
   void Run();
   void OnReceived(std::span<const InMessage> batch) override;
@@ -101,6 +123,7 @@ class ConsumerWorker final : public ReceiveSink {
   Histogram interval_e2e;              // corrected, since the last sample; guarded by interval_mutex
   Histogram interval_e2e_uncorrected;  // the same from the actual send time
 
+  const int subscription;
   ReceiveAccounting accounting;
   LatencyPair e2e;
   uint64_t measured_received = 0;

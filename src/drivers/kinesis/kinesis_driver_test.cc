@@ -162,6 +162,25 @@ TEST(KinesisDriverTest, HundredThousandAtFixedRateExactlyOnceInOrder) {
   EXPECT_TRUE(run.session->DeleteTopics().ok());
 }
 
+// Fan-out: every subscription's readers read their shards from the start on their own.
+TEST(KinesisDriverTest, ThreeSubscriptionsEachReadEveryShard) {
+  Kinesalite server;
+  if (!server.skip_reason.empty()) GTEST_SKIP() << server.skip_reason;
+  KinesisRun run;
+  run.workload.partitions = 2;
+  run.workload.producers = 1;
+  run.workload.subscriptions = 3;
+  run.workload.consumers = 1;
+  run.workload.rate.msgs_per_s = 1'000;
+  run.workload.messages = 5'000;
+  run.workload.duration_ns = 600'000'000'000;  // the message cap ends the run
+  run.workload.drain_timeout_ns = 60'000'000'000;
+  Result<RunMetrics> m = run.Run(server.endpoints, "fanout");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  testing::ExpectFanoutExactlyOnceInOrder(*m, 5'000u, 3);
+  EXPECT_TRUE(run.session->DeleteTopics().ok());
+}
+
 // The server dies mid-run: the run still ends within its deadline, with the failures counted.
 TEST(KinesisDriverTest, ServerKilledMidRunEndsInTimeWithErrorsCounted) {
   Kinesalite server;

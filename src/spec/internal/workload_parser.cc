@@ -215,18 +215,42 @@ void ParsePayload(Reader& reader, const Field& field, PayloadSpec& payload) {
 
 void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   static const std::vector<std::string> kKeys = {
-      "topics", "partitions", "producers", "consumers", "message_size", "keys",
-      "rate",   "payload",    "warmup",    "duration",  "messages",     "drain_timeout",
-      "max_backlog", "generator_cpus",
+      "topics",       "partitions",     "producers",     "consumers",
+      "message_size", "keys",           "rate",          "payload",
+      "warmup",       "duration",       "messages",      "drain_timeout",
+      "max_backlog",  "generator_cpus", "subscriptions", "consumers_per_subscription",
   };
   auto entries = reader.ReadMap(field, &kKeys, "in `workload`");
   if (!entries) return;
   bool backlog_given = false;
   const MapEntry* streams_field = nullptr;  // the later of topics/partitions, for the product's bound
+  const MapEntry* consumers_field = nullptr;  // consumers or its synonym consumers_per_subscription
+  const MapEntry* subscriptions_field = nullptr;
   for (const MapEntry& entry : *entries) {
     const Field& value = entry.value;
     const std::string& key = entry.key;
-    if (key == "topics" || key == "partitions" || key == "producers" || key == "consumers") {
+    if (key == "consumers_per_subscription" || key == "subscriptions") {
+      if (key == "consumers_per_subscription" && consumers_field != nullptr) {
+        reader.Report(entry.key_mark, value.path,
+                      "`consumers_per_subscription` is a synonym of `" + consumers_field->key +
+                          "`, which is given already; keep one of them");
+        continue;
+      }
+      std::optional<int64_t> count =
+          reader.ReadInt(value, 1, key == "subscriptions" ? kMaxSubscriptions : kMaxConsumers);
+      if (!count) continue;
+      if (key == "subscriptions") {
+        workload.subscriptions = static_cast<int>(*count);
+        subscriptions_field = &entry;
+      } else {
+        workload.consumers = static_cast<int>(*count);
+        consumers_field = &entry;
+      }
+    } else if (key == "consumers" && consumers_field != nullptr) {
+      reader.Report(entry.key_mark, value.path,
+                    "`consumers` is a synonym of `consumers_per_subscription`, which is given already; keep "
+                    "one of them");
+    } else if (key == "topics" || key == "partitions" || key == "producers" || key == "consumers") {
       // consumers: 0 would report "0 received, 0 lost, ok" for a run that checked nothing.
       const int64_t max = key == "topics"       ? kMaxTopics
                           : key == "partitions" ? kMaxPartitions
@@ -235,6 +259,7 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       std::optional<int64_t> count = reader.ReadInt(value, 1, max);
       if (!count) continue;
       if (key == "topics" || key == "partitions") streams_field = &entry;
+      if (key == "consumers") consumers_field = &entry;
       int& target = key == "topics"       ? workload.topics
                     : key == "partitions" ? workload.partitions
                     : key == "producers"  ? workload.producers
@@ -278,6 +303,17 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
     reader.Report(streams_field->value.mark, streams_field->value.path,
                   "topics x partitions is " + std::to_string(int64_t{workload.topics} * workload.partitions) +
                       ", more than the " + std::to_string(kMaxStreams) + " streams one run may have");
+  }
+  if (const MapEntry* later =
+          subscriptions_field != nullptr && consumers_field != nullptr
+              ? (subscriptions_field->value.mark.pos > consumers_field->value.mark.pos ? subscriptions_field
+                                                                                       : consumers_field)
+              : nullptr;
+      later != nullptr && workload.consumer_threads() > kMaxConsumers) {
+    reader.Report(later->value.mark, later->value.path,
+                  "subscriptions x consumers is " + std::to_string(workload.consumer_threads()) +
+                      " consumer threads, more than the " + std::to_string(kMaxConsumers) +
+                      " one run may have");
   }
   if (!backlog_given) {
     // About 2 MiB of messages per stream, at most 100k in all: small enough for systems that keep
