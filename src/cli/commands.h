@@ -20,8 +20,8 @@ struct RunArgs {
   OmbArgs omb;
   std::string output_dir;
   bool quiet = false;
-  bool keep_environments = false;  // --keep
-  std::string results_dir;         // --results-dir: where index.sqlite lives
+  bool keep_environments = false;    // --keep
+  std::string results_dir;           // --results-dir: where index.sqlite lives
   std::vector<std::string> systems;  // --system NAME: only these
   std::vector<std::string> sets;     // --set PATH=VALUE overrides
   bool force = false;                // --force: --output may hold an earlier result

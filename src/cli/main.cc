@@ -6,9 +6,9 @@
 
 #include "cli/commands.h"
 #include "cli/env_commands.h"
+#include "cli/exit_codes.h"
 #include "cli/results_commands.h"
 #include "cli/serve_commands.h"
-#include "cli/exit_codes.h"
 
 namespace {
 
@@ -63,12 +63,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(BAKEOFF_VERSION));
 
   RunArgs run_args;
-  CLI::App* run = app.add_subcommand("run", "Run an experiment: every system in turn with the same workload.");
+  CLI::App* run =
+      app.add_subcommand("run", "Run an experiment: every system in turn with the same workload.");
   run->add_option("file", run_args.file, "Experiment file (YAML); or give --omb and --omb-driver instead")
       ->check(CLI::ExistingFile);
-  run->add_option("-o,--output", run_args.output_dir,
-                  "Directory for result.json (default: <results dir>/<UTC time>-<name>/; the results dir is "
-                  "--results-dir, else $BAKEOFF_RESULTS_DIR unless the file sets output.dir, else output.dir)");
+  run->add_option(
+      "-o,--output", run_args.output_dir,
+      "Directory for result.json (default: <results dir>/<UTC time>-<name>/; the results dir is "
+      "--results-dir, else $BAKEOFF_RESULTS_DIR unless the file sets output.dir, else output.dir)");
   run->add_flag("-q,--quiet", run_args.quiet, "No per-second progress lines");
   run->add_option("--results-dir", run_args.results_dir,
                   "Where index.sqlite lives (default: $BAKEOFF_RESULTS_DIR, else the output's parent)");
@@ -123,17 +125,20 @@ int main(int argc, char** argv) {
   CLI::App* env = app.add_subcommand("env", "Local environments: plan, up, status, down, gc.");
   env->require_subcommand(1);
   CLI::App* env_plan = env->add_subcommand("plan", "Show what each system's environment would create.");
-  CLI::App* env_up = env->add_subcommand("up", "Bring environments up and leave them running; prints ids and endpoints.");
+  CLI::App* env_up =
+      env->add_subcommand("up", "Bring environments up and leave them running; prints ids and endpoints.");
   for (CLI::App* c : {env_plan, env_up}) {
     c->add_option("file", env_args.file, "Experiment file (YAML)")->required()->check(CLI::ExistingFile);
     c->add_option("--system", env_args.system, "Only this system");
   }
   env_up->add_flag("--foreground", env_args.foreground, "Stay in the foreground; Ctrl-C/SIGTERM tears down");
-  CLI::App* env_status = env->add_subcommand("status", "List recorded environments (state files) and what runs.");
+  CLI::App* env_status =
+      env->add_subcommand("status", "List recorded environments (state files) and what runs.");
   CLI::App* env_down = env->add_subcommand("down", "Tear down an environment by id, or all of them.");
   env_down->add_option("id", env_args.id, "Environment id (`bakeoff env status`)");
   env_down->add_flag("--all", env_args.all, "Every recorded environment");
-  CLI::App* env_gc = env->add_subcommand("gc", "Remove environments whose bakeoff process is gone; report drift.");
+  CLI::App* env_gc =
+      env->add_subcommand("gc", "Remove environments whose bakeoff process is gone; report drift.");
 
   ResultsCommands results_commands(app);  // compare, report, results list|show|fetch
   ServeCommands serve_commands(app);      // serve, submit, queue, cancel

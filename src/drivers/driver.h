@@ -87,9 +87,9 @@ class Consumer {
 };
 
 struct Capabilities {
-  bool ordered_per_stream = true;   // order within a stream is promised (else out_of_order is info only)
-  bool confirms_publish = true;     // acks mean the system has the message (else publish latency = client)
-  bool durable = true;              // a delivered ack survives a server restart
+  bool ordered_per_stream = true;  // order within a stream is promised (else out_of_order is info only)
+  bool confirms_publish = true;    // acks mean the system has the message (else publish latency = client)
+  bool durable = true;             // a delivered ack survives a server restart
 };
 
 // Which consumer Session::NewConsumer makes. A subscription is an independent reader of every stream (a
@@ -109,10 +109,10 @@ struct ConsumerSpec {
 };
 
 struct SessionContext {
-  const SystemSpec* system = nullptr;      // validated options of this system
+  const SystemSpec* system = nullptr;  // validated options of this system
   const WorkloadSpec* workload = nullptr;
-  Endpoints endpoints;                      // from the environment
-  std::string run_id;                       // unique per run; drivers use it for group names
+  Endpoints endpoints;  // from the environment
+  std::string run_id;   // unique per run; drivers use it for group names
 };
 
 // One run's connection to a system.

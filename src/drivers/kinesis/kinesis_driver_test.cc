@@ -97,7 +97,8 @@ struct KinesisRun {
 
 std::string Errors(const RunMetrics& m) {
   std::string text;
-  for (const auto& [what, count] : m.errors.described()) text += "  " + what + " x" + std::to_string(count) + "\n";
+  for (const auto& [what, count] : m.errors.described())
+    text += "  " + what + " x" + std::to_string(count) + "\n";
   return text;
 }
 
@@ -156,9 +157,9 @@ TEST(KinesisDriverTest, HundredThousandAtFixedRateExactlyOnceInOrder) {
   std::printf(
       "kinesalite: %llu messages in %.1f s; sent %.0f msg/s, received %.0f msg/s; e2e p50 %.1f ms, "
       "p99 %.1f ms; publish p99 %.1f ms\n",
-      static_cast<unsigned long long>(m->accounting.received), seconds, m->sent_msgs_per_s(), m->received_msgs_per_s(),
-      m->e2e.corrected.ValueAtPercentile(50) / 1e6, m->e2e.corrected.ValueAtPercentile(99) / 1e6,
-      m->publish.corrected.ValueAtPercentile(99) / 1e6);
+      static_cast<unsigned long long>(m->accounting.received), seconds, m->sent_msgs_per_s(),
+      m->received_msgs_per_s(), m->e2e.corrected.ValueAtPercentile(50) / 1e6,
+      m->e2e.corrected.ValueAtPercentile(99) / 1e6, m->publish.corrected.ValueAtPercentile(99) / 1e6);
   EXPECT_TRUE(run.session->DeleteTopics().ok());
 }
 

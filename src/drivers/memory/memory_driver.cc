@@ -1,12 +1,11 @@
 #include "drivers/memory/memory_driver.h"
 
-#include "base/cpu_relax.h"
-
 #include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
 
+#include "base/cpu_relax.h"
 #include "drivers/memory/spsc_ring.h"
 #include "measure/clock.h"
 
@@ -64,9 +63,11 @@ OptionSchema MakeSchema() {
 
 int64_t MaxMessageBytes(const WorkloadSpec& w) {
   switch (w.message_size.distribution) {
-    case MessageSizeSpec::Distribution::kFixed: return w.message_size.fixed_bytes;
+    case MessageSizeSpec::Distribution::kFixed:
+      return w.message_size.fixed_bytes;
     case MessageSizeSpec::Distribution::kUniform:
-    case MessageSizeSpec::Distribution::kNormal: return std::max(w.message_size.max_bytes, w.message_size.fixed_bytes);
+    case MessageSizeSpec::Distribution::kNormal:
+      return std::max(w.message_size.max_bytes, w.message_size.fixed_bytes);
   }
   return w.message_size.fixed_bytes;
 }
@@ -106,8 +107,8 @@ class MemoryProducer final : public Producer {
     if (throttle_interval_ns_ > 0) {
       const int64_t now = MonotonicNowNs();
       if (now < next_allowed_ns_) return QueueFull("throttled by max_msgs_per_s");
-      next_allowed_ns_ = std::max(next_allowed_ns_ + static_cast<int64_t>(throttle_interval_ns_),
-                                  now - 1'000'000);
+      next_allowed_ns_ =
+          std::max(next_allowed_ns_ + static_cast<int64_t>(throttle_interval_ns_), now - 1'000'000);
     }
     // All or nothing: only this producer pushes to its rings, so room seen here is still there below.
     for (int sub = 0; sub < broker_->subscriptions; ++sub) {
@@ -135,7 +136,8 @@ class MemoryProducer final : public Producer {
       FlushAcks();
       return;
     }
-    if (max_wait.count() > 0) std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(50'000)));
+    if (max_wait.count() > 0)
+      std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(50'000)));
   }
 
   Status Flush(std::chrono::nanoseconds) override {

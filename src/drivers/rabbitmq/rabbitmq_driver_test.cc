@@ -93,7 +93,8 @@ RunOutcome RunOnce(const Endpoints& endpoints, const RunSetup& setup, const std:
 
 std::string ErrorsOf(const RunMetrics& m) {
   std::string all;
-  for (const auto& [message, count] : m.errors.described()) all += message + " x" + std::to_string(count) + "\n";
+  for (const auto& [message, count] : m.errors.described())
+    all += message + " x" + std::to_string(count) + "\n";
   return all;
 }
 
