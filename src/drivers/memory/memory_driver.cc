@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/cpu_relax.h"
+#include "drivers/memory/doorbell.h"
 #include "drivers/memory/spsc_ring.h"
 #include "measure/clock.h"
 
@@ -73,22 +74,36 @@ int64_t MaxMessageBytes(const WorkloadSpec& w) {
 }
 
 // The rings of one run: one per (subscription, stream, producer). Every subscription has rings of its own,
-// so each receives every message.
+// so each receives every message. Consumer `i` of `n` in a subscription reads the streams s with
+// s % n == i and sleeps on its own doorbell when they are all empty.
 struct MemoryBroker {
   int subscriptions = 1;
   int producers = 0;
   int streams = 0;
   std::vector<std::unique_ptr<SpscRing>> rings;
+  std::unique_ptr<Doorbell[]> doorbells;                // subscriptions x streams (consumer index < streams)
+  std::unique_ptr<std::atomic<int>[]> consumer_counts;  // per subscription; 0 until its consumers exist
   SpscRing& ring(int subscription, uint32_t stream, int producer) {
     return *rings[(static_cast<size_t>(subscription) * streams + stream) * producers + producer];
+  }
+  Doorbell& doorbell(int subscription, int consumer) {
+    return doorbells[static_cast<size_t>(subscription) * streams + consumer];
+  }
+  // Wakes the consumer of `stream` in `subscription` if it sleeps (after Doorbell::ProducerFence()).
+  void RingConsumerOf(int subscription, uint32_t stream) {
+    const int consumers = consumer_counts[subscription].load(std::memory_order_relaxed);
+    if (consumers > 0) doorbell(subscription, static_cast<int>(stream % consumers)).RingIfSleeping();
   }
 };
 
 class MemoryProducer final : public Producer {
  public:
   MemoryProducer(std::shared_ptr<MemoryBroker> broker, int index, CompletionSink& sink,
-                 const OptionValues& options)
-      : broker_(std::move(broker)), index_(index), sink_(sink) {
+                 const OptionValues& options, bool closed_loop)
+      : broker_(std::move(broker)),
+        index_(index),
+        sink_(sink),
+        signal_every_sends_(closed_loop ? kClosedLoopSignalEverySends : 1) {
     if (options.Has("max_msgs_per_s")) throttle_interval_ns_ = 1e9 / options.GetDouble("max_msgs_per_s");
     if (options.Has("stall_after")) {
       stall_after_ns_ = options.GetDuration("stall_after").count();
@@ -99,6 +114,7 @@ class MemoryProducer final : public Producer {
         options.Has("drop_subscription") ? static_cast<int>(options.GetInt("drop_subscription")) : -1;
     duplicate_every_ = static_cast<uint64_t>(options.GetInt("duplicate_every"));
     pending_.reserve(kAckBatch);
+    stream_unsignalled_.assign(static_cast<size_t>(broker_->streams), 0);
   }
 
   Status Send(const OutMessage& m) override {
@@ -126,12 +142,18 @@ class MemoryProducer final : public Producer {
         (void)ring.TryPush(m.payload);
       }
     }
+    if (!stream_unsignalled_[m.stream]) {
+      stream_unsignalled_[m.stream] = 1;
+      unsignalled_streams_.push_back(m.stream);
+    }
+    if (++unsignalled_sends_ >= signal_every_sends_) SignalConsumers();
     pending_.push_back(m.ticket);
     if (pending_.size() >= kAckBatch) FlushAcks();
     return Status::Ok();
   }
 
   void Poll(std::chrono::nanoseconds max_wait) override {
+    SignalConsumers();
     if (!pending_.empty()) {
       FlushAcks();
       return;
@@ -141,11 +163,27 @@ class MemoryProducer final : public Producer {
   }
 
   Status Flush(std::chrono::nanoseconds) override {
+    SignalConsumers();
     FlushAcks();
     return Status::Ok();
   }
 
  private:
+  // Wakes the consumers of the streams pushed to since the last call, if they sleep. Paced runs signal on
+  // every send (a producer preempted between its send and its next poll must not leave the message
+  // unannounced); closed-loop runs on every Poll() and every kClosedLoopSignalEverySends sends, so a
+  // full-speed producer pays for one fence per batch rather than per message.
+  void SignalConsumers() {
+    if (unsignalled_streams_.empty()) return;
+    Doorbell::ProducerFence();
+    for (uint32_t stream : unsignalled_streams_) {
+      for (int sub = 0; sub < broker_->subscriptions; ++sub) broker_->RingConsumerOf(sub, stream);
+      stream_unsignalled_[stream] = 0;
+    }
+    unsignalled_streams_.clear();
+    unsignalled_sends_ = 0;
+  }
+
   void FlushAcks() {
     if (pending_.empty()) return;
     sink_.OnAcked(pending_);
@@ -166,6 +204,11 @@ class MemoryProducer final : public Producer {
   int index_;
   CompletionSink& sink_;
   std::vector<SendTicket> pending_;
+  static constexpr int kClosedLoopSignalEverySends = 16;
+  int signal_every_sends_;
+  std::vector<uint32_t> unsignalled_streams_;  // pushed to since the last SignalConsumers()
+  std::vector<uint8_t> stream_unsignalled_;    // per stream: in unsignalled_streams_
+  int unsignalled_sends_ = 0;
   double throttle_interval_ns_ = 0;
   int64_t next_allowed_ns_ = 0;
   int64_t stall_after_ns_ = -1;
@@ -179,8 +222,11 @@ class MemoryProducer final : public Producer {
 
 class MemoryConsumer final : public Consumer {
  public:
-  MemoryConsumer(std::shared_ptr<MemoryBroker> broker, const ConsumerSpec& spec)
-      : broker_(std::move(broker)), subscription_(spec.subscription) {
+  MemoryConsumer(std::shared_ptr<MemoryBroker> broker, const ConsumerSpec& spec, bool closed_loop)
+      : broker_(std::move(broker)),
+        subscription_(spec.subscription),
+        spin_ns_(closed_loop ? kClosedLoopSpinNs : kPacedSpinNs) {
+    if (spec.index < broker_->streams) doorbell_ = &broker_->doorbell(spec.subscription, spec.index);
     for (int s = spec.index; s < broker_->streams; s += spec.count) {
       for (int p = 0; p < broker_->producers; ++p) sources_.push_back({static_cast<uint32_t>(s), p});
     }
@@ -193,42 +239,72 @@ class MemoryConsumer final : public Consumer {
       return Status::Ok();
     }
     const int64_t deadline = MonotonicNowNs() + max_wait.count();
-    int spins = 0;
+    int64_t spin_until = 0;
     while (true) {
-      bool delivered = false;
-      for (size_t i = 0; i < sources_.size(); ++i) {
-        Source& src = sources_[next_source_];
-        next_source_ = (next_source_ + 1) % sources_.size();
-        SpscRing& ring = broker_->ring(subscription_, src.stream, src.producer);
-        const size_t n = ring.Readable(kMaxBatch);
-        if (n == 0) continue;
-        batch_.clear();
-        for (size_t k = 0; k < n; ++k) batch_.push_back({src.stream, ring.Peek(k)});
-        sink.OnReceived(batch_);
-        ring.Consume(n);
-        delivered = true;
-      }
-      if (delivered) return Status::Ok();
-      if (++spins < 256) {
+      if (DeliverReadable(sink)) return Status::Ok();
+      const int64_t now = MonotonicNowNs();
+      if (spin_until == 0) spin_until = now + spin_ns_;
+      if (now < spin_until) {
         CpuRelax();
         continue;
       }
-      if (MonotonicNowNs() >= deadline) return Status::Ok();
-      std::this_thread::yield();
+      const int64_t left = deadline - now;
+      if (left <= 0) return Status::Ok();
+      // Block, not yield: see doorbell.h.
+      const uint32_t token = doorbell_->PrepareWait();
+      if (AnyReadable()) {
+        doorbell_->CancelWait();
+      } else {
+        doorbell_->Wait(token, left);
+      }
+      spin_until = 0;
     }
   }
 
   Status Close() override { return Status::Ok(); }
 
  private:
+  // One pass over every source, delivering what each has; whether anything was delivered.
+  bool DeliverReadable(ReceiveSink& sink) {
+    bool delivered = false;
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      Source& src = sources_[next_source_];
+      next_source_ = (next_source_ + 1) % sources_.size();
+      SpscRing& ring = broker_->ring(subscription_, src.stream, src.producer);
+      const size_t n = ring.Readable(kMaxBatch);
+      if (n == 0) continue;
+      batch_.clear();
+      for (size_t k = 0; k < n; ++k) batch_.push_back({src.stream, ring.Peek(k)});
+      sink.OnReceived(batch_);
+      ring.Consume(n);
+      delivered = true;
+    }
+    return delivered;
+  }
+  bool AnyReadable() {
+    for (const Source& src : sources_) {
+      if (broker_->ring(subscription_, src.stream, src.producer).Readable(1) > 0) return true;
+    }
+    return false;
+  }
+
   static constexpr size_t kMaxBatch = 256;
+  // How long an empty consumer spins before it blocks. Paced (fixed-rate) runs spin briefly, like a
+  // blocking socket read: between messages the consumer sleeps, and on a busy machine its wake-ups get
+  // the scheduler's preference (a thread that spins through every gap is a CPU hog to the scheduler and
+  // queues behind busy processes). Closed-loop (`rate: max`) runs spin longer, as the producer refills
+  // the rings within it and a wake-up per batch would cost it throughput.
+  static constexpr int64_t kPacedSpinNs = 5'000;
+  static constexpr int64_t kClosedLoopSpinNs = 200'000;
   struct Source {
     uint32_t stream;
     int producer;
   };
   std::shared_ptr<MemoryBroker> broker_;
   int subscription_;
+  int64_t spin_ns_;
   std::vector<Source> sources_;
+  Doorbell* doorbell_ = nullptr;  // set whenever sources_ is not empty
   size_t next_source_ = 0;
   std::vector<InMessage> batch_;
 };
@@ -248,6 +324,9 @@ class MemorySession final : public Session {
     const size_t budget_slots = kMaxRingBytesTotal / (rings * (slot_bytes + 8));
     slots = std::max<size_t>(16, std::min(slots, budget_slots));
     for (size_t i = 0; i < rings; ++i) broker->rings.push_back(std::make_unique<SpscRing>(slots, slot_bytes));
+    broker->doorbells =
+        std::make_unique<Doorbell[]>(static_cast<size_t>(broker->subscriptions) * broker->streams);
+    broker->consumer_counts = std::make_unique<std::atomic<int>[]>(broker->subscriptions);
     broker_ = std::move(broker);
     return Status::Ok();
   }
@@ -260,14 +339,16 @@ class MemorySession final : public Session {
   Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
     if (!broker_) return Internal("memory: CreateTopics must come first");
     if (index >= broker_->producers) return InvalidArgument("memory: producer index out of range");
-    return std::unique_ptr<Producer>(new MemoryProducer(broker_, index, sink, ctx_.system->options));
+    return std::unique_ptr<Producer>(
+        new MemoryProducer(broker_, index, sink, ctx_.system->options, ctx_.workload->rate.max));
   }
 
   Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (!broker_) return Internal("memory: CreateTopics must come first");
     if (!spec.valid() || spec.subscription >= broker_->subscriptions)
       return InvalidArgument("memory: consumer outside the run's subscriptions");
-    return std::unique_ptr<Consumer>(new MemoryConsumer(broker_, spec));
+    broker_->consumer_counts[spec.subscription].store(spec.count, std::memory_order_relaxed);
+    return std::unique_ptr<Consumer>(new MemoryConsumer(broker_, spec, ctx_.workload->rate.max));
   }
 
   std::map<std::string, std::string> Facts() override {
