@@ -98,6 +98,7 @@ class EmbeddedEnvironment final : public Environment {
   std::map<std::string, std::string> Facts() const override {
     return {{"kind", "librdkafka mock cluster"},
             {"server", "librdkafka mock cluster (protocol mock, not Apache Kafka)"},
+            {"stand_in", "librdkafka mock cluster (not Apache Kafka)"},
             {"brokers", std::to_string(brokers_)},
             {"librdkafka", rd_kafka_version_str()}};
   }
