@@ -126,7 +126,8 @@ TEST(CliTest, EveryExampleValidates) {
     if (entry.path().extension() == ".yaml") args.push_back(entry.path().string());
   }
   ASSERT_GT(args.size(), 1u);
-  Outcome o = RunBakeoff(args);
+  // validate refuses a `${env:NAME}` whose variable is not set: the SASL example names two.
+  Outcome o = Child(args, "", {"EVENTHUBS_CONNECTION_STRING=Endpoint=sb://x", "MSK_PASSWORD=x"}).Wait();
   EXPECT_EQ(o.exit_code, 0) << o.err;
 }
 
