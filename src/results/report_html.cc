@@ -69,7 +69,8 @@ std::string Td(const std::string& text, const char* cls = nullptr) {
 
 std::string Fact(const json& run, const char* section, const char* key) {
   const json& facts = run.contains(section) ? run[section] : json::object();
-  return facts.is_object() && facts.contains(key) && facts[key].is_string() ? facts[key].get<std::string>() : "";
+  return facts.is_object() && facts.contains(key) && facts[key].is_string() ? facts[key].get<std::string>()
+                                                                            : "";
 }
 
 // Runs against a stand-in (the librdkafka mock cluster, kinesalite), named once above every figure.

@@ -31,10 +31,12 @@ ExperimentResult MatrixResult() {
         if (run.driver == "kafka") {
           run.provider = "embedded";
           run.environment_facts["stand_in"] = "librdkafka mock cluster (not Apache Kafka)";
-          run.driver_facts["delivery_guarantee"] = "at-least-once, acked by all in-sync replicas (replication factor 3)";
+          run.driver_facts["delivery_guarantee"] =
+              "at-least-once, acked by all in-sync replicas (replication factor 3)";
         } else {
           run.provider = "local";
-          run.driver_facts["delivery_guarantee"] = "at-least-once, XADD acked from the server's memory, AOF off";
+          run.driver_facts["delivery_guarantee"] =
+              "at-least-once, XADD acked from the server's memory, AOF off";
         }
         result.runs.push_back(run);
       }

@@ -88,7 +88,8 @@ std::vector<Diagnostic> PreflightExperiment(const Experiment& experiment, const 
   // problems name the point.
   for (const MatrixPoint& point : experiment.points) {
     std::string values;
-    for (const auto& [path, value] : point.values) values += (values.empty() ? "" : ", ") + path + "=" + value;
+    for (const auto& [path, value] : point.values)
+      values += (values.empty() ? "" : ", ") + path + "=" + value;
     for (const SystemSpec& system : point.systems) {
       std::vector<Diagnostic> found;
       CheckSystem(system, file_text, found);

@@ -50,12 +50,12 @@ TEST(PreflightTest, JetStreamMemoryServerWithFileStreamsIsNamed) {
       << problems;
   EXPECT_NE(problems.find("set `options.storage: memory`"), std::string::npos) << problems;
   // Both sides memory: fine.
-  EXPECT_EQ(Problems("js-storage-ok",
-                     std::string("name: p\nsystems:\n  - name: js\n    driver: nats-jetstream\n"
-                                 "    environment: {provider: local, storage: memory}\n"
-                                 "    options: {storage: memory}\n") +
-                         kWorkload),
-            "");
+  EXPECT_EQ(
+      Problems("js-storage-ok", std::string("name: p\nsystems:\n  - name: js\n    driver: nats-jetstream\n"
+                                            "    environment: {provider: local, storage: memory}\n"
+                                            "    options: {storage: memory}\n") +
+                                    kWorkload),
+      "");
 }
 
 TEST(PreflightTest, MemoryDriverUnderAServerProviderIsNamed) {
@@ -84,12 +84,13 @@ TEST(PreflightTest, EmbeddedReplicationBeyondItsBrokersIsNamed) {
 
 TEST(PreflightTest, UnsetEnvironmentVariableIsNamedAtItsLine) {
   ::unsetenv("BAKEOFF_PREFLIGHT_UNSET");
-  const std::string text = std::string(
-                               "name: p\nsystems:\n  - name: k\n    driver: kafka\n    environment: existing\n"
-                               "    options:\n      bootstrap_servers: 127.0.0.1:9092\n"
-                               "      security_protocol: sasl_plaintext\n      sasl_mechanism: PLAIN\n"
-                               "      sasl_username: u\n      sasl_password: ${env:BAKEOFF_PREFLIGHT_UNSET}\n") +
-                           kWorkload;
+  const std::string text =
+      std::string(
+          "name: p\nsystems:\n  - name: k\n    driver: kafka\n    environment: existing\n"
+          "    options:\n      bootstrap_servers: 127.0.0.1:9092\n"
+          "      security_protocol: sasl_plaintext\n      sasl_mechanism: PLAIN\n"
+          "      sasl_username: u\n      sasl_password: ${env:BAKEOFF_PREFLIGHT_UNSET}\n") +
+      kWorkload;
   const std::string problems = Problems("env", text);
   EXPECT_NE(problems.find("preflight-env.yaml:11:22: systems.k.options.sasl_password: environment variable "
                           "BAKEOFF_PREFLIGHT_UNSET is not set"),

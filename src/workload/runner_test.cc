@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-
 #include <thread>
 
 #include "drivers/memory/memory_driver.h"

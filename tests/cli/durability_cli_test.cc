@@ -18,7 +18,9 @@ using namespace bakeoff_test;
 class DurabilityCliTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (fs::path(testing::TempDir()) / ("durability-" + std::to_string(getpid()))).lexically_normal().string();
+    dir_ = (fs::path(testing::TempDir()) / ("durability-" + std::to_string(getpid())))
+               .lexically_normal()
+               .string();
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -32,10 +34,10 @@ class DurabilityCliTest : public testing::Test {
 
 TEST_F(DurabilityCliTest, ThreeBrokerExampleReadsReplicationFactorThreeBack) {
   const std::string out = dir_ + "/kafka";
-  Outcome o = Child({"run", SourceDir() + "/examples/kafka-vs-kinesis.yaml", "--system", "kafka", "-o", out,
-                     "--set", "workload.warmup=0s", "--set", "workload.duration=1s", "--set",
-                     "workload.drain_timeout=10s"})
-                  .Wait();
+  Outcome o =
+      Child({"run", SourceDir() + "/examples/kafka-vs-kinesis.yaml", "--system", "kafka", "-o", out, "--set",
+             "workload.warmup=0s", "--set", "workload.duration=1s", "--set", "workload.drain_timeout=10s"})
+          .Wait();
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const nlohmann::json run = Load(out)["runs"][0];
   EXPECT_EQ(run["driver_facts"]["topic.replication_factor"], "3");

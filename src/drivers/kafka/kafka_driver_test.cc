@@ -381,10 +381,10 @@ TEST(KafkaGuaranteeTest, FollowsAcksAndTheReadBackFactor) {
   EXPECT_EQ(KafkaGuarantee({{"producer.acks", "0"}}).rfind("at-most-once", 0), 0u);
   EXPECT_EQ(KafkaGuarantee({{"producer.acks", "1"}, {"topic.replication_factor", "3"}}),
             "at-least-once, acked by the leader only (replication factor 3)");
-  EXPECT_EQ(KafkaGuarantee({{"producer.acks", "all"},
-                            {"topic.replication_factor", "3"},
-                            {"topic.min.insync.replicas", "2"}}),
-            "at-least-once, acked by all in-sync replicas (replication factor 3, min.insync.replicas 2)");
+  EXPECT_EQ(
+      KafkaGuarantee(
+          {{"producer.acks", "all"}, {"topic.replication_factor", "3"}, {"topic.min.insync.replicas", "2"}}),
+      "at-least-once, acked by all in-sync replicas (replication factor 3, min.insync.replicas 2)");
 }
 
 TEST(EmbeddedProviderTest, OnlyHostsKafka) {

@@ -170,8 +170,8 @@ class JetStreamSession final : public Session {
     if (created_.empty() || js_ == nullptr) return;
     jsStreamInfo* si = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
-    if (js_GetStreamInfo(&si, js_.get(), created_.front().c_str(), nullptr, &code) != NATS_OK || si == nullptr ||
-        si->Config == nullptr) {
+    if (js_GetStreamInfo(&si, js_.get(), created_.front().c_str(), nullptr, &code) != NATS_OK ||
+        si == nullptr || si->Config == nullptr) {
       facts["delivery_guarantee"] = "at-least-once, acked when stored (stream info not readable)";
       jsStreamInfo_Destroy(si);
       return;

@@ -102,9 +102,10 @@ class RabbitMqSession final : public Session {
 
   // From the declared queues (AMQP 0-9-1 cannot read a queue's type back without the management API).
   std::string RabbitGuarantee() const {
-    if (!config_.publisher_confirms) return "at-most-once (no publisher confirms: sent = written to the socket)";
-    std::string text = std::string("at-least-once, confirmed by the broker into a ") + config_.queue_type_name() +
-                       " queue";
+    if (!config_.publisher_confirms)
+      return "at-most-once (no publisher confirms: sent = written to the socket)";
+    std::string text =
+        std::string("at-least-once, confirmed by the broker into a ") + config_.queue_type_name() + " queue";
     if (config_.queue_type != RabbitQueueType::kClassic) return text + " (replicated, fsynced by quorum)";
     return text + (config_.persistent ? " (persistent messages)" : " (transient messages: lost on restart)");
   }

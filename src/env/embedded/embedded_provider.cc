@@ -121,10 +121,11 @@ class EmbeddedProvider final : public Provider {
   const OptionSchema& schema() const override { return schema_; }
   Status Check(const SystemSpec& system) const override {
     if (!EmbeddedProviderSupports(system.driver)) {
-      return InvalidArgument("embedded: system " + system.name + " uses driver " + system.driver +
-                             "; the embedded environment only hosts the kafka driver (use `environment: "
-                             "local` for a real server" +
-                             (system.driver == "memory" ? ", or no environment for the memory driver)" : ")"));
+      return InvalidArgument(
+          "embedded: system " + system.name + " uses driver " + system.driver +
+          "; the embedded environment only hosts the kafka driver (use `environment: "
+          "local` for a real server" +
+          (system.driver == "memory" ? ", or no environment for the memory driver)" : ")"));
     }
     const int64_t brokers = system.environment.options.GetInt("brokers", 3);
     if (brokers < 1 || brokers > 10) return InvalidArgument("embedded: brokers must be within 1..10");

@@ -126,14 +126,16 @@ class LocalProvider final : public Provider {
     }
     if (settings->server == "nats" && system.driver == "nats-jetstream") {
       if (!settings->jetstream) {
-        return InvalidArgument("local: the nats-jetstream driver needs JetStream; the environment has "
-                               "`jetstream: false` (remove it, or use the `nats` driver)");
+        return InvalidArgument(
+            "local: the nats-jetstream driver needs JetStream; the environment has "
+            "`jetstream: false` (remove it, or use the `nats` driver)");
       }
       const std::string wanted = system.options.GetString("storage", "file");
       if (settings->storage == "memory" && wanted == "file") {
-        return InvalidArgument("local: the environment's `storage: memory` makes the server refuse file-backed "
-                               "streams, and the driver's `storage` is `file`: set `options.storage: memory` "
-                               "or the environment's `storage: file`");
+        return InvalidArgument(
+            "local: the environment's `storage: memory` makes the server refuse file-backed "
+            "streams, and the driver's `storage` is `file`: set `options.storage: memory` "
+            "or the environment's `storage: file`");
       }
     }
     return settings;
