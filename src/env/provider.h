@@ -71,6 +71,10 @@ class Provider {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   virtual const OptionSchema& schema() const = 0;
+  // What Create() would refuse about `system` (a driver this provider cannot host, settings that
+  // conflict with the driver's options), found without creating or starting anything: `validate`
+  // calls it, so a file it accepts does not fail at provisioning. The message names the setting.
+  virtual Status Check(const SystemSpec& /*system*/) const { return Status::Ok(); }
   // Plans the environment of `system` (its environment options are validated already).
   virtual Result<std::unique_ptr<Environment>> Create(const SystemSpec& system) = 0;
 };

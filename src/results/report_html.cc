@@ -67,9 +67,29 @@ std::string Td(const std::string& text, const char* cls = nullptr) {
          "</td>";
 }
 
+std::string Fact(const json& run, const char* section, const char* key) {
+  const json& facts = run.contains(section) ? run[section] : json::object();
+  return facts.is_object() && facts.contains(key) && facts[key].is_string() ? facts[key].get<std::string>()
+                                                                            : "";
+}
+
+// Runs against a stand-in (the librdkafka mock cluster, kinesalite), named once above every figure.
+std::string StandInNote(const std::vector<RunRef>& runs) {
+  std::string items;
+  for (const RunRef& r : runs) {
+    const std::string stand_in = Fact(*r.run, "environment_facts", "stand_in");
+    if (!stand_in.empty()) items += "<li>" + HtmlEscape(r.label) + ": " + HtmlEscape(stand_in) + "</li>";
+  }
+  if (items.empty()) return "";
+  return "<p class=\"bad\" id=\"stand-ins\">Stand-ins, not the real system: every figure of these runs "
+         "measures the stand-in.</p><ul>" +
+         items + "</ul>\n";
+}
+
 std::string OverviewTable(const std::vector<RunRef>& runs) {
   std::string out =
-      "<table id=\"table-overview\"><tr><th class=\"k\">run</th><th>status</th><th>received msg/s</th>"
+      "<table id=\"table-overview\"><tr><th class=\"k\">run</th><th class=\"k\">delivery guarantee</th>"
+      "<th>status</th><th>received msg/s</th>"
       "<th>MB/s</th><th>e2e p50</th><th>e2e p99</th><th>e2e p99.9</th><th>e2e max</th><th>publish p99</th>"
       "<th>thresholds</th></tr>\n";
   for (const RunRef& r : runs) {
@@ -82,7 +102,10 @@ std::string OverviewTable(const std::vector<RunRef>& runs) {
     for (const json& t : r.run->value("thresholds", json::array()))
       (t.value("passed", false) ? passed : failed)++;
     const std::string status = r.run->value("status", "");
-    out += "<tr>" + Td(r.label, "k") + Td(status, status == "ok" ? "ok" : "bad") +
+    const std::string stand_in = Fact(*r.run, "environment_facts", "stand_in");
+    const std::string guarantee = Fact(*r.run, "driver_facts", "delivery_guarantee");
+    out += "<tr>" + Td(stand_in.empty() ? r.label : r.label + " (stand-in: " + stand_in + ")", "k") +
+           Td(guarantee.empty() ? "-" : guarantee, "k") + Td(status, status == "ok" ? "ok" : "bad") +
            Td(Value(m, "throughput.received_msgs_per_s")) + Td(Value(m, "throughput.received_mb_per_s")) +
            Td(latency("p50")) + Td(latency("p99")) + Td(latency("p99_9")) + Td(latency("max")) +
            Td(Value(m, "publish_latency.corrected.p99")) +
@@ -361,6 +384,7 @@ std::string RenderReportHtml(const std::vector<json>& input) {
     if (r->value("partial", false))
       out += "<p class=\"bad\">Partial results: the experiment was interrupted.</p>\n";
   }
+  out += StandInNote(runs);
   out += "<h2>Overview</h2>\n" + OverviewTable(runs);
   out += "<h2>Thresholds</h2>\n" + ThresholdTable(runs);
   out += "<h2>Throughput over time</h2>\n" + ThroughputChart(runs);

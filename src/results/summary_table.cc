@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "results/costs.h"
+#include "results/run_labels.h"
 #include "spec/units.h"
 
 namespace bakeoff {
@@ -121,7 +122,7 @@ void AddSubscriptionRows(std::vector<Row>& rows, const ExperimentResult& result)
 std::string RenderSummaryTable(const ExperimentResult& result) {
   std::vector<Row> rows;
   Row header{""};
-  for (const RunRecord& run : result.runs) header.push_back(run.system);
+  for (const std::string& label : RunColumnLabels(result)) header.push_back(label);
   rows.push_back(header);
 
   auto add = [&rows, &result](const std::string& label, auto cell) {
@@ -137,6 +138,23 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
       row.push_back(status);
     }
     rows.push_back(std::move(row));
+  }
+  // What an ack meant, as the driver read it back from the system: a fire-and-forget publish latency
+  // must not be read as if it were an acked one.
+  {
+    Row row{"delivery guarantee"};
+    for (const RunRecord& run : result.runs) row.push_back(DeliveryGuarantee(run));
+    rows.push_back(std::move(row));
+  }
+  {
+    Row row{"stand-in"};
+    bool any = false;
+    for (const RunRecord& run : result.runs) {
+      const std::string stand_in = StandIn(run);
+      any = any || !stand_in.empty();
+      row.push_back(stand_in.empty() ? "-" : stand_in);
+    }
+    if (any) rows.push_back(std::move(row));
   }
   add("rate mode", [](const RunMetrics& m) { return std::string(m.closed_loop ? "max" : "fixed"); });
   add("sent msg/s", [](const RunMetrics& m) { return FormatCount(m.sent_msgs_per_s()); });
@@ -177,6 +195,7 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
     }
   }
   out << "latency cells: corrected from the intended send time (uncorrected from the actual send)\n";
+  for (const std::string& line : PointLegend(result)) out << line << "\n";
   bool costs = false;
   for (const RunRecord& run : result.runs)
     costs = costs || !run.resources.empty() || run.client_cpu_seconds > 0;

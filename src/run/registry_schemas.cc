@@ -4,6 +4,9 @@
 
 #include "drivers/registry.h"
 #include "env/provider.h"
+#include "run/preflight.h"
+#include "spec/bounded_file.h"
+#include "spec/limits.h"
 #include "spec/suggest.h"
 
 namespace bakeoff {
@@ -32,7 +35,12 @@ std::vector<std::string> RegistrySchemas::ProviderNames() const {
 
 ParseOutcome LoadExperiment(const std::string& path, const std::vector<ExperimentOverride>& overrides) {
   RegistrySchemas schemas;
-  return ParseExperimentFile(path, schemas, overrides);
+  ParseOutcome outcome = ParseExperimentFile(path, schemas, overrides);
+  if (!outcome.ok()) return outcome;
+  Result<std::string> text = ReadBoundedRegularFile(path, kMaxExperimentFileBytes, "experiment file");
+  for (Diagnostic& d : PreflightExperiment(outcome.experiment, text.ok() ? *text : std::string()))
+    outcome.diagnostics.push_back(std::move(d));
+  return outcome;
 }
 
 Status KeepSystems(Experiment& experiment, const std::vector<std::string>& only) {

@@ -163,6 +163,7 @@ class Sampler {
       line.elapsed_s = s.t_s;
       line.total_s = static_cast<double>(workload_.warmup_ns + workload_.duration_ns) / 1e9;
       line.warmup = s.warmup;
+      line.drain = !s.warmup && s.t_s > line.total_s + 0.001;
       line.sent_per_s = seconds > 0 ? static_cast<double>(s.sent) / seconds : 0;
       line.received_per_s = seconds > 0 ? static_cast<double>(s.received) / seconds : 0;
       line.e2e_p99_ns = s.e2e_p99_ns;

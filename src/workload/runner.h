@@ -24,6 +24,7 @@ struct ProgressLine {
   double elapsed_s = 0;
   double total_s = 0;
   bool warmup = false;
+  bool drain = false;  // after the send window (warm-up + duration): late sends, flush and drain
   double sent_per_s = 0;
   double received_per_s = 0;
   int64_t e2e_p99_ns = 0;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 
 #include "drivers/memory/memory_driver.h"
@@ -43,8 +44,10 @@ struct MemoryRun {
     options.system_name = "memory";
     options.streams = workload.streams();
     options.interrupted = interrupted;
+    options.on_progress = on_progress;
     return RunWorkload(*session, workload, options);
   }
+  std::function<void(const ProgressLine&)> on_progress;
 };
 
 // The per-second intervals kept for the .hlog: contiguous from the end of the warm-up, none too short,
@@ -126,6 +129,27 @@ TEST(RunnerTest, StallShowsInCorrectedLatencyOnly) {
   EXPECT_EQ(m->accounting.lost, 0u);
   // Messages intended during the stall were still sent (late), not skipped.
   EXPECT_NEAR(static_cast<double>(m->accounting.sent), 30'000, 300);
+}
+
+// Seconds after the send window (here: a stall across its end makes the producer send late) are
+// labelled drain in the progress lines, never as part of the measured window.
+TEST(RunnerTest, ProgressAfterTheSendWindowIsLabelledDrain) {
+  MemoryRun run;
+  run.workload.rate.msgs_per_s = 2'000;
+  run.workload.duration_ns = 2'000'000'000;
+  run.system.options.Set("stall_after", int64_t{1'500'000'000});
+  run.system.options.Set("stall_for", int64_t{2'000'000'000});
+  std::vector<ProgressLine> lines;
+  run.on_progress = [&lines](const ProgressLine& line) { lines.push_back(line); };
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  int drain = 0, window = 0;
+  for (const ProgressLine& line : lines) {
+    EXPECT_EQ(line.drain, line.elapsed_s > line.total_s + 0.001) << line.elapsed_s;
+    (line.drain ? drain : window)++;
+  }
+  EXPECT_GE(drain, 1) << "the stall ends about 1.5 s after the send window";
+  EXPECT_GE(window, 1);
 }
 
 TEST(RunnerTest, InjectedLossAndDuplicationAreCountedExactly) {

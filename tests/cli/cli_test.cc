@@ -126,8 +126,19 @@ TEST(CliTest, EveryExampleValidates) {
     if (entry.path().extension() == ".yaml") args.push_back(entry.path().string());
   }
   ASSERT_GT(args.size(), 1u);
+  // validate refuses a `${env:NAME}` whose variable is not set: the SASL example names two.
+  ::setenv("EVENTHUBS_CONNECTION_STRING", "Endpoint=sb://x", 1);
+  ::setenv("MSK_PASSWORD", "x", 1);
   Outcome o = RunBakeoff(args);
   EXPECT_EQ(o.exit_code, 0) << o.err;
+  ::unsetenv("MSK_PASSWORD");
+  Outcome unset = RunBakeoff({"validate", SourceDir() + "/examples/kafka-existing-sasl.yaml"});
+  EXPECT_EQ(unset.exit_code, 2);
+  EXPECT_NE(unset.err.find("kafka-existing-sasl.yaml:27:22: systems.msk.options.sasl_password: environment "
+                           "variable MSK_PASSWORD is not set"),
+            std::string::npos)
+      << unset.err;
+  ::unsetenv("EVENTHUBS_CONNECTION_STRING");
 }
 
 TEST(CliTest, ValidateCountsRunsAndNamesSuggestDrivers) {

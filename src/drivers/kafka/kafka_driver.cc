@@ -20,10 +20,11 @@ constexpr std::chrono::seconds kAdminTimeout(30);
 
 // Runs one admin request and returns its result event (caller destroys), or nullptr on timeout.
 template <typename Request>
-rd_kafka_event_t* RunAdmin(rd_kafka_t* admin, rd_kafka_admin_op_t op, Request&& request) {
+rd_kafka_event_t* RunAdmin(rd_kafka_t* admin, rd_kafka_admin_op_t op, Request&& request,
+                           std::chrono::milliseconds timeout = kAdminTimeout) {
   char errstr[256];
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin, op);
-  const int timeout_ms = static_cast<int>(std::chrono::milliseconds(kAdminTimeout).count());
+  const int timeout_ms = static_cast<int>(timeout.count());
   rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, errstr, sizeof(errstr));
   if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS) {
     rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, errstr, sizeof(errstr));
@@ -36,9 +37,31 @@ rd_kafka_event_t* RunAdmin(rd_kafka_t* admin, rd_kafka_admin_op_t op, Request&& 
   return event;
 }
 
+std::string FactOr(const std::map<std::string, std::string>& facts, const std::string& key,
+                   const std::string& otherwise) {
+  auto it = facts.find(key);
+  return it == facts.end() ? otherwise : it->second;
+}
+
+}  // namespace
+
+std::string KafkaGuarantee(const std::map<std::string, std::string>& facts) {
+  const std::string acks = FactOr(facts, "producer.acks", "all");
+  const std::string rf = FactOr(facts, "topic.replication_factor", "unknown");
+  if (acks == "0") return "at-most-once (acks 0: the producer does not wait for the broker)";
+  if (acks == "1") return "at-least-once, acked by the leader only (replication factor " + rf + ")";
+  std::string text = "at-least-once, acked by all in-sync replicas (replication factor " + rf;
+  const std::string min_isr = FactOr(facts, "topic.min.insync.replicas", "");
+  if (!min_isr.empty()) text += ", min.insync.replicas " + min_isr;
+  return text + ")";
+}
+
+namespace {
+
 class KafkaSession final : public Session {
  public:
-  KafkaSession(const SessionContext& context) : options_(context.system->options) {
+  KafkaSession(const SessionContext& context)
+      : options_(context.system->options), mock_cluster_(context.system->environment.provider == "embedded") {
     endpoints_ = context.endpoints;
     group_id_ = "bakeoff-" + context.run_id;
     if (context.workload != nullptr) subscriptions_ = std::max(1, context.workload->subscriptions);
@@ -152,8 +175,13 @@ class KafkaSession final : public Session {
     facts["librdkafka"] = rd_kafka_version_str();
     for (auto& [key, value] : KafkaPropertiesForFacts(producer_props_)) facts["producer." + key] = value;
     for (auto& [key, value] : KafkaPropertiesForFacts(consumer_props_)) facts["consumer." + key] = value;
-    facts["topic.replication_factor"] = std::to_string(layout_.replication_factor);
-    for (const auto& [key, value] : options_.GetStringMap("topic_config")) facts["topic." + key] = value;
+    // Durability as the cluster reports it, not as the file asked: a broker may have created the topic
+    // with another factor (an existing topic, a cluster default), and the guarantee row is built on this.
+    facts["topic.replication_factor.requested"] = std::to_string(layout_.replication_factor);
+    for (const auto& [key, value] : options_.GetStringMap("topic_config"))
+      facts["topic.requested." + key] = value;
+    ReadBackTopicFacts(facts);
+    facts["delivery_guarantee"] = KafkaGuarantee(facts);
     if (cluster_brokers_ > 0) facts["cluster.brokers"] = std::to_string(cluster_brokers_);
     if (subscriptions_ > 1) {
       facts["consumer.group.id"] = group_id_ + "-s0 .. " + group_id_ + "-s" +
@@ -163,6 +191,67 @@ class KafkaSession final : public Session {
   }
 
  private:
+  // The first topic's replicas per partition (the smallest), in-sync replicas and min.insync.replicas,
+  // read from the cluster's metadata and DescribeConfigs. A value the cluster does not report is absent.
+  void ReadBackTopicFacts(std::map<std::string, std::string>& facts) {
+    if (admin_ == nullptr || layout_.topics.empty()) return;
+    const std::string& name = layout_.topics.front();
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(admin_, name.c_str(), nullptr);
+    if (rkt == nullptr) return;
+    const rd_kafka_metadata_t* md = nullptr;
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(admin_, 0, rkt, &md, 10'000);
+    rd_kafka_topic_destroy(rkt);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 && md->topics[0].partition_cnt > 0) {
+      const rd_kafka_metadata_topic_t& topic = md->topics[0];
+      int replicas = topic.partitions[0].replica_cnt, isr = topic.partitions[0].isr_cnt;
+      for (int p = 1; p < topic.partition_cnt; ++p) {
+        replicas = std::min(replicas, topic.partitions[p].replica_cnt);
+        isr = std::min(isr, topic.partitions[p].isr_cnt);
+      }
+      facts["topic.replication_factor"] = std::to_string(replicas);
+      facts["topic.in_sync_replicas"] = std::to_string(isr);
+      facts["cluster.brokers"] = std::to_string(md->broker_cnt);
+    } else {
+      facts["topic.replication_factor"] = "unknown (metadata: " + std::string(rd_kafka_err2str(err)) + ")";
+    }
+    if (md != nullptr) rd_kafka_metadata_destroy(md);
+    // The mock cluster leaves DescribeConfigs unanswered until the request times out.
+    if (mock_cluster_) return;
+    const std::string min_isr = DescribeTopicConfig(name, "min.insync.replicas");
+    if (!min_isr.empty()) facts["topic.min.insync.replicas"] = min_isr;
+  }
+
+  // One config value of a topic from DescribeConfigs; empty when the cluster does not answer (the
+  // librdkafka mock cluster does not implement the request).
+  std::string DescribeTopicConfig(const std::string& topic, const std::string& key) {
+    rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+    rd_kafka_event_t* event = RunAdmin(
+        admin_, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS,
+        [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+          rd_kafka_DescribeConfigs(admin_, &resource, 1, options, queue);
+        },
+        std::chrono::seconds(5));
+    rd_kafka_ConfigResource_destroy(resource);
+    if (event == nullptr) return "";
+    std::string value;
+    if (rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      size_t count = 0;
+      const rd_kafka_ConfigResource_t** resources =
+          rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count);
+      for (size_t r = 0; r < count && value.empty(); ++r) {
+        if (rd_kafka_ConfigResource_error(resources[r]) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+        size_t entries = 0;
+        const rd_kafka_ConfigEntry_t** configs = rd_kafka_ConfigResource_configs(resources[r], &entries);
+        for (size_t e = 0; e < entries; ++e) {
+          const char* value_text = rd_kafka_ConfigEntry_value(configs[e]);
+          if (key == rd_kafka_ConfigEntry_name(configs[e]) && value_text != nullptr) value = value_text;
+        }
+      }
+    }
+    rd_kafka_event_destroy(event);
+    return value;
+  }
+
   static KafkaProperties WithClientId(KafkaProperties props, const std::string& client_id) {
     for (KafkaProperty& p : props) {
       if (p.key == "client.id") p.value = client_id;
@@ -279,6 +368,7 @@ class KafkaSession final : public Session {
   }
 
   const OptionValues options_;
+  const bool mock_cluster_;  // the embedded provider's librdkafka mock cluster
   Endpoints endpoints_;
   std::string group_id_;
   int subscriptions_ = 1;

@@ -85,11 +85,15 @@ struct Fixture {
   TopicLayout layout;
 };
 
-Status BringUp(Fixture& f, const std::vector<std::string>& topics, int partitions) {
+// `replication_factor` is the driver option (what the file asks); `prepared_replication` the factor the
+// environment creates the topics with beforehand (a topic that exists is used as it is).
+Status BringUp(Fixture& f, const std::vector<std::string>& topics, int partitions, int replication_factor = 1,
+               int prepared_replication = 1) {
   f.system.name = "embedded-kafka";
   f.system.driver = "kafka";
   f.system.environment.provider = "embedded";
   ApplyDefaults(GetEmbeddedProvider()->schema(), f.system.environment.options);
+  f.system.options.Set("replication_factor", int64_t{replication_factor});
   ApplyDefaults(GetKafkaDriver()->schema(), f.system.options);
   f.workload.topics = static_cast<int>(topics.size());
   f.workload.partitions = partitions;
@@ -97,7 +101,7 @@ Status BringUp(Fixture& f, const std::vector<std::string>& topics, int partition
   if (!env.ok()) return env.status();
   f.env = std::move(env).value();
   BAKEOFF_RETURN_IF_ERROR(f.env->Apply(30s));
-  f.layout = {.topics = topics, .partitions = partitions, .replication_factor = 1};
+  f.layout = {.topics = topics, .partitions = partitions, .replication_factor = prepared_replication};
   BAKEOFF_RETURN_IF_ERROR(f.env->PrepareTopics(f.layout));
   SessionContext context{.system = &f.system,
                          .workload = &f.workload,
@@ -344,6 +348,43 @@ TEST(KafkaDriverTest, ExistingTopicWithOtherPartitionCountIsAnError) {
   EXPECT_NE(s.message().find("3 partitions"), std::string::npos) << s.message();
   f.session.reset();
   EXPECT_TRUE(f.env->Destroy().ok());
+}
+
+// The facts say what the cluster holds: three brokers and RF 3 read back as 3 replicas in sync. The mock
+// cluster places min(3, brokers) replicas whatever a topic asks for, so a file asking for RF 1 reads back
+// 3: the fact is the cluster's, not an echo of the file.
+TEST(KafkaDriverTest, ReplicationFactorIsReadBackFromTheCluster) {
+  {
+    Fixture f;
+    Status up = BringUp(f, {"bakeoff-test-rf3"}, 3, /*replication_factor=*/3, /*prepared_replication=*/3);
+    ASSERT_TRUE(up.ok()) << up.ToString();
+    const std::map<std::string, std::string> facts = f.session->Facts();
+    EXPECT_EQ(facts.at("topic.replication_factor"), "3");
+    EXPECT_EQ(facts.at("topic.in_sync_replicas"), "3");
+    EXPECT_EQ(facts.at("cluster.brokers"), "3");
+    EXPECT_EQ(facts.at("delivery_guarantee"),
+              "at-least-once, acked by all in-sync replicas (replication factor 3)");
+    f.session.reset();
+    EXPECT_TRUE(f.env->Destroy().ok());
+  }
+  Fixture f;
+  Status up = BringUp(f, {"bakeoff-test-rf1"}, 3, /*replication_factor=*/1, /*prepared_replication=*/1);
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  const std::map<std::string, std::string> facts = f.session->Facts();
+  EXPECT_EQ(facts.at("topic.replication_factor.requested"), "1");
+  EXPECT_EQ(facts.at("topic.replication_factor"), "3");
+  f.session.reset();
+  EXPECT_TRUE(f.env->Destroy().ok());
+}
+
+TEST(KafkaGuaranteeTest, FollowsAcksAndTheReadBackFactor) {
+  EXPECT_EQ(KafkaGuarantee({{"producer.acks", "0"}}).rfind("at-most-once", 0), 0u);
+  EXPECT_EQ(KafkaGuarantee({{"producer.acks", "1"}, {"topic.replication_factor", "3"}}),
+            "at-least-once, acked by the leader only (replication factor 3)");
+  EXPECT_EQ(
+      KafkaGuarantee(
+          {{"producer.acks", "all"}, {"topic.replication_factor", "3"}, {"topic.min.insync.replicas", "2"}}),
+      "at-least-once, acked by all in-sync replicas (replication factor 3, min.insync.replicas 2)");
 }
 
 TEST(EmbeddedProviderTest, OnlyHostsKafka) {

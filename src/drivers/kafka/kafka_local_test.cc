@@ -49,8 +49,11 @@ TEST(LocalKafkaDelivery, ThreeNodesRf3AcksAll100kExactlyOnceInOrder) {
   testing::ExpectExactlyOnceInOrder(*m, 100'000);
   const auto driver_facts = run.session->Facts();
   EXPECT_EQ(driver_facts.at("topic.replication_factor"), "3");
-  EXPECT_EQ(driver_facts.at("topic.min.insync.replicas"), "2");
+  EXPECT_EQ(driver_facts.at("topic.min.insync.replicas"), "2");  // DescribeConfigs of the broker
+  EXPECT_EQ(driver_facts.at("topic.in_sync_replicas"), "3");
   EXPECT_EQ(driver_facts.at("cluster.brokers"), "3");
+  EXPECT_EQ(driver_facts.at("delivery_guarantee"),
+            "at-least-once, acked by all in-sync replicas (replication factor 3, min.insync.replicas 2)");
 }
 
 // Fan-out on real Apache Kafka (one node): a consumer group per subscription, two members each; every

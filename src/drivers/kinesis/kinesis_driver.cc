@@ -101,6 +101,9 @@ class KinesisSession final : public Session {
         {"producer.max_retries", std::to_string(settings_.max_retries)},
         {"consumer.records_limit", std::to_string(settings_.records_limit)},
         {"consumer.poll_interval_ms", std::to_string(settings_.poll_interval.count())},
+        {"delivery_guarantee", aws ? "at-least-once, PutRecords acked (stored across 3 availability zones)"
+                                   : "at-least-once, PutRecords acked by the endpoint (not AWS: an emulator "
+                                     "such as kinesalite keeps records in memory)"},
     };
   }
 

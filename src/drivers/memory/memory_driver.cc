@@ -352,7 +352,8 @@ class MemorySession final : public Session {
   }
 
   std::map<std::string, std::string> Facts() override {
-    return {{"implementation", "in-process SPSC rings (one per subscription, producer and stream)"}};
+    return {{"implementation", "in-process SPSC rings (one per subscription, producer and stream)"},
+            {"delivery_guarantee", "none: in-process baseline (no system, nothing stored or acked)"}};
   }
 
  private:

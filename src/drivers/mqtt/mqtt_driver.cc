@@ -146,6 +146,10 @@ class MqttSession final : public Session {
         {"clean_session", config_.clean_session ? "true" : "false"},
         {"max_inflight_messages", std::to_string(config_.max_inflight_messages)},
     };
+    facts["delivery_guarantee"] = config_.qos == 0 ? "at-most-once (QoS 0: not acked by the broker)"
+                                  : config_.qos == 1
+                                      ? "at-least-once (QoS 1: PUBACK from the broker)"
+                                      : "exactly-once handshake (QoS 2: PUBCOMP from the broker)";
     const std::string version = BrokerVersion();
     if (!version.empty()) facts["server_version"] = version;
     return facts;

@@ -265,6 +265,7 @@ class CoreSession final : public Session {
   std::map<std::string, std::string> Facts() override {
     auto facts = ConnectionFacts(control_.nc.get(), ctx_.system->options);
     facts["semantics"] = "core NATS: at most once; a send is acked once the client buffered it";
+    facts["delivery_guarantee"] = "at-most-once, fire-and-forget: not acked by the server, not stored";
     facts["client_dropped_msgs"] = std::to_string(counters_->dropped.load());
     facts["slow_consumer_events"] = std::to_string(counters_->slow_consumer_events.load());
     facts["consumer_receive_errors"] = std::to_string(counters_->receive_errors.load());

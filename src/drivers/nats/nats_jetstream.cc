@@ -156,6 +156,7 @@ class JetStreamSession final : public Session {
         "JetStream: a send is acked when the stream stored it (replicas: " + std::to_string(replicas_) +
         "); pull consumers ack each message";
     for (const auto& [name, leader] : leaders_) facts["stream_leader." + name] = leader;
+    ReadBackStreamFacts(facts);
     std::string names;
     for (const std::string& n : created_) names += (names.empty() ? "" : ",") + n;
     if (!names.empty()) facts["streams"] = names;
@@ -163,6 +164,31 @@ class JetStreamSession final : public Session {
   }
 
  private:
+  // The first stream's storage and replicas as the server reports them (stream info), not as asked,
+  // and the guarantee they give an acked publish.
+  void ReadBackStreamFacts(std::map<std::string, std::string>& facts) {
+    if (created_.empty() || js_ == nullptr) return;
+    jsStreamInfo* si = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    if (js_GetStreamInfo(&si, js_.get(), created_.front().c_str(), nullptr, &code) != NATS_OK ||
+        si == nullptr || si->Config == nullptr) {
+      facts["delivery_guarantee"] = "at-least-once, acked when stored (stream info not readable)";
+      jsStreamInfo_Destroy(si);
+      return;
+    }
+    const std::string storage = si->Config->Storage == js_MemoryStorage ? "memory" : "file";
+    const int64_t replicas = si->Config->Replicas;
+    int current = 1;  // the leader
+    if (si->Cluster != nullptr) {
+      for (int i = 0; i < si->Cluster->ReplicasLen; ++i) current += si->Cluster->Replicas[i]->Current ? 1 : 0;
+    }
+    jsStreamInfo_Destroy(si);
+    facts["stream.storage"] = storage;
+    facts["stream.replicas"] = std::to_string(replicas);
+    facts["stream.replicas_current"] = std::to_string(current);
+    facts["delivery_guarantee"] = JetStreamGuarantee(storage, replicas);
+  }
+
   SessionContext ctx_;
   Connection control_;
   JetStreamPtr js_;
@@ -171,6 +197,17 @@ class JetStreamSession final : public Session {
   std::map<std::string, std::string> leaders_;
   int64_t replicas_ = 1;
 };
+
+}  // namespace
+
+std::string JetStreamGuarantee(const std::string& storage, int64_t replicas) {
+  std::string text = "at-least-once, acked when stored by a quorum of " + std::to_string(replicas) +
+                     (replicas == 1 ? " replica" : " replicas") + " in " + storage + " storage";
+  if (storage == "memory") text += " (lost when the server stops)";
+  return text;
+}
+
+namespace {
 
 class NatsJetStreamDriver final : public Driver {
  public:

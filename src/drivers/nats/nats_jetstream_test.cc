@@ -44,6 +44,12 @@ TEST_P(JetStreamStorageTest, FixedRateDeliversEveryMessageOnceInOrder) {
   const auto out = RunOnce(**servers, "nats-jetstream", options, Workload(20'000, 100'000));
   ExpectExactlyOnceInOrder(out, 100'000);
   EXPECT_EQ(out.facts.at("option.storage"), GetParam());
+  // Read back from the server's stream info, and the guarantee built on it.
+  EXPECT_EQ(out.facts.at("stream.storage"), GetParam());
+  EXPECT_EQ(out.facts.at("stream.replicas"), "1");
+  EXPECT_EQ(out.facts.at("delivery_guarantee"), JetStreamGuarantee(GetParam(), 1));
+  EXPECT_NE(out.facts.at("delivery_guarantee").find("quorum of 1 replica in " + GetParam() + " storage"),
+            std::string::npos);
   EXPECT_TRUE((*servers)->Destroy().ok());
 }
 

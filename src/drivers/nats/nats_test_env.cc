@@ -28,6 +28,9 @@ class ProviderServers final : public NatsServers {
     system_.environment.options.Set("nodes", int64_t{nodes});
     system_.environment.options.Set("jetstream", jetstream);
     system_.environment.options.Set("storage", storage);
+    // The provider checks the driver's storage against the server's (a memory-only server refuses file
+    // streams); the tests' sessions pass their own options, this states the same.
+    if (jetstream) system_.options.Set("storage", storage);
     ApplyDefaults(GetLocalProvider()->schema(), system_.environment.options);
     Result<std::unique_ptr<Environment>> env = GetLocalProvider()->Create(system_);
     if (!env.ok()) return env.status();

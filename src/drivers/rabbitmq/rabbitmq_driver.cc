@@ -100,6 +100,16 @@ class RabbitMqSession final : public Session {
                                ConnectionName(sub + "c" + std::to_string(spec.index)));
   }
 
+  // From the declared queues (AMQP 0-9-1 cannot read a queue's type back without the management API).
+  std::string RabbitGuarantee() const {
+    if (!config_.publisher_confirms)
+      return "at-most-once (no publisher confirms: sent = written to the socket)";
+    std::string text =
+        std::string("at-least-once, confirmed by the broker into a ") + config_.queue_type_name() + " queue";
+    if (config_.queue_type != RabbitQueueType::kClassic) return text + " (replicated, fsynced by quorum)";
+    return text + (config_.persistent ? " (persistent messages)" : " (transient messages: lost on restart)");
+  }
+
   std::map<std::string, std::string> Facts() override {
     std::map<std::string, std::string> facts;
     facts["client"] = std::string("rabbitmq-c ") + amqp_version();
@@ -119,6 +129,7 @@ class RabbitMqSession final : public Session {
     facts["delivery_mode"] = config_.persistent ? "2 (persistent)" : "1 (transient)";
     facts["publisher_confirms"] = config_.publisher_confirms ? "true" : "false";
     facts["confirm_window"] = std::to_string(config_.confirm_window);
+    facts["delivery_guarantee"] = RabbitGuarantee();
     facts["mandatory"] = config_.mandatory ? "true" : "false";
     facts["prefetch"] = std::to_string(config_.prefetch);
     facts["consumer_ack"] = "manual, multiple=true every " + std::to_string(config_.ack_batch) + " or " +

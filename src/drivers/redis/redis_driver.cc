@@ -182,14 +182,25 @@ class RedisSession final : public Session {
       facts["server_version"] = "redis " + InfoField(text, "redis_version");
       facts["server_mode"] = InfoField(text, "redis_mode");
     }
-    Result<ReplyPtr> aof = Command(admin_.get(), {"CONFIG", "GET", "appendfsync"});
-    if (aof.ok() && (*aof)->type == REDIS_REPLY_ARRAY && (*aof)->elements == 2) {
-      facts["server_appendfsync"] = (*aof)->element[1]->str;
-    }
+    // Read from the server (CONFIG GET), never from the experiment file: appendfsync means nothing
+    // while appendonly is off, and a server may have been started with other settings.
+    const std::string appendonly = ConfigValue("appendonly");
+    const std::string appendfsync = ConfigValue("appendfsync");
+    if (!appendonly.empty()) facts["server_appendonly"] = appendonly;
+    if (!appendfsync.empty()) facts["server_appendfsync"] = appendfsync;
+    facts["delivery_guarantee"] = RedisGuarantee(appendonly, appendfsync);
     return facts;
   }
 
  private:
+  // One server setting by CONFIG GET; empty when the server refuses (e.g. a managed Redis).
+  std::string ConfigValue(const char* name) {
+    Result<ReplyPtr> reply = Command(admin_.get(), {"CONFIG", "GET", name});
+    if (!reply.ok() || (*reply)->type != REDIS_REPLY_ARRAY || (*reply)->elements != 2) return "";
+    const redisReply* value = (*reply)->element[1];
+    return value->type == REDIS_REPLY_STRING ? std::string(value->str, value->len) : "";
+  }
+
   OptionValues options_;
   ConnectionConfig config_;
   ContextPtr admin_;
@@ -198,6 +209,19 @@ class RedisSession final : public Session {
   std::vector<std::string> keys_;     // per stream index
   std::vector<std::string> created_;  // what DeleteTopics removes
 };
+
+}  // namespace
+
+std::string RedisGuarantee(const std::string& appendonly, const std::string& appendfsync) {
+  const std::string acked = "at-least-once, XADD acked from the server's memory";
+  if (appendonly.empty()) return acked + " (persistence unknown: CONFIG GET refused)";
+  if (appendonly != "yes") return acked + ", AOF off: a server crash loses it";
+  if (appendfsync == "always") return acked + ", AOF fsync always";
+  if (appendfsync == "everysec") return acked + ", AOF fsync everysec (a crash loses up to 1 s)";
+  return acked + ", AOF fsync left to the OS (appendfsync " + appendfsync + ")";
+}
+
+namespace {
 
 class RedisStreamsDriver final : public Driver {
  public:

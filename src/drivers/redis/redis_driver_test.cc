@@ -50,6 +50,37 @@ TEST(RedisStreamsTest, FixedRateDeliversEveryMessageOnceInOrder) {
   EXPECT_EQ(facts.at("client"), "hiredis 0.14.1");
 }
 
+// Persistence is read back from the server: the local default (AOF off) says off, `appendonly yes`
+// with `appendfsync always` in the environment's config says so, and the guarantee row follows.
+TEST(RedisStreamsTest, FactsReadPersistenceBackFromTheServer) {
+  {
+    RedisRun off;
+    Status up = off.Connect();
+    ASSERT_TRUE(up.ok()) << up.ToString();
+    const std::map<std::string, std::string> facts = off.session->Facts();
+    EXPECT_EQ(facts.at("server_appendonly"), "no");
+    EXPECT_NE(facts.at("delivery_guarantee").find("AOF off"), std::string::npos)
+        << facts.at("delivery_guarantee");
+  }
+  RedisRun on;
+  on.system.environment.options.Set(
+      "config", std::map<std::string, std::string>{{"appendonly", "yes"}, {"appendfsync", "always"}});
+  Status up = on.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  const std::map<std::string, std::string> facts = on.session->Facts();
+  EXPECT_EQ(facts.at("server_appendonly"), "yes");
+  EXPECT_EQ(facts.at("server_appendfsync"), "always");
+  EXPECT_NE(facts.at("delivery_guarantee").find("AOF fsync always"), std::string::npos)
+      << facts.at("delivery_guarantee");
+}
+
+TEST(RedisGuaranteeTest, NamesTheFsyncPolicy) {
+  EXPECT_NE(RedisGuarantee("no", "everysec").find("AOF off"), std::string::npos);
+  EXPECT_NE(RedisGuarantee("yes", "everysec").find("fsync everysec"), std::string::npos);
+  EXPECT_NE(RedisGuarantee("yes", "no").find("left to the OS"), std::string::npos);
+  EXPECT_NE(RedisGuarantee("", "").find("unknown"), std::string::npos);
+}
+
 // Fan-out: a consumer group per subscription on every stream; each group receives every entry once.
 TEST(RedisStreamsTest, ThreeSubscriptionsAreThreeGroupsThatEachReceiveEverything) {
   RedisRun run;

@@ -98,6 +98,7 @@ class EmbeddedEnvironment final : public Environment {
   std::map<std::string, std::string> Facts() const override {
     return {{"kind", "librdkafka mock cluster"},
             {"server", "librdkafka mock cluster (protocol mock, not Apache Kafka)"},
+            {"stand_in", "librdkafka mock cluster (not Apache Kafka)"},
             {"brokers", std::to_string(brokers_)},
             {"librdkafka", rd_kafka_version_str()}};
   }
@@ -118,13 +119,30 @@ class EmbeddedProvider final : public Provider {
            "only). For Apache Kafka itself use `environment: {provider: local}`.";
   }
   const OptionSchema& schema() const override { return schema_; }
-  Result<std::unique_ptr<Environment>> Create(const SystemSpec& system) override {
+  Status Check(const SystemSpec& system) const override {
     if (!EmbeddedProviderSupports(system.driver)) {
-      return InvalidArgument("embedded: system " + system.name + " uses driver " + system.driver +
-                             "; the embedded environment only hosts the kafka driver");
+      return InvalidArgument(
+          "embedded: system " + system.name + " uses driver " + system.driver +
+          "; the embedded environment only hosts the kafka driver (use `environment: "
+          "local` for a real server" +
+          (system.driver == "memory" ? ", or no environment for the memory driver)" : ")"));
     }
     const int64_t brokers = system.environment.options.GetInt("brokers", 3);
     if (brokers < 1 || brokers > 10) return InvalidArgument("embedded: brokers must be within 1..10");
+    // The mock cluster would quietly place fewer replicas than asked; the durability must be what the
+    // file says.
+    const int64_t replication = system.options.GetInt("replication_factor", 1);
+    if (replication > brokers) {
+      return InvalidArgument("embedded: kafka `replication_factor: " + std::to_string(replication) +
+                             "` needs at least that many brokers; the environment has `brokers: " +
+                             std::to_string(brokers) + "`");
+    }
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<Environment>> Create(const SystemSpec& system) override {
+    BAKEOFF_RETURN_IF_ERROR(Check(system));
+    const int64_t brokers = system.environment.options.GetInt("brokers", 3);
     return std::unique_ptr<Environment>(new EmbeddedEnvironment(static_cast<int>(brokers)));
   }
 

@@ -55,6 +55,7 @@ Result<ServerLayout> LayoutKinesalite(const LayoutContext& ctx) {
   node.ports = {*port};
   layout.endpoints = {{"url", "http://127.0.0.1:" + std::to_string(*port)}, {"region", "us-east-1"}};
   layout.facts["server"] = "kinesalite";
+  layout.facts["stand_in"] = "kinesalite (Kinesis API emulator)";
   layout.facts["server_version"] = KinesaliteVersion(tools);
   const int p = *port;
   layout.probe = [p](std::chrono::milliseconds budget) { return ProbeKinesis(p, budget); };

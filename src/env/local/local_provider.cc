@@ -97,7 +97,20 @@ class LocalProvider final : public Provider {
   }
   const OptionSchema& schema() const override { return schema_; }
 
+  Status Check(const SystemSpec& system) const override { return Settings(system).status(); }
+
   Result<std::unique_ptr<Environment>> Create(const SystemSpec& system) override {
+    Result<LocalSettings> settings = Settings(system);
+    if (!settings.ok()) return settings.status();
+    LocalEnvironmentOptions options;
+    options.system_name = system.name;
+    options.settings = std::move(settings).value();
+    return std::unique_ptr<Environment>(new LocalEnvironment(std::move(options)));
+  }
+
+ private:
+  // The environment's settings, checked against the system's driver options.
+  static Result<LocalSettings> Settings(const SystemSpec& system) {
     Result<LocalSettings> settings = LocalSettingsFromOptions(system.environment.options, system.driver);
     if (!settings.ok()) return settings.status();
     if (settings->server == "kafka") {
@@ -111,13 +124,23 @@ class LocalProvider final : public Provider {
             std::to_string(settings->nodes) + "`");
       }
     }
-    LocalEnvironmentOptions options;
-    options.system_name = system.name;
-    options.settings = std::move(settings).value();
-    return std::unique_ptr<Environment>(new LocalEnvironment(std::move(options)));
+    if (settings->server == "nats" && system.driver == "nats-jetstream") {
+      if (!settings->jetstream) {
+        return InvalidArgument(
+            "local: the nats-jetstream driver needs JetStream; the environment has "
+            "`jetstream: false` (remove it, or use the `nats` driver)");
+      }
+      const std::string wanted = system.options.GetString("storage", "file");
+      if (settings->storage == "memory" && wanted == "file") {
+        return InvalidArgument(
+            "local: the environment's `storage: memory` makes the server refuse file-backed "
+            "streams, and the driver's `storage` is `file`: set `options.storage: memory` "
+            "or the environment's `storage: file`");
+      }
+    }
+    return settings;
   }
 
- private:
   OptionSchema schema_;
 };
 
