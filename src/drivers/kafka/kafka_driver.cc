@@ -269,7 +269,8 @@ class KafkaSession final : public Session {
     const rd_kafka_metadata_t* md = nullptr;
     rd_kafka_resp_err_t err = rd_kafka_metadata(admin_, 0, rkt, &md, 10'000);
     rd_kafka_topic_destroy(rkt);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaErrorStatus(err, "kafka: metadata from " + Bootstrap());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return KafkaErrorStatus(err, "kafka: metadata from " + Bootstrap());
     cluster_brokers_ = md->broker_cnt;
     Result<int> result = 0;
     if (md->topic_cnt == 1) {

@@ -96,13 +96,6 @@ struct KinesisRun {
   }
 };
 
-std::string Errors(const RunMetrics& m) {
-  std::string text;
-  for (const auto& [what, count] : m.errors.described())
-    text += "  " + what + " x" + std::to_string(count) + "\n";
-  return text;
-}
-
 TEST(KinesisConfigTest, OptionsWinOverEndpointsAndLoopbackNeedsNoCredentials) {
   unsetenv("AWS_ACCESS_KEY_ID");
   unsetenv("AWS_SECRET_ACCESS_KEY");
