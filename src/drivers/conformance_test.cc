@@ -61,6 +61,16 @@ struct DriverCase {
 
 void NoOptions(SystemSpec&) {}
 
+// Sets one duration option (nanoseconds) of the driver.
+std::function<void(SystemSpec&)> Duration(std::string name, int64_t ns) {
+  return [name, ns](SystemSpec& s) { s.options.Set(name, ns); };
+}
+
+// The endpoint `key` = `prefix` + "127.0.0.1:<port>".
+std::function<Endpoints(int)> DeadAt(std::string key, std::string prefix) {
+  return [key, prefix](int port) { return Endpoints{{key, prefix + "127.0.0.1:" + std::to_string(port)}}; };
+}
+
 std::vector<DriverCase> AllCases() {
   std::vector<DriverCase> cases;
   cases.push_back({.label = "memory", .driver = "memory", .provider = "", .configure = NoOptions});
@@ -69,35 +79,22 @@ std::vector<DriverCase> AllCases() {
       .driver = "kafka",
       .provider = "embedded",
       .configure = NoOptions,
-      .configure_for_kill = [](SystemSpec& s) { s.options.Set("delivery_timeout", int64_t{1'000'000'000}); },
-      .dead_endpoints =
-          [](int port) {
-            return Endpoints{{"bootstrap_servers", "127.0.0.1:" + std::to_string(port)}};
-          },
+      .configure_for_kill = Duration("delivery_timeout", 1'000'000'000),
+      .dead_endpoints = DeadAt("bootstrap_servers", ""),
   });
-  cases.push_back({
-      .label = "kafka_local",
-      .driver = "kafka",
-      .provider = "local",
-      .configure = NoOptions,
-      .configure_for_kill = [](SystemSpec& s) { s.options.Set("delivery_timeout", int64_t{1'000'000'000}); },
-      .dead_endpoints =
-          [](int port) {
-            return Endpoints{{"bootstrap_servers", "127.0.0.1:" + std::to_string(port)}};
-          },
-  });
+  DriverCase kafka_local = cases.back();  // the same driver against real Apache Kafka (one KRaft node)
+  kafka_local.label = "kafka_local";
+  kafka_local.provider = "local";
+  cases.push_back(kafka_local);
   cases.push_back({
       .label = "redis_streams",
       .driver = "redis-streams",
       .provider = "local",
       .configure = NoOptions,
       .rate = 40'000,
-      .configure_for_kill = [](SystemSpec& s) { s.options.Set("command_timeout", int64_t{1'000'000'000}); },
+      .configure_for_kill = Duration("command_timeout", 1'000'000'000),
       .kill_rate = 20'000,
-      .dead_endpoints =
-          [](int port) {
-            return Endpoints{{"url", "redis://127.0.0.1:" + std::to_string(port)}};
-          },
+      .dead_endpoints = DeadAt("url", "redis://"),
   });
   cases.push_back({
       .label = "nats",
@@ -107,10 +104,7 @@ std::vector<DriverCase> AllCases() {
       .configure_for_kill = NoOptions,
       .kill_rate = 5'000,
       .min_kill_errors = 1,
-      .dead_endpoints =
-          [](int port) {
-            return Endpoints{{"url", "nats://127.0.0.1:" + std::to_string(port)}};
-          },
+      .dead_endpoints = DeadAt("url", "nats://"),
   });
   cases.push_back({
       .label = "nats_jetstream",
@@ -122,10 +116,7 @@ std::vector<DriverCase> AllCases() {
       .kill_rate = 5'000,
       .killed_run_bound = 20s,
       .min_kill_errors = 1,
-      .dead_endpoints =
-          [](int port) {
-            return Endpoints{{"url", "nats://127.0.0.1:" + std::to_string(port)}};
-          },
+      .dead_endpoints = DeadAt("url", "nats://"),
   });
   cases.push_back({
       .label = "rabbitmq",
@@ -140,10 +131,7 @@ std::vector<DriverCase> AllCases() {
       .rate = 15'000,
       .configure_for_kill = NoOptions,
       .killed_run_bound = 30s,
-      .dead_endpoints =
-          [](int port) {
-            return Endpoints{{"url", "amqp://guest:guest@127.0.0.1:" + std::to_string(port)}};
-          },
+      .dead_endpoints = DeadAt("url", "amqp://guest:guest@"),
   });
   cases.push_back({
       .label = "mqtt",
@@ -155,11 +143,8 @@ std::vector<DriverCase> AllCases() {
           [](SystemSpec& s) {
             s.environment.options.Set("config", StringMap{{"max_queued_messages", "0"}});
           },
-      .configure_for_kill = [](SystemSpec& s) { s.options.Set("connect_timeout", int64_t{1'000'000'000}); },
-      .dead_endpoints =
-          [](int port) {
-            return Endpoints{{"url", "mqtt://127.0.0.1:" + std::to_string(port)}};
-          },
+      .configure_for_kill = Duration("connect_timeout", 1'000'000'000),
+      .dead_endpoints = DeadAt("url", "mqtt://"),
   });
   cases.push_back({
       .label = "kinesis",
@@ -168,7 +153,7 @@ std::vector<DriverCase> AllCases() {
       .configure = NoOptions,
       .rate = 2'000,  // kinesalite is a node.js process: a few thousand records a second
       .messages = 10'000,
-      .configure_for_kill = [](SystemSpec& s) { s.options.Set("request_timeout", int64_t{2'000'000'000}); },
+      .configure_for_kill = Duration("request_timeout", 2'000'000'000),
       .kill_rate = 1'000,
       .killed_run_bound = 40s,
       .min_kill_errors = 100,
