@@ -259,6 +259,14 @@ class KafkaSession final : public Session {
     return props;
   }
 
+  // Where the clients connect (for error messages: an unreachable cluster is named by its address).
+  std::string Bootstrap() const {
+    for (const KafkaProperty& p : admin_props_) {
+      if (p.key == "bootstrap.servers") return p.value;
+    }
+    return "?";
+  }
+
   Status EnsureAdmin() {
     if (admin_ != nullptr) return Status::Ok();
     Result<rd_kafka_t*> rk = NewKafkaHandle(admin_props_, RD_KAFKA_PRODUCER, [](rd_kafka_conf_t*) {});
@@ -350,7 +358,8 @@ class KafkaSession final : public Session {
     const rd_kafka_metadata_t* md = nullptr;
     rd_kafka_resp_err_t err = rd_kafka_metadata(admin_, 0, rkt, &md, 10'000);
     rd_kafka_topic_destroy(rkt);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaErrorStatus(err, "kafka: metadata");
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return KafkaErrorStatus(err, "kafka: metadata from " + Bootstrap());
     cluster_brokers_ = md->broker_cnt;
     Result<int> result = 0;
     if (md->topic_cnt == 1) {

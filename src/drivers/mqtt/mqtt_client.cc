@@ -3,6 +3,7 @@
 #include <mutex>
 #include <thread>
 
+#include "drivers/kit/host_port.h"
 #include "measure/clock.h"
 #include "spec/secrets.h"
 
@@ -27,17 +28,10 @@ Status ParseMqttUrl(const std::string& url, ClientConfig& config) {
   // Only the first of a comma-separated list: one broker per client.
   rest = rest.substr(0, rest.find(','));
   if (const size_t slash = rest.find('/'); slash != std::string::npos) rest = rest.substr(0, slash);
-  if (const size_t colon = rest.rfind(':'); colon != std::string::npos) {
-    const std::string port = rest.substr(colon + 1);
-    char* end = nullptr;
-    const long value = std::strtol(port.c_str(), &end, 10);
-    if (port.empty() || *end != '\0' || value <= 0 || value > 65535) {
-      return InvalidArgument("mqtt: bad port \"" + port + "\" in url");
-    }
-    config.port = static_cast<int>(value);
-    rest = rest.substr(0, colon);
-  }
-  if (!rest.empty()) config.host = rest;
+  Result<drivers_kit::HostPort> where = drivers_kit::ParseHostPort(rest, {config.host, config.port}, "mqtt");
+  if (!where.ok()) return where.status();
+  config.host = where->host;
+  config.port = where->port;
   return Status::Ok();
 }
 

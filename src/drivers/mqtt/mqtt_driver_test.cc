@@ -1,5 +1,6 @@
 // The mqtt driver through the real runner against a real mosquitto started by the `local` provider:
-// exact delivery at QoS 1 and 2, loss that shows at QoS 0 for a slow subscriber, and a broker killed mid-run.
+// exact delivery at QoS 2 with persistent sessions, fan-out, and loss that shows at QoS 0 for a slow
+// subscriber. QoS 1 delivery, a killed broker and a dead endpoint are the conformance suite's.
 #include "drivers/mqtt/mqtt_driver.h"
 
 #include <gtest/gtest.h>
@@ -56,10 +57,6 @@ void ExpectExactDelivery(int qos, bool clean_session) {
   EXPECT_EQ(facts.at("client"), "libmosquitto 2.0.11");
   EXPECT_EQ(facts.at("qos"), std::to_string(qos));
   EXPECT_EQ(facts.count("server_version"), 1u);
-}
-
-TEST(MqttTest, Qos1DeliversEveryMessageOnceInOrder) {
-  ExpectExactDelivery(1, true);
 }
 
 TEST(MqttTest, Qos2PersistentSessionDeliversEveryMessageOnceInOrder) {
@@ -169,36 +166,6 @@ TEST(MqttTest, Qos0SlowSubscriberShowsLoss) {
       << m->stop_reason() << ": the loss must be the broker's drops, not messages left unread";
 }
 
-TEST(MqttTest, BrokerKilledMidRunEndsInTimeWithErrorsCounted) {
-  MqttRun run;
-  run.workload.partitions = 2;
-  run.workload.consumers = 2;
-  run.workload.rate.msgs_per_s = 20'000;
-  run.workload.duration_ns = 4'000'000'000;
-  run.workload.drain_timeout_ns = 2'000'000'000;
-  run.system.options.Set("connect_timeout", int64_t{1'000'000'000});
-  Status up = run.Connect();
-  ASSERT_TRUE(up.ok()) << up.ToString();
-  ASSERT_NE(run.env, nullptr);
-  std::thread killer([&] {
-    std::this_thread::sleep_for(1500ms);
-    for (const ServerProcess& p : run.env->Processes()) ::kill(p.pid, SIGKILL);
-  });
-  const auto start = Clock::now();
-  Result<RunMetrics> m = run.Run();
-  const auto elapsed = Clock::now() - start;
-  killer.join();
-  ASSERT_TRUE(m.ok()) << m.status().ToString();
-  EXPECT_LT(elapsed, 4s + 3 * 2s + 3s);
-  testing::ExpectKilledMidRunCounted(*m);
-  const auto teardown_start = Clock::now();
-  (void)run.session->DeleteTopics();
-  run.session.reset();
-  EXPECT_TRUE(run.env->Destroy().ok());
-  EXPECT_TRUE(run.env->Processes().empty());
-  EXPECT_LT(Clock::now() - teardown_start, 10s);
-}
-
 TEST(MqttConfigTest, ParsesUrlsAndOptions) {
   mqtt::ClientConfig c;
   ASSERT_TRUE(mqtt::ParseMqttUrl("mqtt://10.0.0.2:1884", c).ok());
@@ -212,13 +179,7 @@ TEST(MqttConfigTest, ParsesUrlsAndOptions) {
   options.Set("password", std::string("${env:BAKEOFF_MQTT_TEST_UNSET}"));
   EXPECT_FALSE(mqtt::MakeClientConfig(options, "mqtt://127.0.0.1:1").ok());
   options.Set("password", std::string(""));
-  Result<mqtt::ClientConfig> config = mqtt::MakeClientConfig(options, "mqtt://127.0.0.1:1");
-  ASSERT_TRUE(config.ok());
-  // Nothing listens on port 1: a fast, typed failure, no hang.
-  mqtt::Client client(*config, "bakeoff-test-dead", true, nullptr);
-  const auto start = Clock::now();
-  EXPECT_FALSE(client.Connect().ok());
-  EXPECT_LT(Clock::now() - start, 6s);
+  EXPECT_TRUE(mqtt::MakeClientConfig(options, "mqtt://127.0.0.1:1").ok());
 }
 
 }  // namespace

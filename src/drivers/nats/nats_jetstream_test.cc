@@ -1,6 +1,6 @@
 // The "nats-jetstream" driver against real nats-server processes, through the real workload runner:
 // 100,000 messages at a fixed rate with file and memory storage (and R3 on a 3-node cluster), none
-// lost, duplicated or reordered; a killed server ends the run in time with errors counted.
+// lost, duplicated or reordered. A killed server and a dead endpoint are the conformance suite's.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -53,7 +53,8 @@ TEST_P(JetStreamStorageTest, FixedRateDeliversEveryMessageOnceInOrder) {
   EXPECT_TRUE((*servers)->Destroy().ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Storage, JetStreamStorageTest, ::testing::Values("file", "memory"));
+// File storage (the default) is the conformance suite's.
+INSTANTIATE_TEST_SUITE_P(Storage, JetStreamStorageTest, ::testing::Values("memory"));
 
 // Fan-out: each subscription has durables of its own, so each receives the whole stream (durables shared
 // between subscriptions would split the messages between them instead).
@@ -111,27 +112,6 @@ TEST(JetStreamTest, ThreeReplicasOnAThreeNodeCluster) {
   for (const auto& [key, value] : out.facts)
     has_leader |= key.rfind("stream_leader.", 0) == 0 && !value.empty();
   EXPECT_TRUE(has_leader);
-}
-
-TEST(JetStreamTest, KilledServerEndsTheRunWithErrors) {
-  auto servers = StartNatsServers(1, true);
-  ASSERT_TRUE(servers.ok()) << servers.status().ToString();
-  WorkloadSpec w = Workload(5'000, 0);
-  w.messages.reset();
-  w.duration_ns = 4'000'000'000;
-  w.drain_timeout_ns = 2'000'000'000;
-  const auto out = RunOnce(**servers, "nats-jetstream", {}, w, 1500ms);
-  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
-  EXPECT_LT(out.elapsed, 20s);
-  EXPECT_FALSE(out.metrics.errors.empty());
-  const AccountingTotals& a = out.metrics.accounting;
-  EXPECT_GT(a.acked, 0u);
-  EXPECT_LT(a.acked, a.sent);
-  EXPECT_GT(a.send_errors, 0u);
-  // Nothing acked was lost: the stream had it before the kill... but the consumer cannot read it after.
-  EXPECT_LE(a.received, a.sent);
-  EXPECT_FALSE(out.delete_topics.ok());  // the server is gone; deleting failed, quickly
-  EXPECT_TRUE((*servers)->pids().empty());
 }
 
 // Before: a 3-node cluster whose meta group did not yet see every peer failed stream creation with

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "drivers/kit/host_port.h"
 #include "spec/secrets.h"
 
 namespace bakeoff {
@@ -170,22 +171,11 @@ Result<RabbitNode> ParseOneUrl(std::string_view url, size_t position) {
       return InvalidArgument(where + ": bad password escape");
     }
   }
-  std::string_view host = authority;
-  const size_t colon = authority.rfind(':');
-  if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-    host = authority.substr(0, colon);
-    std::string_view port = authority.substr(colon + 1);
-    if (port.empty() || port.size() > 5) return InvalidArgument(where + ": bad port");
-    int value = 0;
-    for (char c : port) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return InvalidArgument(where + ": bad port");
-      value = value * 10 + (c - '0');
-    }
-    if (value < 1 || value > 65535) return InvalidArgument(where + ": port out of range");
-    node.port = value;
-  }
-  if (host.empty()) return InvalidArgument(where + ": no host");
-  node.host = std::string(host);
+  Result<drivers_kit::HostPort> hp = drivers_kit::ParseHostPort(authority, {"", node.port}, where);
+  if (!hp.ok()) return hp.status();
+  if (hp->host.empty()) return InvalidArgument(where + ": no host");
+  node.host = hp->host;
+  node.port = hp->port;
   return node;
 }
 

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "drivers/kit/host_port.h"
 #include "spec/secrets.h"
 
 namespace bakeoff::redis {
@@ -46,18 +47,10 @@ Status ParseRedisUrl(const std::string& url, ConnectionConfig& config) {
       return InvalidArgument("redis: only database 0 is supported (url " + url + ")");
     rest = rest.substr(0, slash);
   }
-  const size_t colon = rest.rfind(':');
-  if (colon != std::string::npos) {
-    const std::string port = rest.substr(colon + 1);
-    char* end = nullptr;
-    const long value = std::strtol(port.c_str(), &end, 10);
-    if (port.empty() || *end != '\0' || value <= 0 || value > 65535) {
-      return InvalidArgument("redis: bad port \"" + port + "\" in url");
-    }
-    config.port = static_cast<int>(value);
-    rest = rest.substr(0, colon);
-  }
-  if (!rest.empty()) config.host = rest;
+  Result<drivers_kit::HostPort> where = drivers_kit::ParseHostPort(rest, {config.host, config.port}, "redis");
+  if (!where.ok()) return where.status();
+  config.host = where->host;
+  config.port = where->port;
   return Status::Ok();
 }
 
