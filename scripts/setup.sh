@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates clang-format
+  build-essential cmake ninja-build pkg-config git ca-certificates clang-format clang-tidy
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libhiredis-dev libnats-dev librabbitmq-dev libmosquitto-dev
