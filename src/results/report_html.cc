@@ -1,7 +1,10 @@
 #include "results/report_html.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <optional>
 
 #include "results/report_svg.h"
 #include "results/statistics.h"
@@ -15,13 +18,11 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kStyle = R"(
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1150px}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}
 td.k,th.k{text-align:left}.ok{color:#0a7d28}.bad{color:#c0161b;font-weight:bold}
-svg.chart{display:block;margin:10px 0;border:1px solid #eee}
-.t{font-size:14px;font-weight:bold}.a{font-size:11px;fill:#444}.l{font-size:11px}.g{stroke:#eee}
 .note{color:#666;font-size:12px}
 )";
 
@@ -81,7 +82,9 @@ std::string OverviewTable(const std::vector<RunRef>& runs) {
     int passed = 0, failed = 0;
     for (const json& t : r.run->value("thresholds", json::array()))
       (t.value("passed", false) ? passed : failed)++;
-    const std::string status = r.run->value("status", "");
+    // A run whose thresholds failed is not "ok", whatever it measured: the cell says so in red.
+    std::string status = r.run->value("status", "");
+    if (status == "ok" && failed > 0) status = "threshold_failed";
     out += "<tr>" + Td(r.label, "k") + Td(status, status == "ok" ? "ok" : "bad") +
            Td(Value(m, "throughput.received_msgs_per_s")) + Td(Value(m, "throughput.received_mb_per_s")) +
            Td(latency("p50")) + Td(latency("p99")) + Td(latency("p99_9")) + Td(latency("max")) +
@@ -222,25 +225,139 @@ std::string SpectrumChart(const std::vector<RunRef>& runs, const std::string& co
                       series, x, y);
 }
 
-std::string ThroughputChart(const std::vector<RunRef>& runs) {
+// A matrix point's value for `path` ("workload.rate"), or "" when the point does not set it.
+std::string PointValue(const json& run, const std::string& path) {
+  const json point = run.value("matrix_point", json::object());
+  if (!point.is_object() || !point.contains(path)) return "";
+  return point[path].is_string() ? point[path].get<std::string>() : point[path].dump();
+}
+
+// The phases of a run on its series' clock (seconds since the producers started): warm-up until
+// `measured_from_s`, the measured window until `measured_to_s`, the drain until `last_s`.
+struct RunPhases {
+  double measured_from_s = 0, measured_to_s = 0, last_s = 0;
+};
+
+RunPhases PhasesOf(const RunRef& r) {
+  const json& workload = (*r.result)["experiment"].value("workload", json::object());
+  double warmup_ns = workload.value("warmup_ns", 0.0);
+  if (const std::string text = PointValue(*r.run, "workload.warmup"); !text.empty()) {
+    if (Result<int64_t> ns = ParseDurationNs(text); ns.ok()) warmup_ns = static_cast<double>(*ns);
+  }
+  const json& m = (*r.run)["metrics"];
+  RunPhases phases;
+  phases.measured_from_s = warmup_ns / 1e9;
+  phases.measured_to_s = phases.measured_from_s + (m.is_object() ? m.value("measured_ns", 0.0) : 0) / 1e9;
+  if (m.is_object()) {
+    for (const json& sample : m.value("series", json::array()))
+      phases.last_s = std::max(phases.last_s, sample.value("t_s", 0.0));
+  }
+  return phases;
+}
+
+// The target rate of a fixed-rate run in msg/s (nullopt for `max`).
+std::optional<double> TargetRate(const RunRef& r) {
+  const json& rate =
+      (*r.result)["experiment"].value("workload", json::object()).value("rate", json::object());
+  std::optional<double> target;
+  if (rate.value("mode", "") == "fixed") target = rate.value("msgs_per_s", 0.0);
+  if (const std::string text = PointValue(*r.run, "workload.rate"); !text.empty()) {
+    Result<double> parsed = ParseRatePerSecond(text);
+    target = parsed.ok() ? std::optional<double>(*parsed) : std::nullopt;  // "max"
+  }
+  return target;
+}
+
+// Warm-up and drain shaded (once per distinct set of phase boundaries among the runs).
+ChartDecorations PhaseBands(const std::vector<RunRef>& runs) {
+  ChartDecorations out;
+  std::vector<std::pair<double, double>> seen;
+  double last_s = 0;
+  for (const RunRef& r : runs) last_s = std::max(last_s, PhasesOf(r).last_s);
+  for (const RunRef& r : runs) {
+    const RunPhases p = PhasesOf(r);
+    const auto key = std::make_pair(std::round(p.measured_from_s * 100), std::round(p.measured_to_s * 100));
+    if (std::find(seen.begin(), seen.end(), key) != seen.end() || seen.size() >= 4) continue;
+    seen.push_back(key);
+    if (p.measured_from_s > 0) out.bands.push_back({0, p.measured_from_s, "warm-up", "warmup"});
+    if (last_s > p.measured_to_s && p.measured_to_s > p.measured_from_s)
+      out.bands.push_back({p.measured_to_s, last_s, "drain", "drain"});
+  }
+  return out;
+}
+
+ChartAxis TimeAxis() {
+  ChartAxis x{"seconds since the producers started (warm-up and drain shaded)", nullptr, {}};
+  x.unit = AxisUnit::kSeconds;
+  return x;
+}
+
+// One series per run from its per-second samples: `value(sample, seconds, state)`; `state` carries a
+// running total (the backlog).
+template <typename F>
+std::vector<ChartSeries> PerSecondSeries(const std::vector<RunRef>& runs, F value) {
   std::vector<ChartSeries> series;
   for (const RunRef& r : runs) {
     const json& m = (*r.run)["metrics"];
     if (!m.is_object()) continue;
     ChartSeries s{r.label, {}};
-    double last_t = 0;
+    double last_t = 0, state = 0;
     for (const json& sample : m.value("series", json::array())) {
       const double t = sample.value("t_s", 0.0);
       const double seconds = t - last_t > 0 ? t - last_t : 1;
-      s.points.emplace_back(t, sample.value("received", 0.0) / seconds);
+      s.points.emplace_back(t, value(sample, seconds, state));
       last_t = t;
     }
     series.push_back(std::move(s));
   }
-  ChartAxis x{
-      "seconds since start (warm-up included)", [](double v) { return FormatDurationNs(v * 1e9); }, {}};
-  ChartAxis y{"received msg/s", [](double v) { return FormatCount(v); }, {}};
-  return LineChartSvg("chart-throughput", "Received messages per second", series, x, y);
+  return series;
+}
+
+std::string ThroughputChart(const std::vector<RunRef>& runs) {
+  ChartDecorations decorations = PhaseBands(runs);
+  for (const RunRef& r : runs) {
+    const std::optional<double> target = TargetRate(r);
+    if (!target || *target <= 0) continue;
+    bool seen = false;
+    for (const ChartLine& line : decorations.lines) seen = seen || line.y == *target;
+    if (!seen) decorations.lines.push_back({*target, "target " + FormatCount(*target) + " msg/s"});
+  }
+  ChartAxis y{"received msg/s", nullptr, {}};
+  y.unit = AxisUnit::kCount;
+  return LineChartSvg("chart-throughput", "Received messages per second (target rate dashed)",
+                      PerSecondSeries(runs, [](const json& sample, double seconds,
+                                               double&) { return sample.value("received", 0.0) / seconds; }),
+                      TimeAxis(), y, decorations);
+}
+
+// Corrected end-to-end p99 of each second, on a log axis (a stall jumps 1000x). Seconds without a
+// measured message (warm-up) are left out.
+std::string P99OverTimeChart(const std::vector<RunRef>& runs) {
+  ChartAxis y{"end-to-end p99 per second (log scale)", Duration, {}};
+  y.log = true;
+  return LineChartSvg("chart-p99-over-time", "End-to-end p99 (corrected) per second",
+                      PerSecondSeries(runs, [](const json& sample, double,
+                                               double&) { return sample.value("e2e_p99_ns", 0.0); }),
+                      TimeAxis(), y, PhaseBands(runs));
+}
+
+// Messages sent but not yet received (per subscription: each owes every message), at the end of each
+// second; a backlog that grows through the measured window means the system does not keep up.
+std::string BacklogChart(const std::vector<RunRef>& runs) {
+  ChartAxis y{"backlog (sent, not yet received)", nullptr, {}};
+  y.unit = AxisUnit::kCount;
+  std::vector<ChartSeries> series;
+  for (const RunRef& r : runs) {
+    const double subscriptions = std::max(
+        1.0, (*r.result)["experiment"].value("workload", json::object()).value("subscriptions", 1.0));
+    std::vector<ChartSeries> one =
+        PerSecondSeries(std::vector<RunRef>{r}, [subscriptions](const json& sample, double, double& backlog) {
+          backlog += sample.value("sent", 0.0) * subscriptions - sample.value("received", 0.0);
+          return std::max(0.0, backlog);
+        });
+    for (ChartSeries& s : one) series.push_back(std::move(s));
+  }
+  return LineChartSvg("chart-backlog", "Backlog over time", series, TimeAxis(), y, PhaseBands(runs));
 }
 
 std::string BarsChart(const json& summary, const std::string& id, const std::string& metric,
@@ -260,6 +377,10 @@ std::string BarsChart(const json& summary, const std::string& id, const std::str
   }
   ChartAxis y{
       title, [info](double v) { return info ? FormatMetricValue(info->kind, v) : std::to_string(v); }, {}};
+  const bool latency = info != nullptr && info->kind == MetricKind::kLatencyNs;
+  y.log = latency;  // latencies of different systems differ 1000x: dots on a log axis, not bars
+  if (latency) y.title += " (log scale)";
+  if (!latency) y.unit = AxisUnit::kCount;
   return BarChartSvg(id, title + " by matrix point (mean, 95% interval)", groups, y);
 }
 
@@ -281,6 +402,97 @@ std::string SummaryTable(const json& summary) {
       const double mean = m.value("mean", 0.0),
                    half = (m.value("ci95_high", 0.0) - m.value("ci95_low", 0.0)) / 2;
       out += Td(FormatMetricValue(info->kind, mean) + " ± " + FormatMetricValue(info->kind, half));
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+// What load the runs were under, so that a shared report stands alone: one column per result.
+std::string WorkloadTable(const std::vector<const json*>& results) {
+  const auto duration = [](const json& w, const char* key) {
+    return w.contains(key) && w[key].is_number() ? Duration(w[key].get<double>()) : std::string("-");
+  };
+  const auto number = [](const json& w, const char* key) {
+    return w.contains(key) && w[key].is_number() ? std::to_string(w[key].get<int64_t>()) : std::string("-");
+  };
+  struct Row {
+    const char* what;
+    std::function<std::string(const json& experiment, const json& workload)> cell;
+  };
+  const std::vector<Row> rows = {
+      {"rate",
+       [](const json&, const json& w) {
+         const json rate = w.value("rate", json::object());
+         return rate.value("mode", "") == "fixed"
+                    ? FormatCount(rate.value("msgs_per_s", 0.0)) + " msg/s (open loop)"
+                    : std::string("max (closed loop)");
+       }},
+      {"message size",
+       [](const json&, const json& w) {
+         const json size = w.value("message_size", json::object());
+         if (size.contains("bytes")) return FormatBytes(size.value("bytes", 0.0)) + " fixed";
+         return size.value("distribution", std::string("?")) + " " +
+                FormatBytes(size.value("min_bytes", 0.0)) + " .. " +
+                FormatBytes(size.value("max_bytes", 0.0)) + ", mean " +
+                FormatBytes(size.value("mean_bytes", 0.0));
+       }},
+      {"topics x partitions",
+       [number](const json&, const json& w) {
+         return number(w, "topics") + " x " + number(w, "partitions");
+       }},
+      {"producers", [number](const json&, const json& w) { return number(w, "producers"); }},
+      {"consumers (subscriptions)",
+       [number](const json&, const json& w) {
+         return number(w, "consumers") + " (" + number(w, "subscriptions") + ")";
+       }},
+      {"keys",
+       [](const json&, const json& w) {
+         const json keys = w.value("keys", json::object());
+         std::string text = keys.value("distribution", std::string("none"));
+         if (keys.contains("count")) text += ", " + keys["count"].dump() + " keys";
+         return text;
+       }},
+      {"payload",
+       [](const json&, const json& w) {
+         return w.value("payload", json::object()).value("kind", std::string("-"));
+       }},
+      {"warm-up", [duration](const json&, const json& w) { return duration(w, "warmup_ns"); }},
+      {"duration (measured)", [duration](const json&, const json& w) { return duration(w, "duration_ns"); }},
+      {"drain timeout", [duration](const json&, const json& w) { return duration(w, "drain_timeout_ns"); }},
+      {"message cap",
+       [](const json&, const json& w) {
+         return w.contains("messages") && w["messages"].is_number() ? FormatCount(w["messages"].get<double>())
+                                                                    : std::string("none");
+       }},
+      {"matrix",
+       [](const json& e, const json&) {
+         std::string text;
+         for (const json& axis : e.value("matrix", json::array()))
+           text += (text.empty() ? "" : "; ") + axis.value("path", std::string("")) + " = " +
+                   axis.value("values", json::array()).dump();
+         return text.empty() ? std::string("none") : text + " (overrides the values above)";
+       }},
+      {"repeats", [](const json& e, const json&) { return std::to_string(e.value("repeat", 1)); }},
+      {"systems",
+       [](const json& e, const json&) {
+         std::string text;
+         for (const json& sys : e.value("systems", json::array()))
+           text += (text.empty() ? "" : ", ") + sys.value("name", std::string("")) + " (" +
+                   sys.value("driver", std::string("")) + ", " +
+                   sys.value("environment", json::object()).value("provider", std::string("")) + ")";
+         return text;
+       }},
+  };
+  std::string out = "<table id=\"table-workload\"><tr><th class=\"k\">workload</th>";
+  for (const json* r : results)
+    out += "<th class=\"k\">" + HtmlEscape((*r)["experiment"].value("name", std::string(""))) + "</th>";
+  out += "</tr>\n";
+  for (const Row& row : rows) {
+    out += "<tr>" + Td(row.what, "k");
+    for (const json* r : results) {
+      const json& e = (*r)["experiment"];
+      out += Td(row.cell(e, e.value("workload", json::object())), "k");
     }
     out += "</tr>\n";
   }
@@ -345,7 +557,7 @@ std::string RenderReportHtml(const std::vector<json>& input) {
     }
   }
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bakeoff: " +
-                    HtmlEscape(title) + "</title><style>" + kStyle + "</style></head><body>\n";
+                    HtmlEscape(title) + "</title><style>" + kStyle + ChartStyle() + "</style></head><body>\n";
   out += "<h1>bakeoff report: " + HtmlEscape(title) + "</h1>\n";
   for (const json* r : results) {
     const std::string description = (*r)["experiment"].value("description", "");
@@ -361,9 +573,10 @@ std::string RenderReportHtml(const std::vector<json>& input) {
     if (r->value("partial", false))
       out += "<p class=\"bad\">Partial results: the experiment was interrupted.</p>\n";
   }
+  out += "<h2>Workload</h2>\n" + WorkloadTable(results);
   out += "<h2>Overview</h2>\n" + OverviewTable(runs);
   out += "<h2>Thresholds</h2>\n" + ThresholdTable(runs);
-  out += "<h2>Throughput over time</h2>\n" + ThroughputChart(runs);
+  out += "<h2>Over time</h2>\n" + ThroughputChart(runs) + P99OverTimeChart(runs) + BacklogChart(runs);
   out += "<h2>Latency percentile spectrum</h2>\n" + SpectrumChart(runs, "corrected") +
          SpectrumChart(runs, "uncorrected");
   out += "<h2>Across matrix points and repeats</h2>\n" + SummaryTable(summary) +
