@@ -300,6 +300,9 @@ std::string LineChartSvg(const std::string& id, const std::string& title,
     }
   }
   for (const ChartLine& line : decorations.lines) yr.Add(line.y);
+  if (!xr.empty()) {
+    for (const ChartBand& band : decorations.bands) xr.Add(band.from), xr.Add(band.to);  // t = 0 shows
+  }
   const Scale xs = XScale(x, xr), ys = YScale(y, yr);
   std::vector<std::string> labels;
   for (const ChartSeries& s : series) labels.push_back(s.label);
