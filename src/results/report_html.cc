@@ -365,7 +365,9 @@ std::string BarsChart(const json& summary, const std::string& id, const std::str
   const MetricInfo* info = FindMetric(metric);
   std::vector<BarGroup> groups;
   for (const json& entry : summary) {
-    const std::string label = entry.value("point_label", std::string("all"));
+    // The values only ("100B, 1k/s"): the matrix's paths are listed once at the top of the page.
+    std::string label = PointValues(entry.value("matrix_point", json::object()));
+    if (label.empty()) label = "all";
     BarGroup* group = nullptr;
     for (BarGroup& g : groups) {
       if (g.label == label) group = &g;
