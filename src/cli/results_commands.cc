@@ -8,8 +8,10 @@
 #include "results/exports.h"
 #include "results/index_store.h"
 #include "results/report_html.h"
+#include "results/run_table_input.h"
 #include "results/s3_store.h"
 #include "results/statistics.h"
+#include "results/summary_table.h"
 
 namespace bakeoff {
 namespace {
@@ -139,7 +141,13 @@ int Show(const std::string& store, const std::string& id) {
     return kExitBadExperiment;
   }
   std::cout << RenderIndexTable({*row}) << "path: " << row->path << "\n\n";
-  std::cout << RenderComparison({LabelledResult{row->id, *loaded}});
+  // The run table `bakeoff run` printed, rebuilt from result.json and the runs' .hlog files.
+  Result<ExperimentResult> runs = ReadRunTableInput(*loaded, row->path);
+  if (!runs.ok()) {
+    std::cerr << "bakeoff: " << runs.status().message() << "\n";
+    return kExitBadExperiment;
+  }
+  std::cout << RenderSummaryTable(*runs);
   const nlohmann::json& summary = (*loaded)["summary"];
   if (summary.is_array() && !summary.empty()) std::cout << RenderRepeatSummary(summary);
   return kExitOk;

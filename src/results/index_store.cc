@@ -34,12 +34,14 @@ CREATE TABLE IF NOT EXISTS results (
   failed_runs INTEGER NOT NULL,
   received_msgs_per_s REAL NOT NULL,
   e2e_p99_ns REAL NOT NULL,
-  lost INTEGER NOT NULL);
+  lost INTEGER NOT NULL,
+  per_system TEXT NOT NULL,
+  verdicts TEXT NOT NULL);
 )sql";
 
 constexpr const char* kColumns =
     "id, name, started_unix_ns, systems, partial, path, runs, failed_runs, received_msgs_per_s, e2e_p99_ns, "
-    "lost";
+    "lost, per_system, verdicts";
 
 Status SqlError(sqlite3* db, const std::string& what) {
   return IoError("results index: " + what + ": " + sqlite3_errmsg(db));
@@ -77,7 +79,36 @@ IndexedResult ReadRow(sqlite3_stmt* s) {
   r.received_msgs_per_s = sqlite3_column_double(s, 8);
   r.e2e_p99_ns = sqlite3_column_double(s, 9);
   r.lost = sqlite3_column_int64(s, 10);
+  const json systems = json::parse(ColumnText(s, 11), nullptr, false);
+  if (systems.is_array()) {
+    for (const json& f : systems) {
+      if (!f.is_object()) continue;
+      r.per_system.push_back({f.value("system", std::string()), f.value("runs", 0),
+                              f.value("min_msgs_per_s", 0.0), f.value("max_msgs_per_s", 0.0),
+                              f.value("min_p99_ns", 0.0), f.value("max_p99_ns", 0.0)});
+    }
+  }
+  r.verdicts = ColumnText(s, 12);
   return r;
+}
+
+std::string PerSystemJson(const std::vector<SystemFigures>& figures) {
+  json out = json::array();
+  for (const SystemFigures& f : figures) {
+    out.push_back({{"system", f.system},
+                   {"runs", f.runs},
+                   {"min_msgs_per_s", f.min_received_msgs_per_s},
+                   {"max_msgs_per_s", f.max_received_msgs_per_s},
+                   {"min_p99_ns", f.min_e2e_p99_ns},
+                   {"max_p99_ns", f.max_e2e_p99_ns}});
+  }
+  return out.dump();
+}
+
+// "5.00 k" or "2.00 k .. 8.00 k".
+std::string Span(double low, double high, std::string (*format)(double)) {
+  if (high <= 0) return "-";
+  return low == high ? format(low) : format(low) + " .. " + format(high);
 }
 
 std::string FormatUtc(int64_t unix_ns) {
@@ -132,21 +163,53 @@ IndexedResult SummarizeForIndex(const json& result, const std::string& dir) {
   double throughput = 0, p99 = 0;
   int measured = 0;
   std::vector<std::string> systems;
+  // Worst first, so the first word of the summary is the one to worry about.
+  std::vector<std::pair<std::string, int>> verdicts = {
+      {"failed", 0},        {"interrupted", 0}, {"cancelled", 0}, {"threshold_failed", 0},
+      {"not_sustained", 0}, {"no_data", 0},     {"ok", 0}};
   for (const json& run : result.value("runs", json::array())) {
     const std::string system = run.value("system", std::string());
     if (std::find(systems.begin(), systems.end(), system) == systems.end()) systems.push_back(system);
     ++r.runs;
-    if (run.value("status", std::string("ok")) != "ok") ++r.failed_runs;
+    std::string status = run.value("status", std::string("ok"));
+    bool threshold_failed = false;
+    for (const json& t : run.value("thresholds", json::array()))
+      threshold_failed = threshold_failed || (t.is_object() && !t.value("passed", true));
+    if (status == "ok" && threshold_failed) status = "threshold_failed";
+    if (status != "ok") ++r.failed_runs;
+    auto verdict =
+        std::find_if(verdicts.begin(), verdicts.end(), [&](const auto& v) { return v.first == status; });
+    if (verdict == verdicts.end()) verdict = verdicts.insert(verdicts.begin(), {status, 0});
+    ++verdict->second;
+    auto figures = std::find_if(r.per_system.begin(), r.per_system.end(),
+                                [&](const SystemFigures& f) { return f.system == system; });
+    if (figures == r.per_system.end())
+      figures = r.per_system.insert(r.per_system.end(), SystemFigures{system});
+    ++figures->runs;
     const json& m = run.contains("metrics") ? run["metrics"] : json();
     if (!m.is_object()) continue;
     ++measured;
-    throughput += m.value("/throughput/received_msgs_per_s"_json_pointer, 0.0);
-    p99 += m.value("/e2e_latency_ns/corrected/p99"_json_pointer, 0.0);
+    const double run_throughput = m.value("/throughput/received_msgs_per_s"_json_pointer, 0.0);
+    const double run_p99 = m.value("/e2e_latency_ns/corrected/p99"_json_pointer, 0.0);
+    throughput += run_throughput;
+    p99 += run_p99;
     r.lost += m.value("/accounting/lost"_json_pointer, int64_t{0});
+    const bool first = figures->max_received_msgs_per_s == 0 && figures->max_e2e_p99_ns == 0;
+    figures->min_received_msgs_per_s =
+        first ? run_throughput : std::min(figures->min_received_msgs_per_s, run_throughput);
+    figures->max_received_msgs_per_s = std::max(figures->max_received_msgs_per_s, run_throughput);
+    if (run_p99 > 0) {
+      figures->min_e2e_p99_ns =
+          figures->min_e2e_p99_ns > 0 ? std::min(figures->min_e2e_p99_ns, run_p99) : run_p99;
+      figures->max_e2e_p99_ns = std::max(figures->max_e2e_p99_ns, run_p99);
+    }
   }
   if (measured > 0) {
     r.received_msgs_per_s = throughput / measured;
     r.e2e_p99_ns = p99 / measured;
+  }
+  for (const auto& [name, count] : verdicts) {
+    if (count > 0) r.verdicts += (r.verdicts.empty() ? "" : ", ") + std::to_string(count) + " " + name;
   }
   for (size_t i = 0; i < systems.size(); ++i) r.systems += (i ? "," : "") + systems[i];
   return r;
@@ -185,8 +248,22 @@ Result<sqlite3*> OpenChecked(const std::string& file, bool* rebuild) {
   }
   if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("cannot create the schema in");
-  Statement columns(db, (std::string("SELECT ") + kColumns + " FROM results LIMIT 0").c_str());
-  if (columns.get() == nullptr) return fail("not a bakeoff results index (other columns):");
+  bool current = false;
+  {
+    Statement columns(db, (std::string("SELECT ") + kColumns + " FROM results LIMIT 0").c_str());
+    current = columns.get() != nullptr;
+  }
+  if (!current) {
+    // An index written by an older bakeoff (the columns up to `lost`): derived data, so rebuilt in place.
+    Statement older(db,
+                    "SELECT id, name, started_unix_ns, systems, partial, path, runs, failed_runs, "
+                    "received_msgs_per_s, e2e_p99_ns, lost FROM results LIMIT 0");
+    if (older.get() == nullptr) return fail("not a bakeoff results index (other columns):");
+    if (sqlite3_exec(db, "DROP TABLE results", nullptr, nullptr, nullptr) != SQLITE_OK ||
+        sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK)
+      return fail("cannot upgrade the schema of");
+    has_table = false;
+  }
   *rebuild = !has_table;
   return db;
 }
@@ -232,7 +309,7 @@ Status ResultIndex::Add(const std::string& dir) {
   if (!loaded.ok()) return loaded.status();
   const IndexedResult r = SummarizeForIndex(*loaded, dir);
   Statement s(Db(db_), (std::string("INSERT OR REPLACE INTO results (") + kColumns +
-                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                            .c_str());
   if (s.get() == nullptr) return SqlError(Db(db_), "prepare insert");
   s.Text(1, r.id);
@@ -246,6 +323,8 @@ Status ResultIndex::Add(const std::string& dir) {
   sqlite3_bind_double(s.get(), 9, r.received_msgs_per_s);
   sqlite3_bind_double(s.get(), 10, r.e2e_p99_ns);
   sqlite3_bind_int64(s.get(), 11, r.lost);
+  s.Text(12, PerSystemJson(r.per_system));
+  s.Text(13, r.verdicts);
   if (sqlite3_step(s.get()) != SQLITE_DONE) return SqlError(Db(db_), "cannot index " + dir);
   return Status::Ok();
 }
@@ -297,14 +376,19 @@ Result<IndexedResult> ResultIndex::Find(const std::string& id) const {
 std::string RenderIndexTable(const std::vector<IndexedResult>& rows) {
   if (rows.empty()) return "no results\n";
   std::vector<std::vector<std::string>> cells = {
-      {"ID", "NAME", "STARTED (UTC)", "SYSTEMS", "RUNS", "RECV MSG/S", "E2E P99", "LOST", "STATUS"}};
+      {"ID", "NAME", "STARTED (UTC)", "SYSTEM", "RUNS", "RECV MSG/S", "E2E P99", "LOST", "STATUS"}};
   for (const IndexedResult& r : rows) {
-    std::string status = r.partial ? "partial" : "complete";
-    if (r.failed_runs > 0) status += ", " + std::to_string(r.failed_runs) + " failed";
-    cells.push_back({r.id, r.name, FormatUtc(r.started_unix_ns), r.systems, std::to_string(r.runs),
-                     FormatCount(r.received_msgs_per_s),
-                     r.e2e_p99_ns > 0 ? FormatDurationNs(r.e2e_p99_ns) : "-", std::to_string(r.lost),
-                     status});
+    std::string status = r.verdicts.empty() ? "no runs" : r.verdicts;
+    if (r.partial) status = "partial: " + status;
+    cells.push_back({r.id, r.name, FormatUtc(r.started_unix_ns), r.systems, std::to_string(r.runs), "", "",
+                     std::to_string(r.lost), status});
+    // A line per system: its own figures (a range over its matrix points and repeats), never an average
+    // across systems.
+    for (const SystemFigures& f : r.per_system) {
+      cells.push_back({"", "", "", "  " + f.system, std::to_string(f.runs),
+                       Span(f.min_received_msgs_per_s, f.max_received_msgs_per_s, FormatCount),
+                       Span(f.min_e2e_p99_ns, f.max_e2e_p99_ns, FormatDurationNs), "", ""});
+    }
   }
   std::vector<size_t> widths(cells[0].size(), 0);
   for (const auto& row : cells) {
@@ -317,6 +401,7 @@ std::string RenderIndexTable(const std::vector<IndexedResult>& rows) {
       line += row[i];
       if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
   return out;

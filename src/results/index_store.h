@@ -12,6 +12,14 @@
 
 namespace bakeoff {
 
+// One system's figures in a result, over its runs (matrix points and repeats): a range when they differ.
+struct SystemFigures {
+  std::string system;
+  int runs = 0;
+  double min_received_msgs_per_s = 0, max_received_msgs_per_s = 0;
+  double min_e2e_p99_ns = 0, max_e2e_p99_ns = 0;  // corrected; 0 when no run measured one
+};
+
 // One indexed result directory.
 struct IndexedResult {
   std::string id;  // the directory's name
@@ -25,6 +33,11 @@ struct IndexedResult {
   double received_msgs_per_s = 0;  // headline metrics: mean over runs with metrics
   double e2e_p99_ns = 0;           // corrected
   int64_t lost = 0;                // sum over runs
+  // Per system, in run order: `results list` never averages figures across different systems.
+  std::vector<SystemFigures> per_system;
+  // The runs' verdicts counted, worst first: "1 threshold_failed, 1 not_sustained, 2 ok". A run whose
+  // status is ok but that failed a threshold counts as threshold_failed.
+  std::string verdicts;
 };
 
 struct IndexFilter {
@@ -71,7 +84,7 @@ class ResultIndex {
   void* db_ = nullptr;  // sqlite3*
 };
 
-// The `bakeoff results list` table.
+// The `bakeoff results list` table: a line per result, then a line per system with its figures.
 std::string RenderIndexTable(const std::vector<IndexedResult>& rows);
 
 }  // namespace bakeoff

@@ -1,9 +1,13 @@
 #include "results/report_html.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <optional>
 
 #include "results/report_svg.h"
+#include "results/report_time_charts.h"
 #include "results/statistics.h"
 #include "results/thresholds.h"
 #include "spec/metric_catalog.h"
@@ -15,21 +19,15 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kStyle = R"(
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1150px}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}
 td.k,th.k{text-align:left}.ok{color:#0a7d28}.bad{color:#c0161b;font-weight:bold}
-svg.chart{display:block;margin:10px 0;border:1px solid #eee}
-.t{font-size:14px;font-weight:bold}.a{font-size:11px;fill:#444}.l{font-size:11px}.g{stroke:#eee}
 .note{color:#666;font-size:12px}
 )";
 
-struct RunRef {
-  const json* result;
-  const json* run;
-  std::string label;
-};
+using RunRef = ReportRun;
 
 std::string PointText(const json& point) {
   std::string text;
@@ -101,7 +99,9 @@ std::string OverviewTable(const std::vector<RunRef>& runs) {
     int passed = 0, failed = 0;
     for (const json& t : r.run->value("thresholds", json::array()))
       (t.value("passed", false) ? passed : failed)++;
-    const std::string status = r.run->value("status", "");
+    // A run whose thresholds failed is not "ok", whatever it measured: the cell says so in red.
+    std::string status = r.run->value("status", "");
+    if (status == "ok" && failed > 0) status = "threshold_failed";
     const std::string stand_in = Fact(*r.run, "environment_facts", "stand_in");
     const std::string guarantee = Fact(*r.run, "driver_facts", "delivery_guarantee");
     out += "<tr>" + Td(stand_in.empty() ? r.label : r.label + " (stand-in: " + stand_in + ")", "k") +
@@ -245,33 +245,14 @@ std::string SpectrumChart(const std::vector<RunRef>& runs, const std::string& co
                       series, x, y);
 }
 
-std::string ThroughputChart(const std::vector<RunRef>& runs) {
-  std::vector<ChartSeries> series;
-  for (const RunRef& r : runs) {
-    const json& m = (*r.run)["metrics"];
-    if (!m.is_object()) continue;
-    ChartSeries s{r.label, {}};
-    double last_t = 0;
-    for (const json& sample : m.value("series", json::array())) {
-      const double t = sample.value("t_s", 0.0);
-      const double seconds = t - last_t > 0 ? t - last_t : 1;
-      s.points.emplace_back(t, sample.value("received", 0.0) / seconds);
-      last_t = t;
-    }
-    series.push_back(std::move(s));
-  }
-  ChartAxis x{
-      "seconds since start (warm-up included)", [](double v) { return FormatDurationNs(v * 1e9); }, {}};
-  ChartAxis y{"received msg/s", [](double v) { return FormatCount(v); }, {}};
-  return LineChartSvg("chart-throughput", "Received messages per second", series, x, y);
-}
-
 std::string BarsChart(const json& summary, const std::string& id, const std::string& metric,
                       const std::string& title) {
   const MetricInfo* info = FindMetric(metric);
   std::vector<BarGroup> groups;
   for (const json& entry : summary) {
-    const std::string label = entry.value("point_label", std::string("all"));
+    // The values only ("100B, 1k/s"): the matrix's paths are listed once at the top of the page.
+    std::string label = PointValues(entry.value("matrix_point", json::object()));
+    if (label.empty()) label = "all";
     BarGroup* group = nullptr;
     for (BarGroup& g : groups) {
       if (g.label == label) group = &g;
@@ -283,6 +264,10 @@ std::string BarsChart(const json& summary, const std::string& id, const std::str
   }
   ChartAxis y{
       title, [info](double v) { return info ? FormatMetricValue(info->kind, v) : std::to_string(v); }, {}};
+  const bool latency = info != nullptr && info->kind == MetricKind::kLatencyNs;
+  y.log = latency;  // latencies of different systems differ 1000x: dots on a log axis, not bars
+  if (latency) y.title += " (log scale)";
+  if (!latency) y.unit = AxisUnit::kCount;
   return BarChartSvg(id, title + " by matrix point (mean, 95% interval)", groups, y);
 }
 
@@ -304,6 +289,97 @@ std::string SummaryTable(const json& summary) {
       const double mean = m.value("mean", 0.0),
                    half = (m.value("ci95_high", 0.0) - m.value("ci95_low", 0.0)) / 2;
       out += Td(FormatMetricValue(info->kind, mean) + " ± " + FormatMetricValue(info->kind, half));
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+// What load the runs were under, so that a shared report stands alone: one column per result.
+std::string WorkloadTable(const std::vector<const json*>& results) {
+  const auto duration = [](const json& w, const char* key) {
+    return w.contains(key) && w[key].is_number() ? Duration(w[key].get<double>()) : std::string("-");
+  };
+  const auto number = [](const json& w, const char* key) {
+    return w.contains(key) && w[key].is_number() ? std::to_string(w[key].get<int64_t>()) : std::string("-");
+  };
+  struct Row {
+    const char* what;
+    std::function<std::string(const json& experiment, const json& workload)> cell;
+  };
+  const std::vector<Row> rows = {
+      {"rate",
+       [](const json&, const json& w) {
+         const json rate = w.value("rate", json::object());
+         return rate.value("mode", "") == "fixed"
+                    ? FormatCount(rate.value("msgs_per_s", 0.0)) + " msg/s (open loop)"
+                    : std::string("max (closed loop)");
+       }},
+      {"message size",
+       [](const json&, const json& w) {
+         const json size = w.value("message_size", json::object());
+         if (size.contains("bytes")) return FormatBytes(size.value("bytes", 0.0)) + " fixed";
+         return size.value("distribution", std::string("?")) + " " +
+                FormatBytes(size.value("min_bytes", 0.0)) + " .. " +
+                FormatBytes(size.value("max_bytes", 0.0)) + ", mean " +
+                FormatBytes(size.value("mean_bytes", 0.0));
+       }},
+      {"topics x partitions",
+       [number](const json&, const json& w) {
+         return number(w, "topics") + " x " + number(w, "partitions");
+       }},
+      {"producers", [number](const json&, const json& w) { return number(w, "producers"); }},
+      {"consumers (subscriptions)",
+       [number](const json&, const json& w) {
+         return number(w, "consumers") + " (" + number(w, "subscriptions") + ")";
+       }},
+      {"keys",
+       [](const json&, const json& w) {
+         const json keys = w.value("keys", json::object());
+         std::string text = keys.value("distribution", std::string("none"));
+         if (keys.contains("count")) text += ", " + keys["count"].dump() + " keys";
+         return text;
+       }},
+      {"payload",
+       [](const json&, const json& w) {
+         return w.value("payload", json::object()).value("kind", std::string("-"));
+       }},
+      {"warm-up", [duration](const json&, const json& w) { return duration(w, "warmup_ns"); }},
+      {"duration (measured)", [duration](const json&, const json& w) { return duration(w, "duration_ns"); }},
+      {"drain timeout", [duration](const json&, const json& w) { return duration(w, "drain_timeout_ns"); }},
+      {"message cap",
+       [](const json&, const json& w) {
+         return w.contains("messages") && w["messages"].is_number() ? FormatCount(w["messages"].get<double>())
+                                                                    : std::string("none");
+       }},
+      {"matrix",
+       [](const json& e, const json&) {
+         std::string text;
+         for (const json& axis : e.value("matrix", json::array()))
+           text += (text.empty() ? "" : "; ") + axis.value("path", std::string("")) + " = " +
+                   axis.value("values", json::array()).dump();
+         return text.empty() ? std::string("none") : text + " (overrides the values above)";
+       }},
+      {"repeats", [](const json& e, const json&) { return std::to_string(e.value("repeat", 1)); }},
+      {"systems",
+       [](const json& e, const json&) {
+         std::string text;
+         for (const json& sys : e.value("systems", json::array()))
+           text += (text.empty() ? "" : ", ") + sys.value("name", std::string("")) + " (" +
+                   sys.value("driver", std::string("")) + ", " +
+                   sys.value("environment", json::object()).value("provider", std::string("")) + ")";
+         return text;
+       }},
+  };
+  std::string out = "<table id=\"table-workload\"><tr><th class=\"k\">workload</th>";
+  for (const json* r : results)
+    out += "<th class=\"k\">" + HtmlEscape((*r)["experiment"].value("name", std::string(""))) + "</th>";
+  out += "</tr>\n";
+  for (const Row& row : rows) {
+    out += "<tr>" + Td(row.what, "k");
+    for (const json* r : results) {
+      const json& e = (*r)["experiment"];
+      out += Td(row.cell(e, e.value("workload", json::object())), "k");
     }
     out += "</tr>\n";
   }
@@ -368,7 +444,7 @@ std::string RenderReportHtml(const std::vector<json>& input) {
     }
   }
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bakeoff: " +
-                    HtmlEscape(title) + "</title><style>" + kStyle + "</style></head><body>\n";
+                    HtmlEscape(title) + "</title><style>" + kStyle + ChartStyle() + "</style></head><body>\n";
   out += "<h1>bakeoff report: " + HtmlEscape(title) + "</h1>\n";
   for (const json* r : results) {
     const std::string description = (*r)["experiment"].value("description", "");
@@ -384,10 +460,11 @@ std::string RenderReportHtml(const std::vector<json>& input) {
     if (r->value("partial", false))
       out += "<p class=\"bad\">Partial results: the experiment was interrupted.</p>\n";
   }
+  out += "<h2>Workload</h2>\n" + WorkloadTable(results);
   out += StandInNote(runs);
   out += "<h2>Overview</h2>\n" + OverviewTable(runs);
   out += "<h2>Thresholds</h2>\n" + ThresholdTable(runs);
-  out += "<h2>Throughput over time</h2>\n" + ThroughputChart(runs);
+  out += "<h2>Over time</h2>\n" + ThroughputChart(runs) + P99OverTimeChart(runs) + BacklogChart(runs);
   out += "<h2>Latency percentile spectrum</h2>\n" + SpectrumChart(runs, "corrected") +
          SpectrumChart(runs, "uncorrected");
   out += "<h2>Across matrix points and repeats</h2>\n" + SummaryTable(summary) +

@@ -185,6 +185,58 @@ TEST(ReportTest, LogLatencyAxisHasOneRoundTickPerDecade) {
   EXPECT_NEAR(y_first - y_last, (320 - 34 - 48) * std::log10(4.0) / 4, 1.0);
 }
 
+// Linear axes: round ticks in one unit, never below 0; a whisker reaching below 0 is clipped there.
+TEST(ReportTest, LinearAxisHasRoundTicksInOneUnitAndNoNegativeRange) {
+  ChartAxis y{"latency", nullptr, {}};
+  y.unit = AxisUnit::kDurationNs;
+  const std::vector<BarGroup> groups = {
+      {"a", {{"s1", 2e6, -1e6, 5e6}}},  // a 95% interval of few repeats can reach below 0
+      {"b", {{"s1", 7.3e6, 7.3e6, 7.3e6}}}};
+  const std::string svg = BarChartSvg("c", "t", groups, y);
+  EXPECT_NE(svg.find("data-y-min=\"0.0\""), std::string::npos) << svg;
+  for (const char* tick : {">0 ms<", ">2 ms<", ">4 ms<", ">6 ms<", ">8 ms<"}) {
+    EXPECT_NE(svg.find(tick), std::string::npos) << tick << svg;
+  }
+  EXPECT_EQ(svg.find(" ns<"), std::string::npos) << "one unit per axis: " << svg;
+  EXPECT_EQ(svg.find(">-"), std::string::npos) << svg;
+  // The whisker's low end is drawn at the axis (y = 34 + 238), not below the plot.
+  const size_t whisker = svg.find("class=\"whisker\"");
+  ASSERT_NE(whisker, std::string::npos);
+  const std::string d = svg.substr(svg.find(" d=\"M", whisker) + 5);
+  EXPECT_NEAR(std::stod(d.substr(d.find(' ') + 1)), 34 + 238, 0.1) << d;
+}
+
+// 20 series with long labels: every label whole in the legend, colors reused only with a dash.
+TEST(ReportTest, LegendHoldsTwentySeriesWithoutCuttingALabel) {
+  std::vector<ChartSeries> series;
+  for (int i = 0; i < 20; ++i) {
+    series.push_back(
+        {"a-rather-long-system-name-" + std::to_string(i) + " 1KiB, 20k/s", {{0, 1.0 * i}, {1, 2.0 * i}}});
+  }
+  ChartAxis x{"t", nullptr, {}};
+  ChartAxis y{"v", nullptr, {}};
+  const std::string svg = LineChartSvg("c", "t", series, x, y);
+  for (const ChartSeries& s : series)
+    EXPECT_NE(svg.find(">" + s.label + "</text>"), std::string::npos) << s.label;
+  EXPECT_EQ(svg.find("…"), std::string::npos);
+  EXPECT_NE(svg.find("stroke-dasharray=\"7 4\""), std::string::npos);  // series 13 .. 20
+}
+
+// A run that measured fine but failed a threshold is not "ok" in the overview.
+TEST(ReportTest, StatusCellSaysThresholdFailed) {
+  ExperimentResult result = SmallResult();
+  ThresholdOutcome failed;
+  failed.passed = false;
+  failed.message = "e2e_latency.corrected.p99 < 1 us";
+  result.runs[0].thresholds.push_back(failed);
+  const std::string html = RenderReportHtml({ResultToJson(result)});
+  const std::string overview = html.substr(html.find("id=\"table-overview\""));
+  EXPECT_NE(overview.find("<td class=\"bad\">threshold_failed</td>"), std::string::npos) << overview;
+  EXPECT_NE(html.find("id=\"table-workload\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"chart-p99-over-time\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"chart-backlog\""), std::string::npos);
+}
+
 TEST(ReportTest, PageIsSelfContainedWithEveryChart) {
   const std::string html = RenderReportHtml({ResultToJson(SmallResult())});
   for (const char* id :

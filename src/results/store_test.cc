@@ -2,6 +2,7 @@
 // through processes): significance verdicts, pairing of entries, the index's listing and filters, and
 // the terminal table's cells.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -231,6 +232,67 @@ TEST_F(ResultIndexTest, RebuildsFromDirectoriesAndFiltersByNameAndSystem) {
   const std::string table = RenderIndexTable(*all);
   EXPECT_NE(table.find("2026-01-01-a"), std::string::npos) << table;
   EXPECT_NE(table.find("second"), std::string::npos) << table;
+}
+
+// Two systems whose p99 differ 1000x: `results list` shows each system's own figures (a range over its
+// runs), never their average, and its status counts threshold failures and the not_sustained verdict.
+TEST_F(ResultIndexTest, ListShowsPerSystemFiguresAndVerdicts) {
+  ExperimentResult result = TwoSystemResult("mixed", 1000, 5000, 5);
+  result.runs[1].metrics.e2e.corrected = Histogram();
+  for (int i = 0; i < 10; ++i) result.runs[1].metrics.e2e.corrected.Record(200'000'000);  // 200 ms
+  RunRecord slow_point = MemoryRun("alpha", 3000, 0);
+  slow_point.status = RunStatus::kNotSustained;
+  result.runs.push_back(slow_point);
+  ThresholdOutcome failed;
+  failed.passed = false;
+  failed.message = "e2e_latency.corrected.p99 < 1 ms: 200 ms";
+  result.runs[1].thresholds.push_back(failed);  // beta: status ok, but a threshold failed
+  Write("mixed-1", result);
+  Result<ResultIndex> index = ResultIndex::Open(root_.string());
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  Result<IndexedResult> row = index->Find("mixed-1");
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  ASSERT_EQ(row->per_system.size(), 2u);
+  EXPECT_EQ(row->per_system[0].system, "alpha");
+  EXPECT_EQ(row->per_system[0].runs, 2);
+  EXPECT_DOUBLE_EQ(row->per_system[0].min_received_msgs_per_s, 1000);
+  EXPECT_DOUBLE_EQ(row->per_system[0].max_received_msgs_per_s, 3000);
+  EXPECT_EQ(row->per_system[1].system, "beta");
+  EXPECT_NEAR(row->per_system[1].max_e2e_p99_ns, 200e6, 200e6 * 0.01);
+  EXPECT_LT(row->per_system[0].max_e2e_p99_ns, 1e6);
+  EXPECT_EQ(row->verdicts, "1 threshold_failed, 1 not_sustained, 1 ok");
+  EXPECT_EQ(row->failed_runs, 2);
+
+  const std::string table = RenderIndexTable({*row});
+  EXPECT_NE(table.find("1 threshold_failed, 1 not_sustained, 1 ok"), std::string::npos) << table;
+  EXPECT_NE(table.find("  alpha"), std::string::npos) << table;
+  EXPECT_NE(table.find("1 k .. 3 k"), std::string::npos) << table;  // alpha's own range
+  EXPECT_NE(table.find("200 ms"), std::string::npos) << table;      // beta's p99, not averaged with alpha's
+}
+
+// An index written by an older bakeoff (without the per-system columns) is upgraded in place, silently.
+TEST_F(ResultIndexTest, OlderIndexIsRebuiltWithTheNewColumns) {
+  Write("old-1", TwoSystemResult("old", 1000, 2000, 5));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((root_ / "index.sqlite").string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE results (id TEXT PRIMARY KEY, name TEXT NOT NULL, started_unix_ns "
+                           "INTEGER NOT NULL, systems TEXT NOT NULL, partial INTEGER NOT NULL, path TEXT NOT "
+                           "NULL, runs INTEGER NOT NULL, failed_runs INTEGER NOT NULL, received_msgs_per_s "
+                           "REAL NOT NULL, e2e_p99_ns REAL NOT NULL, lost INTEGER NOT NULL)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  std::vector<std::string> warnings;
+  Result<ResultIndex> index = ResultIndex::Open(root_.string(), &warnings);
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  EXPECT_TRUE(warnings.empty()) << warnings[0];
+  Result<IndexedResult> row = index->Find("old-1");
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  EXPECT_EQ(row->per_system.size(), 2u);
+  EXPECT_EQ(row->verdicts, "2 ok");
 }
 
 TEST_F(ResultIndexTest, AddReindexesAndFindNamesAMissingId) {
