@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,14 @@ struct RunRecord {
   // (load generator and client libraries; with the embedded provider the in-process server too).
   double load_wall_s = 0;
   double client_cpu_seconds = 0;
+  // What the driver, as configured, promises (Driver::capabilities): recorded so that a reader knows
+  // whether out_of_order counts a broken promise or is information only.
+  struct Promises {
+    bool ordered_per_stream = true;
+    bool confirms_publish = true;
+    bool durable = false;
+  };
+  std::optional<Promises> promises;
 };
 
 struct HostFacts {

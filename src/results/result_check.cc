@@ -204,6 +204,7 @@ void CheckRun(Checker& c, json& run, const std::string& path) {
             {"driver_facts", Kind::kObject},
             {"resources", Kind::kArray},
             {"costs", Kind::kObject},
+            {"capabilities", Kind::kObject},
             {"matrix_point", Kind::kObject},
             {"point_index", Kind::kInteger},
             {"repeat_index", Kind::kInteger},

@@ -373,6 +373,11 @@ json ResultToJson(const ExperimentResult& r) {
               {"driver_facts", FactsToJson(run.driver_facts)},
               {"resources", ResourcesToJson(run.resources)},
               {"costs", CostsToJson(ComputeCosts(run))}};
+    if (run.promises) {
+      j["capabilities"] = {{"ordered_per_stream", run.promises->ordered_per_stream},
+                           {"confirms_publish", run.promises->confirms_publish},
+                           {"durable", run.promises->durable}};
+    }
     if (!run.error.empty()) {
       j["error"] = run.error.ToString();
       j["error_detail"] = {{"phase", run.error.phase},

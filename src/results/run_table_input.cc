@@ -79,6 +79,12 @@ Result<ExperimentResult> ReadRunTableInput(const json& result, const std::string
       usage.bytes_written = u.value("bytes_written", int64_t{0});
       r.resources.push_back(std::move(usage));
     }
+    if (run.contains("capabilities") && run["capabilities"].is_object()) {
+      const json& c = run["capabilities"];
+      r.promises = RunRecord::Promises{.ordered_per_stream = c.value("ordered_per_stream", true),
+                                       .confirms_publish = c.value("confirms_publish", true),
+                                       .durable = c.value("durable", false)};
+    }
     const json costs = run.value("costs", json::object());
     r.load_wall_s = costs.value("span_s", 0.0);
     r.client_cpu_seconds = costs.value("client_cpu_seconds", 0.0);

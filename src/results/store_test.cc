@@ -348,6 +348,24 @@ TEST(SummaryTableTest, OneColumnPerRunWithCorrectedAndUncorrectedCells) {
   EXPECT_NE(table.find("5683"), std::string::npos) << table;  // beta received = 5678 + 5
 }
 
+// Out-of-order deliveries are counted either way; where the driver as configured promises no order the
+// cell says so, and result.json records what was promised.
+TEST(SummaryTableTest, OutOfOrderIsInformationWhereNoOrderIsPromised) {
+  ExperimentResult result = TwoSystemResult("t", 1000, 1000, 1);
+  for (RunRecord& run : result.runs) run.metrics.accounting.out_of_order = 3;
+  result.runs[0].promises = RunRecord::Promises{.ordered_per_stream = true};
+  result.runs[1].promises = RunRecord::Promises{.ordered_per_stream = false};
+  const std::string table = RenderSummaryTable(result);
+  const size_t at = table.find("\nout of order");
+  ASSERT_NE(at, std::string::npos) << table;
+  const std::string row = table.substr(at + 1, table.find('\n', at + 1) - at - 1);
+  ASSERT_NE(row.find("3 (no order promised)"), std::string::npos) << row;
+  EXPECT_EQ(row.find("(no order promised)"), row.rfind("(no order promised)")) << row;  // beta's only
+  const nlohmann::json j = ResultToJson(result);
+  EXPECT_TRUE(j["runs"][0]["capabilities"]["ordered_per_stream"].get<bool>());
+  EXPECT_FALSE(j["runs"][1]["capabilities"]["ordered_per_stream"].get<bool>());
+}
+
 TEST(SummaryTableTest, ARunWithoutMetricsShowsDashesAndItsError) {
   ExperimentResult result = TwoSystemResult("t", 1000, 1000, 1);
   result.runs[1].has_metrics = false;

@@ -167,7 +167,20 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
   add("received", [](const RunMetrics& m) { return std::to_string(m.accounting.received); });
   add("lost", [](const RunMetrics& m) { return std::to_string(m.accounting.lost); });
   add("duplicated", [](const RunMetrics& m) { return std::to_string(m.accounting.duplicated); });
-  add("out of order", [](const RunMetrics& m) { return std::to_string(m.accounting.out_of_order); });
+  {
+    // Counted either way; where the driver as configured promises no order, it is information only.
+    Row row{"out of order"};
+    for (const RunRecord& run : result.runs) {
+      if (!run.has_metrics) {
+        row.push_back("-");
+        continue;
+      }
+      std::string cell = std::to_string(run.metrics.accounting.out_of_order);
+      if (run.promises && !run.promises->ordered_per_stream) cell += " (no order promised)";
+      row.push_back(cell);
+    }
+    rows.push_back(std::move(row));
+  }
   add("send errors", [](const RunMetrics& m) { return std::to_string(m.accounting.send_errors); });
   AddSubscriptionRows(rows, result);
   AddCostRows(rows, result);

@@ -222,6 +222,10 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   run.load_wall_s = (cpu_after.wall_ns - cpu_before.wall_ns) / 1e9;
   run.client_cpu_seconds = cpu_after.cpu_seconds - cpu_before.cpu_seconds;
   run.driver_facts = session->Facts();
+  const Capabilities promised = driver->capabilities(system.options);
+  run.promises = RunRecord::Promises{.ordered_per_stream = promised.ordered_per_stream,
+                                     .confirms_publish = promised.confirms_publish,
+                                     .durable = promised.durable};
   if (metrics.ok()) {
     run.metrics = std::move(metrics).value();
     run.has_metrics = true;
