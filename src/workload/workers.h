@@ -3,6 +3,7 @@
 // per-second histograms.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -14,6 +15,7 @@
 #include "drivers/driver.h"
 #include "measure/accounting.h"
 #include "measure/histogram.h"
+#include "measure/rate_schedule.h"
 #include "spec/experiment.h"
 #include "workload/keys.h"
 #include "workload/payload.h"
@@ -26,13 +28,49 @@ namespace bakeoff::internal {
 struct RunClock {
   int64_t start_ns = 0;          // producers start; warm-up begins
   int64_t measure_start_ns = 0;  // warm-up ends
-  int64_t measure_end_ns = 0;    // measured window ends; no message intended later is sent
-  int64_t send_deadline_ns = 0;  // a producer behind schedule gives up here
+  // Measured window ends (far in the future for a search or a backlog, whose end the control thread
+  // decides: see SharedState::produce_until_ns).
+  int64_t measure_end_ns = 0;
   bool InWindow(int64_t t) const { return t >= measure_start_ns && t < measure_end_ns; }
+};
+
+// The rate schedule the producers follow: segments published by the control thread, in order. All of
+// them are published before the producers start, except in a find_max search, where the control
+// thread publishes each step once the previous one was judged. Segment rates are per producer.
+class ScheduleBoard {
+ public:
+  static constexpr size_t kCapacity = 256;
+  // Control thread only. Returns false (and publishes nothing) when the board is full.
+  bool Publish(const RateSegment& segment) {
+    const size_t n = published_.load(std::memory_order_relaxed);
+    if (n >= kCapacity) return false;
+    segments_[n] = segment;
+    published_.store(n + 1, std::memory_order_release);
+    return true;
+  }
+  // No segment follows: a producer that passed the last one is done.
+  void Close() { closed_.store(true, std::memory_order_release); }
+  size_t published() const { return published_.load(std::memory_order_acquire); }
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+  // Segment `i` < published(); it never changes once published.
+  const RateSegment& at(size_t i) const { return segments_[i]; }
+
+ private:
+  std::array<RateSegment, kCapacity> segments_{};
+  std::atomic<size_t> published_{0};
+  std::atomic<bool> closed_{false};
 };
 
 struct SharedState {
   RunClock clock;
+  ScheduleBoard schedule;  // open loop only
+  // No message intended at or after this time is sent; a producer behind schedule gives up at the
+  // send deadline. Fixed before start for a fixed rate, steps and a ramp; set by the control thread
+  // when a search or a backlog's phases end.
+  std::atomic<int64_t> produce_until_ns{0};
+  std::atomic<int64_t> send_deadline_ns{0};
+  // Backlog build: consumers do not poll while set.
+  std::atomic<bool> consumers_paused{false};
   std::atomic<bool> stop_producing{false};
   std::atomic<bool> stop_consuming{false};
   std::atomic<uint64_t> distinct_received{0};
@@ -45,8 +83,10 @@ struct SharedState {
 
 class ProducerWorker final : public CompletionSink {
  public:
+  // `first_stream`/`stream_count`: the streams this producer writes to (producers_per_topic: its
+  // topic's partitions; otherwise all).
   ProducerWorker(int index, int streams, const WorkloadSpec& workload, SharedState& shared,
-                 PayloadGenerator payload);
+                 PayloadGenerator payload, uint32_t first_stream, uint32_t stream_count);
   // The driver's producer, created with this worker as its completion sink. Before Run().
   void SetProducer(std::unique_ptr<Producer> producer) { producer_ = std::move(producer); }
 
@@ -81,6 +121,7 @@ class ProducerWorker final : public CompletionSink {
   SharedState& shared_;
   PayloadGenerator payload_;
   KeyChooser keys_;
+  uint32_t first_stream_ = 0;
   std::unique_ptr<Producer> producer_;
   std::vector<std::byte> scratch_;
 };
