@@ -56,9 +56,9 @@ bool PrintDiagnostics(const ParseOutcome& outcome) {
 }
 
 void PrintProgress(const ProgressLine& p) {
-  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n", p.system.c_str(),
-               p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "", FormatCount(p.sent_per_s).c_str(),
-               FormatCount(p.received_per_s).c_str(),
+  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n",
+               p.system.c_str(), p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "",
+               FormatCount(p.sent_per_s).c_str(), FormatCount(p.received_per_s).c_str(),
                p.e2e_p99_ns > 0 ? FormatDurationNs(static_cast<double>(p.e2e_p99_ns)).c_str() : "-",
                static_cast<unsigned long long>(p.errors));
 }
@@ -164,14 +164,16 @@ int ValidateCommand(const std::vector<std::string>& files) {
         load_ns += static_cast<int64_t>(n) * point.workload.MaxLoadNs();
         bounded = bounded || point.workload.rate.find_max.has_value() || point.workload.backlog.has_value();
       }
-      std::cout << file << ": ok (" << e.systems.size() << (e.systems.size() == 1 ? " system, " : " systems, ") << runs
+      std::cout << file << ": ok (" << e.systems.size()
+                << (e.systems.size() == 1 ? " system, " : " systems, ") << runs
                 << (runs == 1 ? " run" : " runs") << (bounded ? ", at most " : ", about ")
-                << FormatDurationNs(static_cast<double>(load_ns)) << " of load; provisioning and drain come on top)\n";
+                << FormatDurationNs(static_cast<double>(load_ns))
+                << " of load; provisioning and drain come on top)\n";
       if (e.workload.rate.find_max) {
         const FindMaxSpec& f = *e.workload.rate.find_max;
-        std::cout << "  find_max: at most " << f.max_steps << " steps of " << FormatDurationNs(f.step_duration_ns)
-                  << ", each followed by up to " << FormatDurationNs(f.settle_timeout_ns())
-                  << " for consumers to catch up\n";
+        std::cout << "  find_max: at most " << f.max_steps << " steps of "
+                  << FormatDurationNs(f.step_duration_ns) << ", each followed by up to "
+                  << FormatDurationNs(f.settle_timeout_ns()) << " for consumers to catch up\n";
       }
     } else {
       all_ok = false;

@@ -47,29 +47,29 @@ struct LatencyPair {
 // corrected ones recorded while the step ran (a search step: also while it settled, so every message of
 // the step is in it); rates are over the step's sending time.
 struct StepMetrics {
-  double rate_target = 0;   // total msgs/s asked for (a ramp piece: its mean)
-  double start_s = 0;       // since the producers started
-  double duration_s = 0;    // the sending time
-  uint64_t sent = 0;        // sent while the step sent
-  uint64_t received = 0;    // received while the step sent
+  double rate_target = 0;  // total msgs/s asked for (a ramp piece: its mean)
+  double start_s = 0;      // since the producers started
+  double duration_s = 0;   // the sending time
+  uint64_t sent = 0;       // sent while the step sent
+  uint64_t received = 0;   // received while the step sent
   double sent_per_s = 0;
   double received_per_s = 0;
   // Sent but not yet received at the step's end minus the same at its start, in messages: > 0 when the
   // consumers fell behind.
   int64_t backlog_growth = 0;
-  Histogram e2e;       // corrected
-  Histogram publish;   // corrected
-  bool met = true;     // steps, ramp: the rate was sustained; find_max: the objective was met
-  std::string why;     // when !met: which part of it failed
+  Histogram e2e;      // corrected
+  Histogram publish;  // corrected
+  bool met = true;    // steps, ramp: the rate was sustained; find_max: the objective was met
+  std::string why;    // when !met: which part of it failed
 };
 
 // The outcome of `rate: {find_max: ...}`.
 struct FindMaxOutcome {
-  std::string objective;   // "e2e_latency.corrected.p99 < 50ms, no backlog growth, rate sustained"
-  bool found = false;      // some step met it
-  double found_rate = 0;   // the highest step rate that met it (msgs/s), 0 if none
+  std::string objective;  // "e2e_latency.corrected.p99 < 50ms, no backlog growth, rate sustained"
+  bool found = false;     // some step met it
+  double found_rate = 0;  // the highest step rate that met it (msgs/s), 0 if none
   int steps = 0;
-  std::string ended;       // why the search stopped: "within 5%", "max_steps", "interrupted", ...
+  std::string ended;  // why the search stopped: "within 5%", "max_steps", "interrupted", ...
 };
 
 // The outcome of `backlog:`: the build with consumers paused, the drain, and the running after it.
@@ -98,11 +98,11 @@ enum class RunEnd : int {
 const char* RunEndText(RunEnd end);  // "completed", "completed (message cap)", ...
 
 struct RunMetrics {
-  bool closed_loop = false;     // rate: max
-  bool partial = false;         // interrupted or stopped early: figures cover what ran
+  bool closed_loop = false;         // rate: max
+  bool partial = false;             // interrupted or stopped early: figures cover what ran
   RunEnd end = RunEnd::kCompleted;  // how the workload ended; stop_reason() says it in words
-  int64_t measured_ns = 0;      // length of the measured window actually covered
-  uint64_t measured_sent = 0;   // messages sent in the measured window
+  int64_t measured_ns = 0;          // length of the measured window actually covered
+  uint64_t measured_sent = 0;       // messages sent in the measured window
   uint64_t measured_received = 0;
   uint64_t measured_received_bytes = 0;
   LatencyPair publish;
@@ -117,7 +117,7 @@ struct RunMetrics {
   std::vector<IntervalHistograms> intervals;
   // How often each kind of error occurred (send failures, driver errors), by phase and code.
   ErrorCounts errors;
-  std::vector<StepMetrics> steps;        // rate steps, ramp pieces or find_max steps; else empty
+  std::vector<StepMetrics> steps;  // rate steps, ramp pieces or find_max steps; else empty
   std::optional<FindMaxOutcome> find_max;
   std::optional<BacklogMetrics> backlog;
 

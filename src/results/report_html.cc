@@ -248,7 +248,9 @@ std::string EnvironmentTable(const std::vector<const json*>& results, const std:
   return out + "</table>\n";
 }
 
-std::string Rate(double per_s) { return FormatCount(per_s) + "/s"; }
+std::string Rate(double per_s) {
+  return FormatCount(per_s) + "/s";
+}
 
 std::string P99(const json& latency) {
   return Duration(latency.value("corrected", json::object()).value("p99", 0.0));
@@ -264,23 +266,27 @@ std::string StepsSection(const std::vector<RunRef>& runs) {
     if (run.contains("find_max")) {
       const json& f = run["find_max"];
       const bool found = f.value("found", false);
-      out += std::string("<p id=\"find-max-result\" class=\"") + (found ? "ok" : "bad") + "\">Max sustainable rate: " +
+      out += std::string("<p id=\"find-max-result\" class=\"") + (found ? "ok" : "bad") +
+             "\">Max sustainable rate: " +
              (found ? Rate(f.value("found_rate", 0.0)) : std::string("none found")) + " (" +
-             HtmlEscape(f.value("objective", "")) + "; " + std::to_string(f.value("steps", 0)) + " steps, ended: " +
-             HtmlEscape(f.value("ended", "")) + ")</p>\n";
+             HtmlEscape(f.value("objective", "")) + "; " + std::to_string(f.value("steps", 0)) +
+             " steps, ended: " + HtmlEscape(f.value("ended", "")) + ")</p>\n";
     }
-    out += "<table class=\"steps\"><tr><th>step</th><th>target</th><th>sent/s</th><th>received/s</th>"
-           "<th>e2e p99 (corrected)</th><th>publish p99 (corrected)</th><th>backlog growth</th><th "
-           "class=\"k\">met</th></tr>\n";
+    out +=
+        "<table class=\"steps\"><tr><th>step</th><th>target</th><th>sent/s</th><th>received/s</th>"
+        "<th>e2e p99 (corrected)</th><th>publish p99 (corrected)</th><th>backlog growth</th><th "
+        "class=\"k\">met</th></tr>\n";
     int index = 0;
     for (const json& step : run["steps"]) {
       const bool met = step.value("met", false);
-      out += "<tr>" + Td(std::to_string(++index)) + Td(Rate(step.value("rate_target", 0.0))) +
-             Td(Rate(step.value("sent_per_s", 0.0))) + Td(Rate(step.value("received_per_s", 0.0))) +
-             Td(P99(step.value("e2e_latency_ns", json::object()))) +
-             Td(P99(step.value("publish_latency_ns", json::object()))) +
-             Td(FormatCount(step.value("backlog_growth", 0.0))) +
-             Td(met ? std::string("yes") : "no: " + step.value("why", std::string()), met ? "k ok" : "k bad") + "</tr>\n";
+      out +=
+          "<tr>" + Td(std::to_string(++index)) + Td(Rate(step.value("rate_target", 0.0))) +
+          Td(Rate(step.value("sent_per_s", 0.0))) + Td(Rate(step.value("received_per_s", 0.0))) +
+          Td(P99(step.value("e2e_latency_ns", json::object()))) +
+          Td(P99(step.value("publish_latency_ns", json::object()))) +
+          Td(FormatCount(step.value("backlog_growth", 0.0))) +
+          Td(met ? std::string("yes") : "no: " + step.value("why", std::string()), met ? "k ok" : "k bad") +
+          "</tr>\n";
     }
     out += "</table>\n";
   }
@@ -299,9 +305,11 @@ std::string BacklogSection(const std::vector<RunRef>& runs) {
     };
     out += "<h3>" + HtmlEscape(r.label) + "</h3>\n<table id=\"table-backlog\">";
     out += row("backlog built", FormatCount(b.value("messages", 0.0)) + " messages, " +
-                                    FormatBytes(b.value("bytes", 0.0)) + " in " + Duration(b.value("build_s", 0.0) * 1e9));
-    out += row("drain time", Duration(b.value("drain_s", 0.0) * 1e9) +
-                                 (b.value("drained", false) ? std::string() : std::string(" (not drained: max_drain)")));
+                                    FormatBytes(b.value("bytes", 0.0)) + " in " +
+                                    Duration(b.value("build_s", 0.0) * 1e9));
+    out += row("drain time",
+               Duration(b.value("drain_s", 0.0) * 1e9) +
+                   (b.value("drained", false) ? std::string() : std::string(" (not drained: max_drain)")));
     out += row("drain read rate", Rate(b.value("drain_read_per_s", 0.0)));
     out += row("producer rate during drain", Rate(b.value("producer_rate_during_drain", 0.0)));
     out += row("publish p99 during drain", P99(b.value("publish_latency_during_drain_ns", json::object())));

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "spec/option_schema.h"
@@ -21,7 +21,7 @@ struct SourceLocation {
 
 struct EnvironmentSpec {
   std::string provider = "existing";  // embedded | local | existing | ...
-  OptionValues options;                // validated against the provider's schema
+  OptionValues options;               // validated against the provider's schema
 };
 
 struct SystemSpec {
@@ -36,17 +36,17 @@ struct MessageSizeSpec {
   enum class Distribution { kFixed, kUniform, kNormal };
   Distribution distribution = Distribution::kFixed;
   int64_t fixed_bytes = 100;
-  int64_t min_bytes = 0;  // uniform; also the clamp floor for normal
-  int64_t max_bytes = 0;  // uniform; also the clamp ceiling for normal
-  int64_t mean_bytes = 0;     // normal
-  int64_t stddev_bytes = 0;   // normal
+  int64_t min_bytes = 0;     // uniform; also the clamp floor for normal
+  int64_t max_bytes = 0;     // uniform; also the clamp ceiling for normal
+  int64_t mean_bytes = 0;    // normal
+  int64_t stddev_bytes = 0;  // normal
 };
 
 struct KeySpec {
   enum class Distribution { kNone, kRoundRobin, kRandom, kZipf };
   Distribution distribution = Distribution::kNone;
-  int64_t count = 1000;         // distinct keys (round-robin, random, zipf)
-  double zipf_exponent = 1.0;   // zipf only; > 0
+  int64_t count = 1000;        // distinct keys (round-robin, random, zipf)
+  double zipf_exponent = 1.0;  // zipf only; > 0
 };
 
 // One step of `rate: [{rate: 10k/s, for: 30s}, ...]`.
@@ -69,8 +69,8 @@ struct FindMaxSpec {
   std::string objective_text;    // as written, e.g. "< 50ms"
   double start_msgs_per_s = 0;   // the first step's rate
   int64_t step_duration_ns = 10'000'000'000;
-  double within = 0.05;          // bisect until (first bad - last good) / last good <= within
-  int max_steps = 16;            // the search ends after this many steps whatever it found
+  double within = 0.05;  // bisect until (first bad - last good) / last good <= within
+  int max_steps = 16;    // the search ends after this many steps whatever it found
   // How long after a step's sending ends its consumers may catch up before the next step starts.
   int64_t settle_timeout_ns() const { return std::max<int64_t>(5'000'000'000, 2 * step_duration_ns); }
   // Upper bound on the search's load time (steps and their settling), for validate's estimate.
@@ -78,13 +78,13 @@ struct FindMaxSpec {
 };
 
 struct RateSpec {
-  bool max = false;              // closed loop: send as fast as the system accepts
+  bool max = false;  // closed loop: send as fast as the system accepts
   // Total across all producers when !max. With steps, a ramp or find_max: the first rate sent (the
   // warm-up's), so that code reading one target rate still reads a sensible one.
   double msgs_per_s = 1000.0;
-  std::vector<RateStep> steps;           // non-empty: steps, one after another
-  std::optional<RampSpec> ramp;          // a linear ramp
-  std::optional<FindMaxSpec> find_max;   // a max-sustainable-rate search
+  std::vector<RateStep> steps;          // non-empty: steps, one after another
+  std::optional<RampSpec> ramp;         // a linear ramp
+  std::optional<FindMaxSpec> find_max;  // a max-sustainable-rate search
   // Fixed rate throughout (no steps, ramp or search), open loop.
   bool fixed() const { return !max && steps.empty() && !ramp && !find_max; }
 };
@@ -123,16 +123,16 @@ struct WorkloadSpec {
   // `producers_per_topic: N`: producer i writes only to topic i / N. 0 = every producer writes to
   // every topic (the stream is chosen by key or round robin).
   int producers_per_topic = 0;
-  int consumers = 1;   // consumer threads (one consumer group)
+  int consumers = 1;  // consumer threads (one consumer group)
   MessageSizeSpec message_size;
   KeySpec keys;
   RateSpec rate;
   std::optional<BacklogSpec> backlog;
   PayloadSpec payload;
   int64_t warmup_ns = 0;
-  int64_t duration_ns = 10'000'000'000;          // measured phase, after warm-up
-  std::optional<int64_t> messages;                // optional cap on messages per run (all producers)
-  int64_t drain_timeout_ns = 10'000'000'000;      // how long consumers may catch up after sending ends
+  int64_t duration_ns = 10'000'000'000;       // measured phase, after warm-up
+  std::optional<int64_t> messages;            // optional cap on messages per run (all producers)
+  int64_t drain_timeout_ns = 10'000'000'000;  // how long consumers may catch up after sending ends
   // Closed loop (rate: max) only: producers pause while more than this many messages are sent but not
   // yet received, so "max" means the fastest rate the system delivers end to end, not the fastest it
   // buffers. Open-loop runs are never throttled by the harness. Default: ~2 MiB per stream, 1k..100k.
@@ -168,8 +168,8 @@ struct ThresholdSpec {
   std::string scope;   // a system name, or "all"
   std::string metric;  // canonical metric path (spec/metric_catalog.h), e.g. "e2e_latency.corrected.p99"
   Op op = Op::kLess;
-  double value = 0;    // in the metric's unit: ns for latencies, messages, messages/s, MB/s
-  std::string text;    // as written, e.g. "< 20ms"
+  double value = 0;  // in the metric's unit: ns for latencies, messages, messages/s, MB/s
+  std::string text;  // as written, e.g. "< 20ms"
   SourceLocation location;
 };
 

@@ -54,8 +54,9 @@ TEST(WorkloadShapesTest, StepsSetTheDurationAndTheFirstRate) {
 }
 
 TEST(WorkloadShapesTest, StepErrorsNameTheirLine) {
-  ExpectFirstError(ParseWorkloadText("  rate:\n    - {rate: 10k/s, for: 30s}\n    - {rate: 5k/s, fro: 30s}\n"), 6,
-                 "unknown key `fro`");
+  ExpectFirstError(
+      ParseWorkloadText("  rate:\n    - {rate: 10k/s, for: 30s}\n    - {rate: 5k/s, fro: 30s}\n"), 6,
+      "unknown key `fro`");
   ExpectOneError(ParseWorkloadText("  rate: []\n"), 4, "empty");
   ExpectOneError(ParseWorkloadText("  duration: 1m\n  rate: [{rate: 10k/s, for: 30s}]\n"), 4,
                  "remove `duration`");
@@ -71,7 +72,8 @@ TEST(WorkloadShapesTest, Ramp) {
   EXPECT_DOUBLE_EQ(w.rate.ramp->to_msgs_per_s, 50'000);
   EXPECT_EQ(w.duration_ns, 60'000'000'000);
   ExpectOneError(ParseWorkloadText("  rate: {ramp: {from: 1k/s, to: 50k/s}}\n"), 4, "missing");
-  ExpectOneError(ParseWorkloadText("  rate: {rmap: {from: 1k/s, to: 50k/s, over: 1m}}\n"), 4, "unknown key `rmap`");
+  ExpectOneError(ParseWorkloadText("  rate: {rmap: {from: 1k/s, to: 50k/s, over: 1m}}\n"), 4,
+                 "unknown key `rmap`");
 }
 
 TEST(WorkloadShapesTest, FindMax) {
@@ -90,12 +92,13 @@ TEST(WorkloadShapesTest, FindMax) {
   EXPECT_EQ(w.MaxLoadNs(), 16 * 30'000'000'000LL);
   ExpectOneError(ParseWorkloadText("  rate: {find_max: {p99_e2e: \"> 50ms\", start: 10k/s}}\n"), 4,
                  "upper bound");
-  ExpectOneError(ParseWorkloadText("  rate: {find_max: {p99_e2e: \"< 50ms\", start: 10k/s, within: 150%}}\n"), 4,
-                 "fraction");
-  ExpectFirstError(ParseWorkloadText("  rate:\n    find_max:\n      p99_e2e: \"< 5ms\"\n      strat: 1k/s\n"), 7,
-                 "unknown key `strat`");
-  ExpectOneError(ParseWorkloadText("  duration: 1m\n  rate: {find_max: {p99_e2e: \"< 50ms\", start: 10k/s}}\n"), 4,
-                 "takes no `duration`");
+  ExpectOneError(ParseWorkloadText("  rate: {find_max: {p99_e2e: \"< 50ms\", start: 10k/s, within: 150%}}\n"),
+                 4, "fraction");
+  ExpectFirstError(ParseWorkloadText("  rate:\n    find_max:\n      p99_e2e: \"< 5ms\"\n      strat: 1k/s\n"),
+                   7, "unknown key `strat`");
+  ExpectOneError(
+      ParseWorkloadText("  duration: 1m\n  rate: {find_max: {p99_e2e: \"< 50ms\", start: 10k/s}}\n"), 4,
+      "takes no `duration`");
 }
 
 TEST(WorkloadShapesTest, Backlog) {
@@ -133,16 +136,16 @@ TEST(WorkloadShapesTest, PayloadPool) {
   EXPECT_EQ(p.pool.count, 1000);
   EXPECT_DOUBLE_EQ(p.pool.random_bytes_ratio, 0.5);
   ExpectOneError(ParseWorkloadText("  payload: {pool: 10, file: x.bin}\n"), 4, "does not go with `pool`");
-  ExpectOneError(ParseWorkloadText("  payload: {kind: random, random_bytes_ratio: 0.5}\n"), 4, "only to a `pool`");
+  ExpectOneError(ParseWorkloadText("  payload: {kind: random, random_bytes_ratio: 0.5}\n"), 4,
+                 "only to a `pool`");
 }
 
 TEST(WorkloadShapesTest, PayloadFileShorterThanTheMessageIsAnError) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "bakeoff-shapes-test";
   std::filesystem::create_directories(dir);
-  {
-    std::ofstream(dir / "small.bin") << std::string(500, 'x');
-  }
-  const std::string base = "name: x\nsystems: [{name: a, driver: memory}]\nworkload:\n  payload: {file: small.bin}\n";
+  { std::ofstream(dir / "small.bin") << std::string(500, 'x'); }
+  const std::string base =
+      "name: x\nsystems: [{name: a, driver: memory}]\nworkload:\n  payload: {file: small.bin}\n";
   {
     std::ofstream(dir / "bad.yaml") << base << "  message_size: 1KiB\n";
     std::ofstream(dir / "good.yaml") << base << "  message_size: 500B\n";

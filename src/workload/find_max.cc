@@ -26,7 +26,8 @@ FindMaxSearch::FindMaxSearch(const FindMaxSpec& spec, bool has_consumers)
 bool FindMaxSearch::Meets(StepMetrics& step) const {
   const double floor = step.rate_target * kFindMaxSustainShare;
   if (step.sent_per_s < floor) {
-    step.why = "sent " + FormatCount(step.sent_per_s) + "/s, below " + Percent(kFindMaxSustainShare) + " of the target";
+    step.why = "sent " + FormatCount(step.sent_per_s) + "/s, below " + Percent(kFindMaxSustainShare) +
+               " of the target";
     return false;
   }
   if (has_consumers_ && step.received_per_s < floor) {
@@ -78,7 +79,8 @@ void FindMaxSearch::Judge(StepMetrics& step) {
   } else {
     next_rate_ = (highest_good_ + lowest_bad_) / 2;
   }
-  if (!done_ && steps_ >= spec_.max_steps) Stop("max_steps (" + std::to_string(spec_.max_steps) + ") reached");
+  if (!done_ && steps_ >= spec_.max_steps)
+    Stop("max_steps (" + std::to_string(spec_.max_steps) + ") reached");
 }
 
 void FindMaxSearch::Stop(const std::string& why) {

@@ -86,7 +86,8 @@ Result<PayloadGenerator> PayloadGenerator::Create(const WorkloadSpec& w, const s
     case PayloadSpec::Kind::kPool: {
       const size_t count = static_cast<size_t>(std::max<int64_t>(1, w.payload.pool.count));
       if (count * g.max_size_ > kMaxPayloadPoolBytes) {
-        return InvalidArgument("payload pool of " + std::to_string(count) + " x " + std::to_string(g.max_size_) +
+        return InvalidArgument("payload pool of " + std::to_string(count) + " x " +
+                               std::to_string(g.max_size_) +
                                " bytes is more than 64 MiB per producer; use a smaller pool");
       }
       g.pool_count_ = count;
@@ -104,7 +105,8 @@ size_t PayloadGenerator::DrawSize() {
     std::uniform_int_distribution<int64_t> d(ms.min_bytes, ms.max_bytes);
     size = static_cast<double>(d(rng_));
   } else {
-    std::normal_distribution<double> d(static_cast<double>(ms.mean_bytes), static_cast<double>(ms.stddev_bytes));
+    std::normal_distribution<double> d(static_cast<double>(ms.mean_bytes),
+                                       static_cast<double>(ms.stddev_bytes));
     size = std::round(d(rng_));
     if (ms.min_bytes > 0) size = std::max(size, static_cast<double>(ms.min_bytes));
   }

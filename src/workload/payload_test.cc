@@ -16,7 +16,8 @@ namespace {
 double CompressedRatio(const std::vector<std::byte>& data) {
   uLongf out_len = compressBound(data.size());
   std::vector<Bytef> out(out_len);
-  EXPECT_EQ(compress2(out.data(), &out_len, reinterpret_cast<const Bytef*>(data.data()), data.size(), 6), Z_OK);
+  EXPECT_EQ(compress2(out.data(), &out_len, reinterpret_cast<const Bytef*>(data.data()), data.size(), 6),
+            Z_OK);
   return static_cast<double>(out_len) / static_cast<double>(data.size());
 }
 
@@ -95,9 +96,7 @@ TEST(PayloadTest, PoolCyclesThroughDistinctPayloads) {
 
 TEST(PayloadTest, FileShorterThanTheMessageIsRefused) {
   const std::string path = ::testing::TempDir() + "/bakeoff-short-payload.bin";
-  {
-    std::ofstream(path) << std::string(100, 'z');
-  }
+  { std::ofstream(path) << std::string(100, 'z'); }
   WorkloadSpec w;
   w.message_size.fixed_bytes = 200;
   w.payload.kind = PayloadSpec::Kind::kFile;

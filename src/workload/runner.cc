@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <limits>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
-#include "spec/cpu_list.h"
 #include "measure/clock.h"
+#include "spec/cpu_list.h"
 #include "workload/find_max.h"
 #include "workload/workers.h"
 
@@ -24,7 +24,7 @@ using internal::ScheduleBoard;
 using internal::SharedState;
 
 constexpr int64_t kSecondNs = 1'000'000'000;
-constexpr int64_t kStartDelayNs = 50'000'000;      // lets every thread reach its loop before start
+constexpr int64_t kStartDelayNs = 50'000'000;  // lets every thread reach its loop before start
 constexpr int64_t kInterruptedDrainNs = 2'000'000'000;
 constexpr auto kControlTick = std::chrono::milliseconds(20);
 constexpr auto kBacklogTick = std::chrono::milliseconds(2);
@@ -37,7 +37,6 @@ constexpr int64_t kSearchStepGapNs = 100'000'000;
 // A rate step or ramp piece is sustained when it sent and received at least this share of its target
 // (as a fixed-rate run's verdict, results/result.h kSustainTolerance).
 constexpr double kStepSustainShare = 0.90;
-
 
 // A write to a socket whose server died raises SIGPIPE in the writing thread, which would end the
 // whole process. Blocked, the write fails with EPIPE and the driver reports an error instead.
@@ -67,7 +66,11 @@ class Sampler {
   Sampler(const RunnerOptions& options, const WorkloadSpec& workload, const SharedState& shared,
           std::vector<std::unique_ptr<ProducerWorker>>& producers,
           std::vector<std::unique_ptr<ConsumerWorker>>& consumers)
-      : options_(options), workload_(workload), shared_(shared), producers_(producers), consumers_(consumers) {
+      : options_(options),
+        workload_(workload),
+        shared_(shared),
+        producers_(producers),
+        consumers_(consumers) {
     next_sample_ns_ = shared.clock.start_ns + kSecondNs;
   }
 
@@ -84,8 +87,11 @@ class Sampler {
   std::vector<SecondSample> TakeSeries() { return std::move(series_); }
 
   // Phases (rate steps, search steps, backlog build/drain): the histograms recorded between
-  // BeginPhase and EndPhase, and the counters at its start and at the end of its sending.
-  void BeginPhase(int64_t now, double rate_target) {
+  // BeginPhase and EndPhase, and the counters at its start and at the end of its sending. A phase that
+  // is one schedule segment (`segment` >= 0) takes its sent count and length from the segment: exact,
+  // whenever the control thread got to look; received counts are the control thread's snapshots, over
+  // the time between them.
+  void BeginPhase(int64_t now, double rate_target, int segment = -1) {
     Collect();
     phase_open_ = true;
     phase_ = StepMetrics();
@@ -96,32 +102,37 @@ class Sampler {
     unphased_e2e_.Reset();
     unphased_publish_.Reset();
     phase_.rate_target = rate_target;
-    phase_.start_s = static_cast<double>(now - shared_.clock.start_ns) / 1e9;
+    phase_segment_ = segment;
+    const int64_t nominal_start = segment >= 0 ? shared_.schedule.at(segment).start_ns : now;
+    phase_.start_s = static_cast<double>(nominal_start - shared_.clock.start_ns) / 1e9;
     phase_start_ = ReadCounters();
-    phase_start_ns_ = now;
     phase_sending_end_.reset();
   }
   bool phase_open() const { return phase_open_; }
-  // The phase's sending ends (its rates and backlog growth are measured up to here).
-  void MarkSendingEnd(int64_t now) {
+  // The phase's sending ends (its received rate and backlog growth are measured up to here).
+  void MarkSendingEnd() {
     if (!phase_open_ || phase_sending_end_) return;
     phase_sending_end_ = ReadCounters();
-    phase_sending_end_ns_ = now;
   }
-  StepMetrics EndPhase(int64_t now) {
-    MarkSendingEnd(now);
+  StepMetrics EndPhase() {
+    MarkSendingEnd();
     Collect();
     phase_open_ = false;
     const Counters& start = phase_start_;
     const Counters& end = *phase_sending_end_;
     StepMetrics step = std::move(phase_);
-    step.duration_s = static_cast<double>(phase_sending_end_ns_ - phase_start_ns_) / 1e9;
-    step.sent = end.sent - start.sent;
-    step.received = end.received - start.received;
-    if (step.duration_s > 0) {
-      step.sent_per_s = static_cast<double>(step.sent) / step.duration_s;
-      step.received_per_s = static_cast<double>(step.received) / step.duration_s;
+    const double observed_s = static_cast<double>(end.at_ns - start.at_ns) / 1e9;
+    if (phase_segment_ >= 0) {
+      step.duration_s = shared_.schedule.at(phase_segment_).length_s();
+      step.sent = 0;
+      for (auto& p : producers_) step.sent += p->on_time_sent(static_cast<size_t>(phase_segment_));
+    } else {
+      step.duration_s = observed_s;
+      step.sent = end.sent - start.sent;
     }
+    step.received = end.received - start.received;
+    if (step.duration_s > 0) step.sent_per_s = static_cast<double>(step.sent) / step.duration_s;
+    if (observed_s > 0) step.received_per_s = static_cast<double>(step.received) / observed_s;
     step.backlog_growth = end.backlog() - start.backlog();
     return step;
   }
@@ -134,6 +145,7 @@ class Sampler {
     uint64_t received_bytes = 0;
     uint64_t send_errors = 0;
     uint64_t distinct_received = 0;
+    int64_t at_ns = 0;  // when they were read
     int64_t backlog() const { return static_cast<int64_t>(sent) - static_cast<int64_t>(distinct_received); }
   };
   Counters ReadCounters() const {
@@ -148,6 +160,7 @@ class Sampler {
       c.received_bytes += consumer->received_bytes.load();
     }
     c.distinct_received = shared_.distinct_received.load();
+    c.at_ns = MonotonicNowNs();
     return c;
   }
   std::vector<IntervalHistograms> TakeIntervals() { return std::move(intervals_); }
@@ -180,7 +193,8 @@ class Sampler {
     s.e2e_max_ns = e2e.max();
     s.publish_p99_ns = publish.ValueAtPercentile(99);
     KeepInterval(now, e2e, publish, last);
-    last_ = {.sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
+    last_ = {
+        .sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
     const double seconds = static_cast<double>(now - last_sample_ns()) / 1e9;
     last_sample_ns_ = now;
     series_.push_back(s);
@@ -272,9 +286,8 @@ class Sampler {
   Histogram unphased_e2e_;  // collected while no phase was open; given to the next one
   Histogram unphased_publish_;
   Counters phase_start_;
-  int64_t phase_start_ns_ = 0;
+  int phase_segment_ = -1;
   std::optional<Counters> phase_sending_end_;
-  int64_t phase_sending_end_ns_ = 0;
 };
 
 // One run of RunWorkload, phase by phase: workers, consumers ready, producers, produce, drain, results.
@@ -314,8 +327,8 @@ class WorkloadRun {
         stream_count = static_cast<uint32_t>(std::min(partitions, streams_ - static_cast<int>(first_stream)));
       }
       // The worker is the completion sink, so it exists before its driver producer.
-      producers_.push_back(std::make_unique<ProducerWorker>(p, streams_, workload_, shared_, std::move(payload).value(),
-                                                            first_stream, stream_count));
+      producers_.push_back(std::make_unique<ProducerWorker>(
+          p, streams_, workload_, shared_, std::move(payload).value(), first_stream, stream_count));
     }
     if (!workload_.generator_cpus.empty()) {
       Result<std::vector<int>> cpus = ParseCpuList(workload_.generator_cpus);
@@ -367,8 +380,8 @@ class WorkloadRun {
     shared_.clock.measure_end_ns = shared_.clock.measure_start_ns + workload_.duration_ns;
     if (adaptive()) shared_.clock.measure_end_ns = kFarFutureNs;  // the control thread decides the end
     shared_.produce_until_ns.store(shared_.clock.measure_end_ns);
-    shared_.send_deadline_ns.store(adaptive() ? kFarFutureNs
-                                              : shared_.clock.measure_end_ns + workload_.drain_timeout_ns / 2);
+    shared_.send_deadline_ns.store(
+        adaptive() ? kFarFutureNs : shared_.clock.measure_end_ns + workload_.drain_timeout_ns / 2);
     PlanSchedule();
     const int64_t flush_timeout_ns = workload_.drain_timeout_ns;
     for (auto& p : producers_) {
@@ -398,13 +411,17 @@ class WorkloadRun {
         // In flight = sent beyond the highest sequence number received per stream, so messages a lossy
         // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever.
         const uint64_t frontier = shared_.frontier_total.load(std::memory_order_relaxed);
-        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit, std::memory_order_relaxed);
+        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit,
+                                   std::memory_order_relaxed);
       }
       const int64_t now = MonotonicNowNs();
       sampler_->MaybeSample(now);
       if (!interrupted_) StepPhases(now);
       // Wake at the next step's boundary rather than up to a tick after it.
-      int64_t sleep_ns = std::chrono::nanoseconds(backlog_limit > 0 ? kBacklogTick : kControlTick).count();
+      // A backlog's build and drain end on counts: look often, so that their times are exact to ~2 ms.
+      const bool counting = backlog_phase_ == BacklogPhase::kBuild || backlog_phase_ == BacklogPhase::kDrain;
+      int64_t sleep_ns =
+          std::chrono::nanoseconds(backlog_limit > 0 || counting ? kBacklogTick : kControlTick).count();
       if (next_phase_ < phase_plan_.size()) {
         sleep_ns = std::clamp<int64_t>(phase_plan_[next_phase_].start_ns - MonotonicNowNs(), 0, sleep_ns);
       }
@@ -413,7 +430,7 @@ class WorkloadRun {
     for (auto& t : producer_threads_) t.join();
     producers_done_ns_ = MonotonicNowNs();
     // The last step's sending ended with the schedule, not when the control thread noticed it.
-    sampler_->MarkSendingEnd(std::min(producers_done_ns_, shared_.produce_until_ns.load()));
+    sampler_->MarkSendingEnd();
     if (find_max_ && !find_max_->done()) find_max_->Stop(interrupted_ ? "interrupted" : "producers stopped");
   }
 
@@ -422,7 +439,8 @@ class WorkloadRun {
   void Drain() {
     uint64_t expected = 0;
     for (auto& p : producers_) {
-      for (const StreamSendRecord& r : p->accounting.records()) expected += r.sent - std::min(r.sent, r.failed.size());
+      for (const StreamSendRecord& r : p->accounting.records())
+        expected += r.sent - std::min(r.sent, r.failed.size());
     }
     const int64_t drain_deadline =
         producers_done_ns_ + (interrupted_ ? kInterruptedDrainNs : workload_.drain_timeout_ns);
@@ -454,7 +472,7 @@ class WorkloadRun {
     StopConsumers();
     // The last step (or the running after a backlog's drain) keeps what arrived during the drain.
     const int64_t now = MonotonicNowNs();
-    if (sampler_->phase_open()) ClosePhase(now);
+    if (sampler_->phase_open()) ClosePhase();
     // Every worker thread has ended (drivers complete sends on the producer's thread): this last, partial
     // sample takes all they recorded since the previous one, so the intervals add up to the run's totals.
     sampler_->SampleLast(now);
@@ -474,7 +492,8 @@ class WorkloadRun {
       metrics.errors.Merge(p->errors);
       if (p->unsent_behind_schedule > 0) {
         metrics.errors.Add(ErrorPhase::kSchedule, StatusCode::kTimeout,
-                           "behind schedule: messages never sent before the deadline", p->unsent_behind_schedule);
+                           "behind schedule: messages never sent before the deadline",
+                           p->unsent_behind_schedule);
       }
       senders.push_back(&p->accounting);
     }
@@ -555,7 +574,7 @@ class WorkloadRun {
       int64_t t = measure_start;
       for (const RateStep& step : rate.steps) {
         publish(t, t + step.duration_ns, step.msgs_per_s, step.msgs_per_s);
-        phase_plan_.push_back({t, step.msgs_per_s});
+        phase_plan_.push_back({t, step.msgs_per_s, static_cast<int>(shared_.schedule.published()) - 1});
         t += step.duration_ns;
       }
       if (rate.ramp) {
@@ -571,7 +590,8 @@ class WorkloadRun {
                                               static_cast<double>(ramp.over_ns);
           };
           publish(from_ns, to_ns, rate_at(from_ns), rate_at(to_ns));
-          phase_plan_.push_back({from_ns, (rate_at(from_ns) + rate_at(to_ns)) / 2});
+          phase_plan_.push_back({from_ns, (rate_at(from_ns) + rate_at(to_ns)) / 2,
+                                 static_cast<int>(shared_.schedule.published()) - 1});
         }
       }
       shared_.schedule.Close();
@@ -585,18 +605,18 @@ class WorkloadRun {
   void StepPhases(int64_t now) {
     if (!phase_plan_.empty()) {
       while (next_phase_ < phase_plan_.size() && now >= phase_plan_[next_phase_].start_ns) {
-        if (sampler_->phase_open()) ClosePhase(now);
-        sampler_->BeginPhase(now, phase_plan_[next_phase_].rate_target);
+        if (sampler_->phase_open()) ClosePhase();
+        sampler_->BeginPhase(now, phase_plan_[next_phase_].rate_target, phase_plan_[next_phase_].segment);
         ++next_phase_;
       }
-      if (now >= shared_.clock.measure_end_ns) sampler_->MarkSendingEnd(now);
+      if (now >= shared_.clock.measure_end_ns) sampler_->MarkSendingEnd();
     }
     if (find_max_) StepFindMax(now);
     if (backlog_phase_ != BacklogPhase::kNone) StepBacklog(now);
   }
 
-  void ClosePhase(int64_t now) {
-    StepMetrics step = sampler_->EndPhase(now);
+  void ClosePhase() {
+    StepMetrics step = sampler_->EndPhase();
     if (backlog_phase_ != BacklogPhase::kNone) {
       // Backlog phases are reported in metrics.backlog, not as steps.
       backlog_closed_.push_back(std::move(step));
@@ -609,7 +629,8 @@ class WorkloadRun {
       const double floor = step.rate_target * kStepSustainShare;
       if (step.sent_per_s < floor || (!consumers_.empty() && step.received_per_s < floor)) {
         step.met = false;
-        step.why = step.sent_per_s < floor ? "sent below 90% of the target" : "received below 90% of the target";
+        step.why =
+            step.sent_per_s < floor ? "sent below 90% of the target" : "received below 90% of the target";
       }
     }
     steps_.push_back(std::move(step));
@@ -620,13 +641,19 @@ class WorkloadRun {
     FindMaxSearch& search = *find_max_;
     if (search_step_open_) {
       if (now < search_step_end_ns_) return;
-      sampler_->MarkSendingEnd(now);
+      sampler_->MarkSendingEnd();
       const Sampler::Counters c = sampler_->ReadCounters();
-      const bool settled = c.distinct_received >= c.sent || consumers_.empty();
+      // Settled: every producer sent (or gave up) all the step intended, and consumers received it.
+      const size_t published = shared_.schedule.published();
+      const bool producers_caught_up = std::all_of(
+          producers_.begin(), producers_.end(),
+          [published](auto& p) { return p->segments_passed.load() >= published || p->done.load(); });
+      const bool settled = producers_caught_up && (c.distinct_received >= c.sent || consumers_.empty());
       if (!settled && now < search_step_end_ns_ + workload_.rate.find_max->settle_timeout_ns()) return;
-      ClosePhase(now);
+      ClosePhase();
       search_step_open_ = false;
-      if (!search.done() && shared_.schedule.published() >= ScheduleBoard::kCapacity) search.Stop("schedule full");
+      if (!search.done() && shared_.schedule.published() >= ScheduleBoard::kCapacity)
+        search.Stop("schedule full");
       if (search.done()) {
         shared_.produce_until_ns.store(now);
         shared_.send_deadline_ns.store(now + workload_.drain_timeout_ns / 2);
@@ -645,7 +672,7 @@ class WorkloadRun {
       return;
     }
     while (MonotonicNowNs() < start) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    sampler_->BeginPhase(start, rate);
+    sampler_->BeginPhase(start, rate, static_cast<int>(shared_.schedule.published()) - 1);
     search_step_open_ = true;
     search_step_end_ns_ = end;
   }
@@ -670,16 +697,19 @@ class WorkloadRun {
       case BacklogPhase::kBuild: {
         const bool built = c.backlog() >= spec.messages;
         if (!built && now < build_deadline_ns_) return;
-        ClosePhase(now);
+        ClosePhase();
         backlog_metrics_.emplace();
         backlog_metrics_->target_messages = spec.messages;
         backlog_metrics_->messages = static_cast<uint64_t>(std::max<int64_t>(0, c.backlog()));
         backlog_metrics_->bytes = backlog_metrics_->messages * static_cast<uint64_t>(MeanMessageBytes());
         backlog_metrics_->build_s = backlog_closed_.back().duration_s;
-        // Drained when as many distinct messages arrived as were sent before the drain, less what the
+        // Drained when the messages sent before the drain (intended before now) arrived, less what the
         // drain ratio lets remain.
-        drain_target_received_ = static_cast<int64_t>(c.sent) -
-                                 static_cast<int64_t>((1.0 - spec.drain_ratio) * static_cast<double>(spec.messages));
+        drain_target_received_ =
+            static_cast<int64_t>(c.sent) -
+            static_cast<int64_t>((1.0 - spec.drain_ratio) * static_cast<double>(spec.messages));
+        // After the counters were read: every message they count was intended before the mark.
+        shared_.drain_mark_ns.store(MonotonicNowNs());
         shared_.consumers_paused.store(false);
         sampler_->BeginPhase(now, workload_.rate.msgs_per_s);
         drain_deadline_ns_ = now + spec.max_drain_ns;
@@ -687,9 +717,10 @@ class WorkloadRun {
         return;
       }
       case BacklogPhase::kDrain: {
-        const bool drained = static_cast<int64_t>(c.distinct_received) >= drain_target_received_;
+        const bool drained =
+            static_cast<int64_t>(shared_.received_before_mark.load()) >= drain_target_received_;
         if (!drained && now < drain_deadline_ns_) return;
-        ClosePhase(now);
+        ClosePhase();
         const StepMetrics& drain = backlog_closed_.back();
         BacklogMetrics& b = *backlog_metrics_;
         b.drained = drained;
@@ -706,7 +737,7 @@ class WorkloadRun {
         return;
       }
       case BacklogPhase::kAfterDrain:
-        if (now >= shared_.produce_until_ns.load()) sampler_->MarkSendingEnd(now);
+        if (now >= shared_.produce_until_ns.load()) sampler_->MarkSendingEnd();
         return;
     }
   }
@@ -727,6 +758,7 @@ class WorkloadRun {
   struct PlannedPhase {
     int64_t start_ns = 0;
     double rate_target = 0;
+    int segment = -1;  // its schedule segment
   };
   enum class BacklogPhase { kNone, kWarmup, kBuild, kDrain, kAfterDrain };
 
@@ -747,7 +779,7 @@ class WorkloadRun {
   int64_t producers_done_ns_ = 0;
   bool interrupted_ = false;
   bool drained_ = false;
-  bool gaps_remain_ = false;  // drained although some messages never arrived
+  bool gaps_remain_ = false;              // drained although some messages never arrived
   std::vector<PlannedPhase> phase_plan_;  // steps and ramp pieces, in order
   size_t next_phase_ = 0;
   std::vector<StepMetrics> steps_;

@@ -1,12 +1,11 @@
 #include "workload/workers.h"
 
-#include "base/cpu_relax.h"
-
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
+#include "base/cpu_relax.h"
 #include "measure/clock.h"
 #include "measure/message_header.h"
 
@@ -58,8 +57,11 @@ void ProducerWorker::Run(int64_t flush_timeout_ns) {
       if (intended == SegmentCursor::kPastEnd) {
         cursor.Advance(current);
         ++segment;
+        segments_passed.store(segment, std::memory_order_relaxed);
         continue;
       }
+      segment_ = segment;
+      segment_end_ns_ = current.end_ns;
       if (intended >= shared_.produce_until_ns.load(std::memory_order_relaxed)) break;
       if (now >= shared_.send_deadline_ns.load(std::memory_order_relaxed)) break;
       if (intended > now) {
@@ -116,7 +118,8 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
   message.payload = body;
   message.ticket = {choice.stream, static_cast<uint32_t>(index_), record.sent, intended_ns, 0};
   while (true) {
-    const int64_t sent_ns = workload_.rate.max && message.ticket.sent_ns == 0 ? intended_ns : MonotonicNowNs();
+    const int64_t sent_ns =
+        workload_.rate.max && message.ticket.sent_ns == 0 ? intended_ns : MonotonicNowNs();
     message.ticket.sent_ns = sent_ns;
     EncodeHeader({static_cast<uint32_t>(index_), record.sent, intended_ns, sent_ns}, body.data());
     const Status st = producer_->Send(message);
@@ -140,6 +143,10 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
   }
   ++record.sent;
   if (shared_.clock.InWindow(message.ticket.sent_ns)) ++measured_sent;
+  if (message.ticket.sent_ns < segment_end_ns_ && segment_ < ScheduleBoard::kCapacity) {
+    std::atomic<uint64_t>& on_time = on_time_sent_[segment_];
+    on_time.store(on_time.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // single writer
+  }
   // Single writer: a plain store is enough for the control thread's relaxed reads.
   sent.store(sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
@@ -164,7 +171,8 @@ void ProducerWorker::OnFailed(const SendTicket& t, const Status& why) {
   errors.Add(ErrorPhase::kSend, why);
 }
 
-ConsumerWorker::ConsumerWorker(int producers, int streams, SharedState& shared, std::unique_ptr<Consumer> consumer)
+ConsumerWorker::ConsumerWorker(int producers, int streams, SharedState& shared,
+                               std::unique_ptr<Consumer> consumer)
     : accounting(producers, streams), shared_(shared), consumer_(std::move(consumer)) {}
 
 void ConsumerWorker::Run() {
@@ -191,6 +199,8 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
   uint64_t bytes = 0;
   uint64_t distinct = 0;
   uint64_t frontier_advance = 0;
+  uint64_t before_mark = 0;
+  const int64_t drain_mark = shared_.drain_mark_ns.load(std::memory_order_relaxed);
   const uint32_t producers = static_cast<uint32_t>(accounting.producers());
   const uint32_t streams = static_cast<uint32_t>(accounting.streams());
   std::lock_guard<std::mutex> lock(interval_mutex);
@@ -207,6 +217,7 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
     tracker.OnReceive(h->seq);
     distinct += tracker.duplicated() == duplicated_before;
     frontier_advance += tracker.frontier() - frontier_before;
+    before_mark += h->intended_ns < drain_mark;
     if (clock.InWindow(h->intended_ns)) {
       e2e.corrected.Record(now - h->intended_ns);
       e2e.uncorrected.Record(now - h->sent_ns);
@@ -222,6 +233,7 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
   received_bytes.fetch_add(bytes, std::memory_order_relaxed);
   shared_.distinct_received.fetch_add(distinct, std::memory_order_relaxed);
   shared_.frontier_total.fetch_add(frontier_advance, std::memory_order_relaxed);
+  if (before_mark > 0) shared_.received_before_mark.fetch_add(before_mark, std::memory_order_relaxed);
 }
 
 }  // namespace bakeoff::internal

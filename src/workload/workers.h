@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,13 +15,13 @@
 
 #include "drivers/driver.h"
 #include "measure/accounting.h"
+#include "measure/error_counts.h"
 #include "measure/histogram.h"
 #include "measure/rate_schedule.h"
+#include "measure/run_metrics.h"
 #include "spec/experiment.h"
 #include "workload/keys.h"
 #include "workload/payload.h"
-#include "measure/error_counts.h"
-#include "measure/run_metrics.h"
 
 namespace bakeoff::internal {
 
@@ -71,6 +72,11 @@ struct SharedState {
   std::atomic<int64_t> send_deadline_ns{0};
   // Backlog build: consumers do not poll while set.
   std::atomic<bool> consumers_paused{false};
+  // Backlog drain: messages received so far that were intended before `drain_mark_ns` (set when the
+  // drain begins): the backlog is drained when these are all that were sent before it.
+  // Until the mark is set every message counts (it was intended before any later mark).
+  std::atomic<int64_t> drain_mark_ns{std::numeric_limits<int64_t>::max()};
+  std::atomic<uint64_t> received_before_mark{0};
   std::atomic<bool> stop_producing{false};
   std::atomic<bool> stop_consuming{false};
   std::atomic<uint64_t> distinct_received{0};
@@ -102,6 +108,14 @@ class ProducerWorker final : public CompletionSink {
   std::atomic<uint64_t> acked{0};
   std::atomic<uint64_t> send_errors{0};
   std::atomic<bool> done{false};
+  // Schedule segments this producer has finished (every message intended in them was sent or given
+  // up): a search step has settled only when every producer passed it.
+  std::atomic<size_t> segments_passed{0};
+  // Messages of schedule segment `s` sent before the segment ended: a step's exact sent count, free of
+  // when the control thread looked.
+  uint64_t on_time_sent(size_t s) const {
+    return s < ScheduleBoard::kCapacity ? on_time_sent_[s].load(std::memory_order_relaxed) : 0;
+  }
   std::mutex interval_mutex;
   Histogram interval_publish;  // corrected, since the last sample; guarded by interval_mutex
 
@@ -122,6 +136,11 @@ class ProducerWorker final : public CompletionSink {
   PayloadGenerator payload_;
   KeyChooser keys_;
   uint32_t first_stream_ = 0;
+  std::unique_ptr<std::atomic<uint64_t>[]> on_time_sent_ {
+    new std::atomic<uint64_t>[ScheduleBoard::kCapacity] {}
+  };
+  size_t segment_ = 0;  // of the message being sent (open loop)
+  int64_t segment_end_ns_ = INT64_MAX;
   std::unique_ptr<Producer> producer_;
   std::vector<std::byte> scratch_;
 };

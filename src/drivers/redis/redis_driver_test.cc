@@ -169,7 +169,8 @@ TEST(RedisStreamsTest, FindMaxEndsWithEveryStepRecorded) {
                 s.sent_per_s, s.received_per_s, s.e2e.ValueAtPercentile(99) / 1e6, s.backlog_growth,
                 s.met ? "met" : "failed:", s.why.c_str());
   }
-  std::printf("  redis max sustainable rate: %.0f msg/s after %d steps (%s)\n", f.found_rate, f.steps, f.ended.c_str());
+  std::printf("  redis max sustainable rate: %.0f msg/s after %d steps (%s)\n", f.found_rate, f.steps,
+              f.ended.c_str());
   EXPECT_FALSE(f.ended.empty());
   EXPECT_EQ(f.steps, static_cast<int>(m->steps.size()));
   EXPECT_GE(f.steps, 2);
@@ -206,10 +207,11 @@ TEST(RedisStreamsTest, BacklogOf200kBuildsThenDrains) {
   EXPECT_EQ(m->stop_reason(), "completed");
   ASSERT_TRUE(m->backlog.has_value());
   const BacklogMetrics& b = *m->backlog;
-  std::printf("  redis backlog %lu messages built in %.2f s, drained in %.2f s at %.0f msg/s (producers %.0f msg/s); "
-              "e2e p99 during %.1f ms, after %.2f ms\n",
-              b.messages, b.build_s, b.drain_s, b.drain_read_per_s, b.producer_rate_during_drain,
-              b.e2e_during_drain.ValueAtPercentile(99) / 1e6, b.e2e_after_drain.ValueAtPercentile(99) / 1e6);
+  std::printf(
+      "  redis backlog %lu messages built in %.2f s, drained in %.2f s at %.0f msg/s (producers %.0f msg/s); "
+      "e2e p99 during %.1f ms, after %.2f ms\n",
+      b.messages, b.build_s, b.drain_s, b.drain_read_per_s, b.producer_rate_during_drain,
+      b.e2e_during_drain.ValueAtPercentile(99) / 1e6, b.e2e_after_drain.ValueAtPercentile(99) / 1e6);
   EXPECT_GE(b.messages, 200'000u);
   EXPECT_NEAR(b.build_s, 4.0, 1.0);  // 200k at 50k/s
   EXPECT_TRUE(b.drained);

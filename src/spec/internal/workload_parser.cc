@@ -149,12 +149,14 @@ std::optional<double> ReadRateValue(Reader& reader, const Field& field) {
 // `rate: [{rate: 10k/s, for: 30s}, ...]`.
 void ParseRateSteps(Reader& reader, const Field& field, RateSpec& rate) {
   if (field.node.size() == 0) {
-    reader.Report(field.mark, field.path, "the list of steps is empty; write at least {rate: 10k/s, for: 30s}");
+    reader.Report(field.mark, field.path,
+                  "the list of steps is empty; write at least {rate: 10k/s, for: 30s}");
     return;
   }
   if (static_cast<int64_t>(field.node.size()) > kMaxRateSteps) {
-    reader.Report(field.mark, field.path,
-                  "at most " + std::to_string(kMaxRateSteps) + " steps, found " + std::to_string(field.node.size()));
+    reader.Report(
+        field.mark, field.path,
+        "at most " + std::to_string(kMaxRateSteps) + " steps, found " + std::to_string(field.node.size()));
     return;
   }
   static const std::vector<std::string> kKeys = {"rate", "for"};
@@ -211,7 +213,8 @@ std::optional<double> ReadFraction(Reader& reader, const Field& field) {
   }
   std::optional<double> value = ToDouble(number);
   if (!value || *value * scale <= 0 || *value * scale >= 1) {
-    reader.Report(field.mark, field.path, "expected a fraction above 0% and below 100% such as 5%, found `" + *text + "`");
+    reader.Report(field.mark, field.path,
+                  "expected a fraction above 0% and below 100% such as 5%, found `" + *text + "`");
     return std::nullopt;
   }
   return *value * scale;
@@ -235,8 +238,9 @@ void ParseFindMax(Reader& reader, const Field& field, RateSpec& rate) {
     bound.erase(0, bound.find_first_not_of(' '));
     Result<int64_t> ns = ParseDurationNs(bound);
     if (!ns.ok() || *ns <= 0) {
-      reader.Report(objective->value.mark, objective->value.path,
-                    "expected an upper bound on the corrected e2e p99 such as \"< 50ms\", found `" + *text + "`");
+      reader.Report(
+          objective->value.mark, objective->value.path,
+          "expected an upper bound on the corrected e2e p99 such as \"< 50ms\", found `" + *text + "`");
       ok = false;
     } else {
       spec.p99_e2e_bound_ns = *ns;
@@ -278,7 +282,8 @@ void ParseRate(Reader& reader, const Field& field, RateSpec& rate) {
   }
   if (field.node.IsMap()) {
     static const std::vector<std::string> kKinds = {"ramp", "find_max"};
-    auto entries = reader.ReadMap(field, &kKinds, "in `" + field.path + "` (a map takes `ramp` or `find_max`)");
+    auto entries =
+        reader.ReadMap(field, &kKinds, "in `" + field.path + "` (a map takes `ramp` or `find_max`)");
     if (!entries) return;
     if (entries->size() != 1) {
       // An unknown key was reported (and skipped) already.
@@ -288,7 +293,8 @@ void ParseRate(Reader& reader, const Field& field, RateSpec& rate) {
     }
     const MapEntry& kind = entries->front();
     if (!kind.value.node.IsMap()) {
-      reader.Report(kind.value.mark, kind.value.path, "expected a map, found " + Reader::Describe(kind.value.node));
+      reader.Report(kind.value.mark, kind.value.path,
+                    "expected a map, found " + Reader::Describe(kind.value.node));
       return;
     }
     if (kind.key == "ramp") {
@@ -298,8 +304,8 @@ void ParseRate(Reader& reader, const Field& field, RateSpec& rate) {
     }
     return;
   }
-  std::optional<std::string> text =
-      reader.ReadScalar(field, "a rate such as 20k/s, `max`, a list of steps or a map with `ramp` or `find_max`");
+  std::optional<std::string> text = reader.ReadScalar(
+      field, "a rate such as 20k/s, `max`, a list of steps or a map with `ramp` or `find_max`");
   if (!text) return;
   if (*text == "max" || *text == "MAX" || *text == "Max") {
     rate.max = true;
@@ -332,13 +338,15 @@ std::optional<int64_t> ReadCount(Reader& reader, const Field& field, int64_t min
   if (scale != 1) number.pop_back();
   std::optional<double> value = ToDouble(number);
   if (!value || *value * scale != std::floor(*value * scale)) {
-    reader.Report(field.mark, field.path, "expected a whole count such as 200000, 200k or 5M, found `" + *text + "`");
+    reader.Report(field.mark, field.path,
+                  "expected a whole count such as 200000, 200k or 5M, found `" + *text + "`");
     return std::nullopt;
   }
   const double count = *value * scale;
   if (count < static_cast<double>(min) || count > static_cast<double>(max)) {
-    reader.Report(field.mark, field.path,
-                  "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + *text);
+    reader.Report(
+        field.mark, field.path,
+        "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + *text);
     return std::nullopt;
   }
   return static_cast<int64_t>(count);
@@ -353,8 +361,9 @@ void ParseBacklog(Reader& reader, const Field& field, std::optional<BacklogSpec>
   const MapEntry* messages = FindEntry(*entries, "messages");
   const MapEntry* size = FindEntry(*entries, "size");
   if ((messages == nullptr) == (size == nullptr)) {
-    reader.Report(field.mark, field.path,
-                  messages ? "write `messages` or `size`, not both" : "missing `messages: 200k` or `size: 1GiB`");
+    reader.Report(
+        field.mark, field.path,
+        messages ? "write `messages` or `size`, not both" : "missing `messages: 200k` or `size: 1GiB`");
     return;
   }
   BacklogSpec spec;
@@ -394,8 +403,9 @@ void ParsePayload(Reader& reader, const Field& field, PayloadSpec& payload) {
   if (const MapEntry* pool = FindEntry(*entries, "pool")) {
     for (const char* other : {"kind", "ratio", "file"}) {
       if (const MapEntry* entry = FindEntry(*entries, other)) {
-        reader.Report(entry->key_mark, entry->value.path,
-                      std::string("`") + other + "` does not go with `pool` (a pool takes `random_bytes_ratio`)");
+        reader.Report(
+            entry->key_mark, entry->value.path,
+            std::string("`") + other + "` does not go with `pool` (a pool takes `random_bytes_ratio`)");
         return;
       }
     }
@@ -461,23 +471,26 @@ void ParsePayload(Reader& reader, const Field& field, PayloadSpec& payload) {
 }
 
 // What steps, ramps, searches and backlogs exclude, said at the key that excludes it.
-void CheckRateShape(Reader& reader, WorkloadSpec& workload, const MapEntry* rate_entry, const MapEntry* duration_entry,
-                    const MapEntry* messages_entry, const MapEntry* backlog_entry) {
+void CheckRateShape(Reader& reader, WorkloadSpec& workload, const MapEntry* rate_entry,
+                    const MapEntry* duration_entry, const MapEntry* messages_entry,
+                    const MapEntry* backlog_entry) {
   RateSpec& rate = workload.rate;
   const bool shaped = !rate.steps.empty() || rate.ramp || rate.find_max;
   if (shaped && duration_entry != nullptr) {
     reader.Report(duration_entry->key_mark, duration_entry->value.path,
-                  rate.find_max ? "a find_max search takes no `duration` (its steps last `step_duration`); remove it"
-                                : "with rate steps or a ramp the duration is theirs (the sum of the steps, or `over`); "
-                                  "remove `duration`");
+                  rate.find_max
+                      ? "a find_max search takes no `duration` (its steps last `step_duration`); remove it"
+                      : "with rate steps or a ramp the duration is theirs (the sum of the steps, or `over`); "
+                        "remove `duration`");
   }
   if (shaped && messages_entry != nullptr) {
     reader.Report(messages_entry->key_mark, messages_entry->value.path,
                   "a message cap does not go with rate steps, a ramp or find_max; remove `messages`");
   }
   if (backlog_entry != nullptr && workload.backlog && (shaped || rate.max)) {
-    reader.Report(backlog_entry->key_mark, backlog_entry->value.path,
-                  "a backlog is built at a fixed rate: write `rate: 10k/s` (not max, steps, a ramp or find_max)");
+    reader.Report(
+        backlog_entry->key_mark, backlog_entry->value.path,
+        "a backlog is built at a fixed rate: write `rate: 10k/s` (not max, steps, a ramp or find_max)");
     workload.backlog.reset();
   }
   if (backlog_entry != nullptr && workload.backlog && messages_entry != nullptr) {
@@ -485,13 +498,12 @@ void CheckRateShape(Reader& reader, WorkloadSpec& workload, const MapEntry* rate
                   "a message cap does not go with a backlog; remove `messages`");
   }
   if (workload.backlog && workload.backlog->messages == 0) {
-    const int64_t message_bytes = std::max<int64_t>(1, workload.message_size.distribution ==
-                                                               MessageSizeSpec::Distribution::kFixed
-                                                           ? workload.message_size.fixed_bytes
-                                                           : workload.message_size.mean_bytes > 0
-                                                                 ? workload.message_size.mean_bytes
-                                                                 : (workload.message_size.min_bytes +
-                                                                    workload.message_size.max_bytes) / 2);
+    const int64_t message_bytes =
+        std::max<int64_t>(1, workload.message_size.distribution == MessageSizeSpec::Distribution::kFixed
+                                 ? workload.message_size.fixed_bytes
+                             : workload.message_size.mean_bytes > 0
+                                 ? workload.message_size.mean_bytes
+                                 : (workload.message_size.min_bytes + workload.message_size.max_bytes) / 2);
     workload.backlog->messages = std::max<int64_t>(1, workload.backlog->bytes / message_bytes);
     if (workload.backlog->messages > kMaxBacklogMessages) {
       reader.Report(backlog_entry->value.mark, backlog_entry->value.path,
@@ -504,7 +516,8 @@ void CheckRateShape(Reader& reader, WorkloadSpec& workload, const MapEntry* rate
     workload.duration_ns = 0;
     for (const RateStep& step : rate.steps) workload.duration_ns += step.duration_ns;
     if (workload.duration_ns > kMaxDurationNs) {
-      reader.Report(rate_entry->value.mark, rate_entry->value.path, "the steps together last longer than 30 days");
+      reader.Report(rate_entry->value.mark, rate_entry->value.path,
+                    "the steps together last longer than 30 days");
     }
   } else if (rate.ramp) {
     workload.duration_ns = rate.ramp->over_ns;
@@ -518,9 +531,10 @@ void CheckRateShape(Reader& reader, WorkloadSpec& workload, const MapEntry* rate
 
 void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   static const std::vector<std::string> kKeys = {
-      "topics", "partitions", "producers", "consumers", "message_size", "keys",
-      "rate",   "payload",    "warmup",    "duration",  "messages",     "drain_timeout",
-      "max_backlog", "generator_cpus", "producers_per_topic", "backlog",
+      "topics",   "partitions",    "producers",   "consumers",      "message_size",
+      "keys",     "rate",          "payload",     "warmup",         "duration",
+      "messages", "drain_timeout", "max_backlog", "generator_cpus", "producers_per_topic",
+      "backlog",
   };
   auto entries = reader.ReadMap(field, &kKeys, "in `workload`");
   if (!entries) return;
@@ -556,7 +570,8 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       ParseKeys(reader, value, workload.keys);
     } else if (key == "producers_per_topic") {
       per_topic_entry = &entry;
-      if (auto count = reader.ReadInt(value, 1, kMaxProducers)) workload.producers_per_topic = static_cast<int>(*count);
+      if (auto count = reader.ReadInt(value, 1, kMaxProducers))
+        workload.producers_per_topic = static_cast<int>(*count);
     } else if (key == "backlog") {
       backlog_entry = &entry;
       ParseBacklog(reader, value, workload.backlog);
@@ -577,13 +592,15 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       if (auto ns = reader.ReadDurationNs(value, 0, kMaxDrainTimeoutNs)) workload.drain_timeout_ns = *ns;
     } else if (key == "generator_cpus") {
       if (auto text = reader.ReadScalar(value, "a CPU list such as 0, 0-1 or 0,2-3")) {
-        const bool well_formed = !text->empty() && text->find_first_not_of("0123456789,-") == std::string::npos &&
+        const bool well_formed = !text->empty() &&
+                                 text->find_first_not_of("0123456789,-") == std::string::npos &&
                                  std::isdigit(static_cast<unsigned char>(text->front())) &&
                                  std::isdigit(static_cast<unsigned char>(text->back()));
         if (well_formed) {
           workload.generator_cpus = *text;
         } else {
-          reader.Report(value.mark, value.path, "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
+          reader.Report(value.mark, value.path,
+                        "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
         }
       }
     } else if (key == "max_backlog") {
@@ -606,8 +623,9 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
     } else if (int64_t{workload.producers_per_topic} * workload.topics > kMaxProducers) {
       reader.Report(per_topic_entry->value.mark, per_topic_entry->value.path,
                     "producers_per_topic x topics is " +
-                        std::to_string(int64_t{workload.producers_per_topic} * workload.topics) + ", more than the " +
-                        std::to_string(kMaxProducers) + " producers (threads) one run may have");
+                        std::to_string(int64_t{workload.producers_per_topic} * workload.topics) +
+                        ", more than the " + std::to_string(kMaxProducers) +
+                        " producers (threads) one run may have");
     } else {
       workload.producers = workload.producers_per_topic * workload.topics;
     }
@@ -616,8 +634,7 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
     // About 2 MiB of messages per stream, at most 100k in all: small enough for systems that keep
     // little per partition (librdkafka's mock cluster keeps ~5 MiB), large enough to keep pipes full.
     const int64_t per_stream = (int64_t{2} << 20) / std::max<int64_t>(1, workload.message_size.max_bytes);
-    workload.max_backlog =
-        std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
+    workload.max_backlog = std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
   }
 }
 
