@@ -56,9 +56,9 @@ bool PrintDiagnostics(const ParseOutcome& outcome) {
 }
 
 void PrintProgress(const ProgressLine& p) {
-  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n",
-               p.system.c_str(), p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "",
-               FormatCount(p.sent_per_s).c_str(), FormatCount(p.received_per_s).c_str(),
+  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n", p.system.c_str(),
+               p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "", FormatCount(p.sent_per_s).c_str(),
+               FormatCount(p.received_per_s).c_str(),
                p.e2e_p99_ns > 0 ? FormatDurationNs(static_cast<double>(p.e2e_p99_ns)).c_str() : "-",
                static_cast<unsigned long long>(p.errors));
 }

@@ -98,11 +98,11 @@ enum class RunEnd : int {
 const char* RunEndText(RunEnd end);  // "completed", "completed (message cap)", ...
 
 struct RunMetrics {
-  bool closed_loop = false;         // rate: max
-  bool partial = false;             // interrupted or stopped early: figures cover what ran
+  bool closed_loop = false;     // rate: max
+  bool partial = false;         // interrupted or stopped early: figures cover what ran
   RunEnd end = RunEnd::kCompleted;  // how the workload ended; stop_reason() says it in words
-  int64_t measured_ns = 0;          // length of the measured window actually covered
-  uint64_t measured_sent = 0;       // messages sent in the measured window
+  int64_t measured_ns = 0;      // length of the measured window actually covered
+  uint64_t measured_sent = 0;   // messages sent in the measured window
   uint64_t measured_received = 0;
   uint64_t measured_received_bytes = 0;
   LatencyPair publish;

@@ -248,8 +248,13 @@ std::string EnvironmentTable(const std::vector<const json*>& results, const std:
   return out + "</table>\n";
 }
 
-std::string Rate(double per_s) {
-  return FormatCount(per_s) + "/s";
+std::string Rate(double per_s) { return FormatCount(per_s) + "/s"; }
+
+// "10500 msg/s": the search's answer, not rounded to two digits.
+std::string ExactRate(double per_s) {
+  char text[48];
+  std::snprintf(text, sizeof(text), "%.0f msg/s", per_s);
+  return text;
 }
 
 std::string P99(const json& latency) {
@@ -268,7 +273,7 @@ std::string StepsSection(const std::vector<RunRef>& runs) {
       const bool found = f.value("found", false);
       out += std::string("<p id=\"find-max-result\" class=\"") + (found ? "ok" : "bad") +
              "\">Max sustainable rate: " +
-             (found ? Rate(f.value("found_rate", 0.0)) : std::string("none found")) + " (" +
+             (found ? ExactRate(f.value("found_rate", 0.0)) : std::string("none found")) + " (" +
              HtmlEscape(f.value("objective", "")) + "; " + std::to_string(f.value("steps", 0)) +
              " steps, ended: " + HtmlEscape(f.value("ended", "")) + ")</p>\n";
     }

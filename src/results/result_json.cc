@@ -1,6 +1,7 @@
 #include "results/result_json.h"
 
 #include <cstdio>
+
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -135,8 +136,7 @@ json WorkloadToJson(const WorkloadSpec& w) {
       {"warmup_ns", w.warmup_ns},
       {"duration_ns", w.duration_ns},
       {"drain_timeout_ns", w.drain_timeout_ns},
-      {"max_backlog", w.max_backlog},
-      {"generator_cpus", w.generator_cpus},
+      {"max_backlog", w.max_backlog},        {"generator_cpus", w.generator_cpus},
   };
   out["messages"] = w.messages ? json(*w.messages) : json(nullptr);
   if (w.producers_per_topic > 0) out["producers_per_topic"] = w.producers_per_topic;
@@ -209,10 +209,8 @@ const char* RunStatusName(RunStatus status) {
 
 RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metrics, std::string* why) {
   if (metrics.measured_ns <= 0 || metrics.measured_sent == 0) {
-    if (why)
-      *why =
-          "nothing was measured: no message was sent inside the measured window (is the message cap reached "
-          "during the warm-up?)";
+    if (why) *why = "nothing was measured: no message was sent inside the measured window (is the message cap reached "
+                    "during the warm-up?)";
     return RunStatus::kNoData;
   }
   if (metrics.closed_loop || workload.rate.max || workload.rate.msgs_per_s <= 0) return RunStatus::kOk;
@@ -242,9 +240,8 @@ RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metric
   const double received = metrics.received_msgs_per_s();
   auto text = [&](const char* what, double rate) {
     char line[160];
-    std::snprintf(line, sizeof(line),
-                  "%s %.0f msg/s of the %.0f msg/s target (%.0f%%); below %.0f%% is not sustained", what,
-                  rate, target, 100.0 * rate / target, 100.0 * (1.0 - kSustainTolerance));
+    std::snprintf(line, sizeof(line), "%s %.0f msg/s of the %.0f msg/s target (%.0f%%); below %.0f%% is not sustained",
+                  what, rate, target, 100.0 * rate / target, 100.0 * (1.0 - kSustainTolerance));
     return std::string(line);
   };
   // Only when the workload has consumers is the received rate a verdict (a produce-only run receives none).

@@ -21,8 +21,7 @@ std::string Fixed(double v, int decimals) {
 std::string LatencyCell(const LatencyPair& pair, double percentile, bool is_max) {
   if (pair.corrected.total_count() == 0) return "-";
   const int64_t corrected = is_max ? pair.corrected.max() : pair.corrected.ValueAtPercentile(percentile);
-  const int64_t uncorrected =
-      is_max ? pair.uncorrected.max() : pair.uncorrected.ValueAtPercentile(percentile);
+  const int64_t uncorrected = is_max ? pair.uncorrected.max() : pair.uncorrected.ValueAtPercentile(percentile);
   return FormatDurationNs(static_cast<double>(corrected)) + " (" +
          FormatDurationNs(static_cast<double>(uncorrected)) + ")";
 }
@@ -33,11 +32,8 @@ void AddLatencyRows(std::vector<Row>& rows, const std::string& title, const Expe
     const char* label;
     double percentile;
     bool is_max;
-  } points[] = {{"p50", 50, false},
-                {"p99", 99, false},
-                {"p99.9", 99.9, false},
-                {"p99.99", 99.99, false},
-                {"max", 100, true}};
+  } points[] = {{"p50", 50, false},     {"p99", 99, false}, {"p99.9", 99.9, false},
+                {"p99.99", 99.99, false}, {"max", 100, true}};
   for (const auto& point : points) {
     Row row{title + " " + point.label};
     for (const RunRecord& run : result.runs) {
@@ -112,8 +108,7 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
 
   std::vector<size_t> widths(header.size(), 0);
   for (const Row& row : rows) {
-    for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
-      widths[i] = std::max(widths[i], row[i].size());
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   }
   std::ostringstream out;
   for (size_t r = 0; r < rows.size(); ++r) {

@@ -66,11 +66,7 @@ class Sampler {
   Sampler(const RunnerOptions& options, const WorkloadSpec& workload, const SharedState& shared,
           std::vector<std::unique_ptr<ProducerWorker>>& producers,
           std::vector<std::unique_ptr<ConsumerWorker>>& consumers)
-      : options_(options),
-        workload_(workload),
-        shared_(shared),
-        producers_(producers),
-        consumers_(consumers) {
+      : options_(options), workload_(workload), shared_(shared), producers_(producers), consumers_(consumers) {
     next_sample_ns_ = shared.clock.start_ns + kSecondNs;
   }
 
@@ -193,8 +189,7 @@ class Sampler {
     s.e2e_max_ns = e2e.max();
     s.publish_p99_ns = publish.ValueAtPercentile(99);
     KeepInterval(now, e2e, publish, last);
-    last_ = {
-        .sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
+    last_ = {.sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
     const double seconds = static_cast<double>(now - last_sample_ns()) / 1e9;
     last_sample_ns_ = now;
     series_.push_back(s);
@@ -411,8 +406,7 @@ class WorkloadRun {
         // In flight = sent beyond the highest sequence number received per stream, so messages a lossy
         // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever.
         const uint64_t frontier = shared_.frontier_total.load(std::memory_order_relaxed);
-        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit,
-                                   std::memory_order_relaxed);
+        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit, std::memory_order_relaxed);
       }
       const int64_t now = MonotonicNowNs();
       sampler_->MaybeSample(now);
@@ -439,8 +433,7 @@ class WorkloadRun {
   void Drain() {
     uint64_t expected = 0;
     for (auto& p : producers_) {
-      for (const StreamSendRecord& r : p->accounting.records())
-        expected += r.sent - std::min(r.sent, r.failed.size());
+      for (const StreamSendRecord& r : p->accounting.records()) expected += r.sent - std::min(r.sent, r.failed.size());
     }
     const int64_t drain_deadline =
         producers_done_ns_ + (interrupted_ ? kInterruptedDrainNs : workload_.drain_timeout_ns);
@@ -492,8 +485,7 @@ class WorkloadRun {
       metrics.errors.Merge(p->errors);
       if (p->unsent_behind_schedule > 0) {
         metrics.errors.Add(ErrorPhase::kSchedule, StatusCode::kTimeout,
-                           "behind schedule: messages never sent before the deadline",
-                           p->unsent_behind_schedule);
+                           "behind schedule: messages never sent before the deadline", p->unsent_behind_schedule);
       }
       senders.push_back(&p->accounting);
     }

@@ -1,11 +1,12 @@
 #include "workload/workers.h"
 
+#include "base/cpu_relax.h"
+
 #include <algorithm>
-#include <chrono>
 #include <cmath>
+#include <chrono>
 #include <thread>
 
-#include "base/cpu_relax.h"
 #include "measure/clock.h"
 #include "measure/message_header.h"
 
@@ -118,8 +119,7 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
   message.payload = body;
   message.ticket = {choice.stream, static_cast<uint32_t>(index_), record.sent, intended_ns, 0};
   while (true) {
-    const int64_t sent_ns =
-        workload_.rate.max && message.ticket.sent_ns == 0 ? intended_ns : MonotonicNowNs();
+    const int64_t sent_ns = workload_.rate.max && message.ticket.sent_ns == 0 ? intended_ns : MonotonicNowNs();
     message.ticket.sent_ns = sent_ns;
     EncodeHeader({static_cast<uint32_t>(index_), record.sent, intended_ns, sent_ns}, body.data());
     const Status st = producer_->Send(message);
@@ -171,8 +171,7 @@ void ProducerWorker::OnFailed(const SendTicket& t, const Status& why) {
   errors.Add(ErrorPhase::kSend, why);
 }
 
-ConsumerWorker::ConsumerWorker(int producers, int streams, SharedState& shared,
-                               std::unique_ptr<Consumer> consumer)
+ConsumerWorker::ConsumerWorker(int producers, int streams, SharedState& shared, std::unique_ptr<Consumer> consumer)
     : accounting(producers, streams), shared_(shared), consumer_(std::move(consumer)) {}
 
 void ConsumerWorker::Run() {

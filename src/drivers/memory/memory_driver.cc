@@ -1,11 +1,12 @@
 #include "drivers/memory/memory_driver.h"
 
+#include "base/cpu_relax.h"
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
 
-#include "base/cpu_relax.h"
 #include "drivers/memory/spsc_ring.h"
 #include "measure/clock.h"
 
@@ -19,49 +20,31 @@ constexpr size_t kMaxRingBytesTotal = size_t{512} << 20;  // all rings of a run 
 OptionSchema MakeSchema() {
   OptionSchema s;
   s.options = {
-      {.name = "queue_depth",
-       .type = OptionType::kInt,
-       .default_value = int64_t{65536},
+      {.name = "queue_depth", .type = OptionType::kInt, .default_value = int64_t{65536},
        .help = "Slots per (producer, stream) ring; a full ring pushes back on the producer.",
-       .min = 16,
-       .max = 16'777'216},
-      {.name = "max_msgs_per_s",
-       .type = OptionType::kDouble,
-       .optional = true,
+       .min = 16, .max = 16'777'216},
+      {.name = "max_msgs_per_s", .type = OptionType::kDouble, .optional = true,
        .help = "Throttle: each producer accepts at most this many messages per second (simulates a slower "
                "system).",
        .min = 1},
-      {.name = "stall_after",
-       .type = OptionType::kDuration,
-       .optional = true,
+      {.name = "stall_after", .type = OptionType::kDuration, .optional = true,
        .help = "Fault: once, this long after the first send, block the send path for `stall_for`."},
-      {.name = "stall_for",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{1'000'000'000},
-       .help = "Fault: how long the one stall lasts.",
-       .min = 0,
-       .max = 3600},
-      {.name = "drop_every",
-       .type = OptionType::kInt,
-       .default_value = int64_t{0},
+      {.name = "stall_for", .type = OptionType::kDuration, .default_value = int64_t{1'000'000'000},
+       .help = "Fault: how long the one stall lasts.", .min = 0, .max = 3600},
+      {.name = "drop_every", .type = OptionType::kInt, .default_value = int64_t{0},
        .help = "Fault: acknowledge but never deliver every Nth message of each producer (0 = never).",
        .min = 0},
-      {.name = "duplicate_every",
-       .type = OptionType::kInt,
-       .default_value = int64_t{0},
-       .help = "Fault: deliver every Nth message of each producer twice (0 = never).",
-       .min = 0},
+      {.name = "duplicate_every", .type = OptionType::kInt, .default_value = int64_t{0},
+       .help = "Fault: deliver every Nth message of each producer twice (0 = never).", .min = 0},
   };
   return s;
 }
 
 int64_t MaxMessageBytes(const WorkloadSpec& w) {
   switch (w.message_size.distribution) {
-    case MessageSizeSpec::Distribution::kFixed:
-      return w.message_size.fixed_bytes;
+    case MessageSizeSpec::Distribution::kFixed: return w.message_size.fixed_bytes;
     case MessageSizeSpec::Distribution::kUniform:
-    case MessageSizeSpec::Distribution::kNormal:
-      return std::max(w.message_size.max_bytes, w.message_size.fixed_bytes);
+    case MessageSizeSpec::Distribution::kNormal: return std::max(w.message_size.max_bytes, w.message_size.fixed_bytes);
   }
   return w.message_size.fixed_bytes;
 }
@@ -124,8 +107,7 @@ class MemoryProducer final : public Producer {
       FlushAcks();
       return;
     }
-    if (max_wait.count() > 0)
-      std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(50'000)));
+    if (max_wait.count() > 0) std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(50'000)));
   }
 
   Status Flush(std::chrono::nanoseconds) override {

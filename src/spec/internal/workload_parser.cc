@@ -592,15 +592,13 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       if (auto ns = reader.ReadDurationNs(value, 0, kMaxDrainTimeoutNs)) workload.drain_timeout_ns = *ns;
     } else if (key == "generator_cpus") {
       if (auto text = reader.ReadScalar(value, "a CPU list such as 0, 0-1 or 0,2-3")) {
-        const bool well_formed = !text->empty() &&
-                                 text->find_first_not_of("0123456789,-") == std::string::npos &&
+        const bool well_formed = !text->empty() && text->find_first_not_of("0123456789,-") == std::string::npos &&
                                  std::isdigit(static_cast<unsigned char>(text->front())) &&
                                  std::isdigit(static_cast<unsigned char>(text->back()));
         if (well_formed) {
           workload.generator_cpus = *text;
         } else {
-          reader.Report(value.mark, value.path,
-                        "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
+          reader.Report(value.mark, value.path, "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
         }
       }
     } else if (key == "max_backlog") {
@@ -634,7 +632,8 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
     // About 2 MiB of messages per stream, at most 100k in all: small enough for systems that keep
     // little per partition (librdkafka's mock cluster keeps ~5 MiB), large enough to keep pipes full.
     const int64_t per_stream = (int64_t{2} << 20) / std::max<int64_t>(1, workload.message_size.max_bytes);
-    workload.max_backlog = std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
+    workload.max_backlog =
+        std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
   }
 }
 
