@@ -91,7 +91,7 @@ int Main(int argc, char** argv) {
 
   Checker checker;
   std::atomic<bool> stop{false};
-  Result<std::unique_ptr<Consumer>> consumer = (*session)->NewConsumer(0, 1);
+  Result<std::unique_ptr<Consumer>> consumer = (*session)->NewConsumer(ConsumerSpec{});
   if (!consumer.ok()) return Fail(consumer.status());
   std::atomic<bool> ready{false};
   std::thread consumer_thread([&] {

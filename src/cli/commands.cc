@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "drivers/registry.h"
 #include "env/provider.h"
+#include "results/exports.h"
 #include "results/index_store.h"
 #include "results/output_check.h"
 #include "results/result_json.h"
@@ -21,6 +22,7 @@
 #include "run/experiment_runner.h"
 #include "run/publish.h"
 #include "run/registry_schemas.h"
+#include "spec/omb/omb_import.h"
 #include "spec/suggest.h"
 #include "spec/units.h"
 
@@ -56,9 +58,9 @@ bool PrintDiagnostics(const ParseOutcome& outcome) {
 }
 
 void PrintProgress(const ProgressLine& p) {
-  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n", p.system.c_str(),
-               p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "", FormatCount(p.sent_per_s).c_str(),
-               FormatCount(p.received_per_s).c_str(),
+  std::fprintf(stderr, "[%s] %5.1f/%.1f s%s  sent %s/s  recv %s/s  e2e p99 %s  errors %llu\n",
+               p.system.c_str(), p.elapsed_s, p.total_s, p.warmup ? " (warm-up)" : "",
+               FormatCount(p.sent_per_s).c_str(), FormatCount(p.received_per_s).c_str(),
                p.e2e_p99_ns > 0 ? FormatDurationNs(static_cast<double>(p.e2e_p99_ns)).c_str() : "-",
                static_cast<unsigned long long>(p.errors));
 }
@@ -82,12 +84,82 @@ void PrintSchema(const OptionSchema& schema) {
   if (schema.options.empty()) std::cout << "    (no options)\n";
 }
 
+// Where a run's directory goes without --output: --results-dir, else $BAKEOFF_RESULTS_DIR unless the
+// file names its own `output.dir`, else the file's `output.dir` (default ./results).
+std::string DefaultResultsParent(const Experiment& experiment, const RunArgs& args) {
+  if (!args.results_dir.empty()) return args.results_dir;
+  const OutputSpec defaults;
+  if (experiment.output.dir == defaults.dir) return ResolveResultsDir("", experiment.output.dir);
+  return experiment.output.dir;
+}
+
+OmbImportOptions ImportOptions(const OmbArgs& args, const std::string& output) {
+  OmbImportOptions options;
+  options.workload_path = args.workload;
+  options.driver_path = args.driver;
+  options.environment = args.environment;
+  options.duration_scale = args.duration_scale;
+  options.rate_scale = args.rate_scale;
+  options.output_path = output;
+  return options;
+}
+
+// The experiment of `bakeoff run`: a file, or OMB files imported in memory and parsed as a file is.
+ParseOutcome LoadRunExperiment(const RunArgs& args, const std::vector<ExperimentOverride>& overrides) {
+  if (args.omb.workload.empty()) return LoadExperiment(args.file, overrides);
+  OmbImport imported = ImportOmb(ImportOptions(args.omb, ""));
+  if (!imported.ok()) return ParseOutcome{{}, std::move(imported.diagnostics)};
+  RegistrySchemas schemas;
+  ParseOutcome parsed = ParseExperiment(imported.yaml, args.omb.workload + " (imported)", schemas, overrides);
+  if (!parsed.ok())
+    std::cerr << "bakeoff: the experiment imported from the OMB files is not valid; `bakeoff import omb` "
+                 "with the same flags and -o FILE writes it to look at\n";
+  return parsed;
+}
+
 }  // namespace
 
-int RunCommand(const RunArgs& args) {
-  ParseOutcome parsed = LoadExperiment(args.file);
+int ImportOmbCommand(const OmbArgs& args, const std::string& output) {
+  OmbImport imported = ImportOmb(ImportOptions(args, output));
+  if (!PrintDiagnostics(ParseOutcome{{}, imported.diagnostics})) return kExitBadExperiment;
+  if (output.empty()) {
+    std::cout << imported.yaml;
+  } else if (Status st = WriteFileAtomically(output, imported.yaml); !st.ok()) {
+    std::cerr << "bakeoff: " << st.message() << "\n";
+    return kExitBadExperiment;
+  }
+  RegistrySchemas schemas;
+  ParseOutcome parsed =
+      ParseExperiment(imported.yaml, output.empty() ? args.workload + " (imported)" : output, schemas);
   if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
+  if (!output.empty())
+    std::cerr << "bakeoff: wrote " << output << "; run it with `bakeoff run " << output << "`\n";
+  return kExitOk;
+}
+
+int RunCommand(const RunArgs& args) {
+  std::vector<ExperimentOverride> overrides;
+  for (const std::string& set : args.sets) {
+    const size_t eq = set.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "bakeoff: --set " << set << ": write PATH=VALUE, e.g. --set workload.duration=5s\n";
+      return kExitBadExperiment;
+    }
+    overrides.push_back({set.substr(0, eq), set.substr(eq + 1)});
+  }
+  ParseOutcome parsed = LoadRunExperiment(args, overrides);
+  if (!PrintDiagnostics(parsed)) return kExitBadExperiment;
+  if (Status st = KeepSystems(parsed.experiment, args.systems); !st.ok()) {
+    std::cerr << "bakeoff: " << st.message() << "\n";
+    return kExitBadExperiment;
+  }
   const Experiment& experiment = parsed.experiment;
+  if (!args.output_dir.empty() && !args.force &&
+      std::filesystem::exists(std::filesystem::path(args.output_dir) / "result.json")) {
+    std::cerr << "bakeoff: " << args.output_dir
+              << "/result.json exists: give another --output, or --force to replace it (nothing was run)\n";
+    return kExitBadExperiment;
+  }
 
   RunContext context;
   context.on_log = [](const std::string& line) { std::cerr << "bakeoff: " << line << "\n"; };
@@ -100,10 +172,10 @@ int RunCommand(const RunArgs& args) {
   publish.results_dir = args.results_dir;
   publish.s3_target = S3TargetOf(experiment, args.output_dir);
   ExperimentRunOptions options;
-  options.output_dir = !publish.s3_target.empty()
-                           ? DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name)
-                       : args.output_dir.empty() ? DefaultOutputDir(experiment.output.dir, experiment.name)
-                                                 : args.output_dir;
+  options.output_dir =
+      !publish.s3_target.empty() ? DefaultOutputDir(ResolveResultsDir(args.results_dir), experiment.name)
+      : args.output_dir.empty()  ? DefaultOutputDir(DefaultResultsParent(experiment, args), experiment.name)
+                                 : args.output_dir;
   if (Status st = CheckOutputDir(options.output_dir); !st.ok()) {
     g_running.store(nullptr);
     std::cerr << "bakeoff: " << st.message() << " (nothing was provisioned)\n";
@@ -125,7 +197,8 @@ int RunCommand(const RunArgs& args) {
     std::cout << RenderRepeatSummary(SummarizeRuns(ResultToJson(outcome.result)["runs"]));
   }
   std::cout << RenderThresholdReport(outcome.result);
-  std::cout << "results: " << options.output_dir << "/result.json (report.html, results.csv, hlog/)\n";
+  std::cout << "results: " << options.output_dir
+            << "/result.json (report.html, results.csv, omb-result.json, hlog/)\n";
   const PublishOutcome published = PublishResult(experiment, options.output_dir, publish);
   g_running.store(nullptr);
   for (const std::string& w : published.index_warnings) std::cerr << "bakeoff: warning: " << w << "\n";

@@ -87,16 +87,32 @@ class Consumer {
 };
 
 struct Capabilities {
-  bool ordered_per_stream = true;   // order within a stream is promised (else out_of_order is info only)
-  bool confirms_publish = true;     // acks mean the system has the message (else publish latency = client)
-  bool durable = true;              // a delivered ack survives a server restart
+  bool ordered_per_stream = true;  // order within a stream is promised (else out_of_order is info only)
+  bool confirms_publish = true;    // acks mean the system has the message (else publish latency = client)
+  bool durable = true;             // a delivered ack survives a server restart
+};
+
+// Which consumer Session::NewConsumer makes. A subscription is an independent reader of every stream (a
+// consumer group, a durable, a queue of its own): each receives every message once. Within one
+// subscription its `count` consumers share the streams; consumer `index` reads streams index, index +
+// count, ... (or whatever the system's group assigns it). With `subscriptions` == 1 a driver keeps the
+// names it always used, so results stay comparable with earlier runs.
+struct ConsumerSpec {
+  int subscription = 0;   // 0 .. subscriptions - 1
+  int subscriptions = 1;  // of the run (workload.subscriptions)
+  int index = 0;          // 0 .. count - 1, within the subscription
+  int count = 1;          // consumers of this subscription (workload.consumers)
+  bool valid() const {
+    return subscriptions > 0 && subscription >= 0 && subscription < subscriptions && count > 0 &&
+           index >= 0 && index < count;
+  }
 };
 
 struct SessionContext {
-  const SystemSpec* system = nullptr;      // validated options of this system
+  const SystemSpec* system = nullptr;  // validated options of this system
   const WorkloadSpec* workload = nullptr;
-  Endpoints endpoints;                      // from the environment
-  std::string run_id;                       // unique per run; drivers use it for group names
+  Endpoints endpoints;  // from the environment
+  std::string run_id;   // unique per run; drivers use it for group names
 };
 
 // One run's connection to a system.
@@ -107,8 +123,10 @@ class Session {
   // Removes what CreateTopics made; best effort, idempotent.
   virtual Status DeleteTopics() = 0;
   virtual Result<std::unique_ptr<Producer>> NewProducer(int producer_index, CompletionSink& sink) = 0;
-  // Consumer `consumer_index` of `consumer_count`, all in one group: together they read every stream.
-  virtual Result<std::unique_ptr<Consumer>> NewConsumer(int consumer_index, int consumer_count) = 0;
+  // Consumer `spec.index` of `spec.count` of subscription `spec.subscription`: together the consumers of
+  // one subscription read every stream; every subscription receives every message. Made after
+  // CreateTopics (which may prepare every subscription: context.workload->subscriptions).
+  virtual Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) = 0;
   // Facts for the result file: client library version, server version, effective client config.
   virtual std::map<std::string, std::string> Facts() { return {}; }
 };

@@ -36,11 +36,25 @@ struct IntervalHistograms {
   int64_t length_ns = 0;
   SparseHistogram e2e_corrected;
   SparseHistogram publish_corrected;
+  // The same interval from the actual send time, and how late the sends were (actual - intended send
+  // time): what OMB reports per period (omb-result.json).
+  SparseHistogram e2e_uncorrected;
+  SparseHistogram publish_uncorrected;
+  SparseHistogram publish_delay;
 };
 
 struct LatencyPair {
   Histogram corrected;    // from the intended send time
   Histogram uncorrected;  // from the actual send time
+};
+
+// One subscription's own figures (fan-out). Its accounting's sent, acked and send_errors are the run's
+// (every subscription is owed every message); received .. unparseable are this subscription's alone.
+struct SubscriptionMetrics {
+  int index = 0;
+  AccountingTotals accounting;
+  LatencyPair e2e;
+  uint64_t measured_received = 0;  // deliveries to this subscription in the measured window
 };
 
 // One step of a rate schedule (steps, a ramp's pieces, a find_max search's steps). Latencies are the
@@ -51,11 +65,12 @@ struct StepMetrics {
   double start_s = 0;      // since the producers started
   double duration_s = 0;   // the sending time
   uint64_t sent = 0;       // sent while the step sent
-  uint64_t received = 0;   // received while the step sent
+  uint64_t received =
+      0;  // distinct messages received while the step sent (fan-out: by the slowest subscription)
   double sent_per_s = 0;
   double received_per_s = 0;
   // Sent but not yet received at the step's end minus the same at its start, in messages: > 0 when the
-  // consumers fell behind.
+  // consumers fell behind (fan-out: the slowest subscription's consumers).
   int64_t backlog_growth = 0;
   Histogram e2e;      // corrected
   Histogram publish;  // corrected
@@ -75,7 +90,7 @@ struct FindMaxOutcome {
 // The outcome of `backlog:`: the build with consumers paused, the drain, and the running after it.
 struct BacklogMetrics {
   int64_t target_messages = 0;  // as asked
-  uint64_t messages = 0;        // sent but not received when the drain began
+  uint64_t messages = 0;        // sent but not received (by the slowest subscription) when the drain began
   uint64_t bytes = 0;           // the same in bytes (message count x mean message size)
   double build_s = 0;
   double drain_s = 0;
@@ -98,16 +113,24 @@ enum class RunEnd : int {
 const char* RunEndText(RunEnd end);  // "completed", "completed (message cap)", ...
 
 struct RunMetrics {
-  bool closed_loop = false;     // rate: max
-  bool partial = false;         // interrupted or stopped early: figures cover what ran
+  bool closed_loop = false;         // rate: max
+  bool partial = false;             // interrupted or stopped early: figures cover what ran
   RunEnd end = RunEnd::kCompleted;  // how the workload ended; stop_reason() says it in words
-  int64_t measured_ns = 0;      // length of the measured window actually covered
-  uint64_t measured_sent = 0;   // messages sent in the measured window
+  int64_t measured_ns = 0;          // length of the measured window actually covered
+  uint64_t measured_sent = 0;       // messages sent in the measured window
   uint64_t measured_received = 0;
   uint64_t measured_received_bytes = 0;
   LatencyPair publish;
   LatencyPair e2e;
+  // Actual - intended send time of the acked messages intended in the measured window: how far behind
+  // schedule the producers sent (0 in closed loop). OMB calls it the publish delay.
+  Histogram publish_delay;
+  // Summed over subscriptions: received counts deliveries (N subscriptions receive each message N
+  // times); lost, duplicated and out_of_order are the sums of the subscriptions' own.
   AccountingTotals accounting;
+  // With workload.subscriptions > 1: each subscription's own accounting and latency, in index order.
+  // Empty with one subscription (its figures are the run's).
+  std::vector<SubscriptionMetrics> subscriptions;
   std::vector<SecondSample> series;
   // Wall clock when the producers started: t = 0 of `series` and `intervals`. 0 if unknown.
   int64_t producers_start_unix_ns = 0;
@@ -125,6 +148,7 @@ struct RunMetrics {
   double sent_msgs_per_s() const { return PerSecond(measured_sent); }
   double received_msgs_per_s() const { return PerSecond(measured_received); }
   double received_mb_per_s() const { return PerSecond(measured_received_bytes) / 1e6; }
+  double received_msgs_per_s(const SubscriptionMetrics& s) const { return PerSecond(s.measured_received); }
 
  private:
   double PerSecond(uint64_t n) const {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "results/exports.h"
+#include "results/omb_result.h"
 #include "results/report_html.h"
 #include "results/result_json.h"
 
@@ -26,6 +27,22 @@ Status WriteResultArtifacts(const ExperimentResult& result, const std::string& d
   }
   if (Status st = WriteFileAtomically((base / "results.csv").string(), RenderCsv(document)); !st.ok())
     return st;
+  // OMB's result format: the first run in omb-result.json; with several runs each in omb/ as well.
+  if (!result.runs.empty()) {
+    if (Status st = WriteFileAtomically((base / "omb-result.json").string(),
+                                        RunToOmbResult(result, 0).dump(2) + "\n");
+        !st.ok())
+      return st;
+  }
+  if (result.runs.size() > 1) {
+    std::filesystem::create_directories(base / "omb", ec);
+    if (ec) return IoError("cannot create " + (base / "omb").string() + ": " + ec.message());
+    for (size_t i = 0; i < result.runs.size(); ++i) {
+      const std::string path = (base / OmbRunFileName(i, result.runs[i].system)).string();
+      if (Status st = WriteFileAtomically(path, RunToOmbResult(result, i).dump(2) + "\n"); !st.ok())
+        return st;
+    }
+  }
   if (Status st = WriteFileAtomically((base / "report.html").string(), RenderReportHtml({document}));
       !st.ok())
     return st;

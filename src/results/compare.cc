@@ -1,9 +1,12 @@
 #include "results/compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "results/statistics.h"
 #include "results/thresholds.h"
@@ -29,8 +32,15 @@ std::string Cell(const std::string& metric, const std::vector<double>& values) {
   const SampleEstimate e = Estimate(values);
   if (e.n == 0) return "-";
   std::string text = FormatMetricValue(info->kind, e.mean);
-  if (e.n > 1) text += " ± " + FormatMetricValue(info->kind, (e.ci95_high - e.ci95_low) / 2);
-  return text;
+  if (e.n < 2) return text;
+  const std::string half = FormatMetricValue(info->kind, (e.ci95_high - e.ci95_low) / 2);
+  // "9.82 M ± 120 k msg/s": the unit once when both halves end in it.
+  const size_t unit = text.rfind(' '), half_unit = half.rfind(' ');
+  if (unit != std::string::npos && half_unit != std::string::npos &&
+      text.substr(unit) == half.substr(half_unit) &&
+      text.substr(unit).find_first_of("0123456789") == std::string::npos)
+    return text.substr(0, unit) + " ± " + half;
+  return text + " ± " + half;
 }
 
 std::string Pad(const std::string& text, size_t width) {
@@ -71,6 +81,67 @@ Difference CompareSamples(const std::vector<double>& baseline, const std::vector
   return d;
 }
 
+namespace {
+
+bool HigherIsBetter(MetricKind kind) {
+  return kind == MetricKind::kRate || kind == MetricKind::kMegabytesPerSecond;
+}
+
+// The verdict in a few words, for a table that fits 120 columns.
+std::string ShortVerdict(const Difference& d) {
+  if (d.significant) return d.verdict;
+  const size_t open = d.verdict.find('(');
+  if (open == std::string::npos) return d.verdict;
+  std::string reason = d.verdict.substr(open);
+  if (reason.rfind("(intervals overlap", 0) == 0) return "not significant (overlap)";
+  if (reason.rfind("(difference below", 0) == 0) return "not significant (< 1%)";
+  return "not significant " + reason;
+}
+
+// "better", "worse" or "same" for a change of `delta_percent` in a metric of `kind`.
+std::string Direction(MetricKind kind, double delta_percent) {
+  if (std::fabs(delta_percent) < kMinRelativeDifference * 100) return "same";
+  return (delta_percent > 0) == HigherIsBetter(kind) ? "better" : "worse";
+}
+
+void Flatten(const json& value, const std::string& path, std::map<std::string, std::string>& out) {
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) Flatten(item, path.empty() ? key : path + "." + key, out);
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) Flatten(value[i], path + "[" + std::to_string(i) + "]", out);
+  } else {
+    out[path] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+}
+
+// What differs between two results' experiment files ("workload.rate: 1k/s -> 5k/s"), at most `limit`.
+std::vector<std::string> ExperimentDifferences(const json& a, const json& b, size_t limit) {
+  std::map<std::string, std::string> fa, fb;
+  if (a.is_object()) Flatten(a.value("experiment", json::object()), "", fa);
+  if (b.is_object()) Flatten(b.value("experiment", json::object()), "", fb);
+  std::set<std::string> paths;
+  for (const auto& [k, v] : fa) paths.insert(k);
+  for (const auto& [k, v] : fb) paths.insert(k);
+  std::vector<std::string> out;
+  size_t more = 0;
+  for (const std::string& path : paths) {
+    // The resolved matrix points repeat what the axes and systems say; the file name is not the experiment.
+    if (path == "source_file" || path.rfind("points", 0) == 0 || path == "name") continue;
+    const auto ia = fa.find(path), ib = fb.find(path);
+    const std::string va = ia == fa.end() ? "-" : ia->second, vb = ib == fb.end() ? "-" : ib->second;
+    if (va == vb) continue;
+    if (out.size() < limit) {
+      out.push_back(path + ": " + va + " -> " + vb);
+    } else {
+      ++more;
+    }
+  }
+  if (more > 0) out.push_back("and " + std::to_string(more) + " more");
+  return out;
+}
+
+}  // namespace
+
 std::string RenderComparison(const std::vector<LabelledResult>& inputs) {
   std::vector<Entry> entries;
   std::vector<size_t> input_of;
@@ -93,39 +164,89 @@ std::string RenderComparison(const std::vector<LabelledResult>& inputs) {
   }
   if (entries.size() < 2)
     return "nothing to compare: the inputs hold " + std::to_string(entries.size()) + " system(s)\n";
-  std::string out;
+  const bool across_inputs = input_of.back() != input_of.front();
+  // Pairs (baseline, candidate). Across inputs: like with like only, by (system, matrix point), the
+  // baseline from the earliest input that has it. Within one input: every system against the first.
+  std::vector<std::pair<size_t, size_t>> pairs;
+  std::vector<std::string> unpaired;
   for (size_t k = 1; k < entries.size(); ++k) {
-    size_t base = 0;
-    for (size_t j = 0; j < k; ++j) {
+    if (!across_inputs) {
+      pairs.push_back({0, k});
+      continue;
+    }
+    if (input_of[k] == input_of.front()) continue;  // a baseline
+    bool found = false;
+    for (size_t j = 0; j < k && !found; ++j) {
       if (input_of[j] < input_of[k] && entries[j].system == entries[k].system &&
           entries[j].matrix_point == entries[k].matrix_point) {
-        base = j;
-        break;
+        pairs.push_back({j, k});
+        found = true;
       }
     }
+    if (!found) unpaired.push_back(entries[k].label);
+  }
+  for (size_t j = 0; across_inputs && j < entries.size(); ++j) {
+    if (input_of[j] != input_of.front()) continue;
+    bool used = false;
+    for (const auto& [b, c] : pairs) used = used || b == j;
+    if (!used) unpaired.push_back(entries[j].label);
+  }
+
+  std::string out;
+  bool few_repeats = false;
+  std::set<std::pair<size_t, size_t>> described_inputs;
+  constexpr size_t kMetricWidth = 31, kCellWidth = 24, kDeltaWidth = 15;
+  for (const auto& [base, k] : pairs) {
     const Entry& b = entries[base];
     const Entry& c = entries[k];
     const size_t nb = MetricSamples(*b.runs, b.system, b.point_index, HeadlineMetrics()[0]).size();
     const size_t nc = MetricSamples(*c.runs, c.system, c.point_index, HeadlineMetrics()[0]).size();
-    const std::string head_b = b.label + " (n=" + std::to_string(nb) + ")";
-    const std::string head_c = c.label + " (n=" + std::to_string(nc) + ")";
-    constexpr size_t kMetricWidth = 34, kCellWidth = 26;
-    const size_t wb = std::max(kCellWidth, head_b.size() + 2), wc = std::max(kCellWidth, head_c.size() + 2);
-    out += "\n" + Pad("metric", kMetricWidth) + Pad(head_b, wb) + Pad(head_c, wc) + "delta\n";
-    out += std::string(kMetricWidth + wb + wc + 40, '-') + "\n";
+    few_repeats = few_repeats || nb < 3 || nc < 3;
+    out += "\nA = " + b.label + " (n=" + std::to_string(nb) + ")\nB = " + c.label +
+           " (n=" + std::to_string(nc) + ")\n";
+    if (input_of[base] != input_of[k] && described_inputs.insert({input_of[base], input_of[k]}).second) {
+      const std::vector<std::string> diffs =
+          ExperimentDifferences(inputs[input_of[base]].result, inputs[input_of[k]].result, 8);
+      if (diffs.empty()) {
+        out += "experiment files: the same\n";
+      } else {
+        out += "experiment files differ in:\n";
+        for (const std::string& d : diffs) out += "  " + d + "\n";
+      }
+    }
+    out += Pad("metric", kMetricWidth) + Pad("A", kCellWidth) + Pad("B", kCellWidth) +
+           Pad("B vs A", kDeltaWidth) + "verdict\n";
+    out += std::string(120, '-') + "\n";
     for (const std::string& metric : HeadlineMetrics()) {
       const std::vector<double> vb = MetricSamples(*b.runs, b.system, b.point_index, metric);
       const std::vector<double> vc = MetricSamples(*c.runs, c.system, c.point_index, metric);
+      const auto zero = [](const std::vector<double>& v) {
+        return std::all_of(v.begin(), v.end(), [](double x) { return x == 0; });
+      };
+      if (zero(vb) && zero(vc)) continue;  // e.g. nothing lost on either side
       const Difference d = CompareSamples(vb, vc);
-      char delta[32];
-      std::snprintf(delta, sizeof(delta), "%+.1f%%", d.delta_percent);
-      out += Pad(metric, kMetricWidth) + Pad(Cell(metric, vb), wb) + Pad(Cell(metric, vc), wc) +
-             Pad(delta, 12) + d.verdict + "\n";
+      const MetricInfo* info = FindMetric(metric);
+      char delta[48];
+      std::snprintf(delta, sizeof(delta), "%+.1f%% %s", d.delta_percent,
+                    Direction(info->kind, d.delta_percent).c_str());
+      out += Pad(metric, kMetricWidth) + Pad(Cell(metric, vb), kCellWidth) +
+             Pad(Cell(metric, vc), kCellWidth) + Pad(delta, kDeltaWidth) + ShortVerdict(d) + "\n";
     }
   }
+  if (!unpaired.empty()) {
+    out += "\nnot compared (no run of the same system and matrix point on the other side):\n";
+    for (const std::string& label : unpaired) out += "  " + label + "\n";
+  }
   out +=
-      "\ncells: mean ± half-width of the 95% confidence interval over repeats (Student t); significance: "
-      "Welch's t-test, p < 0.05, non-overlapping intervals and at least 1% apart\n";
+      "\ncells: mean ± half-width of the 95% confidence interval over repeats (Student t); rows that are 0 "
+      "on\n"
+      "both sides are left out; significance: Welch's t-test, p < 0.05, non-overlapping intervals, >= 1% "
+      "apart\n";
+  if (few_repeats) {
+    out +=
+        "advice: with fewer than 3 repeats on a side an interval says little; set `repeat: 5` in the "
+        "experiment\n";
+  }
   return out;
 }
 

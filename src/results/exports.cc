@@ -42,6 +42,12 @@ const json& At(const json& object, const char* key) {
   return object.is_object() && object.contains(key) ? object[key] : kNull;
 }
 
+// runs[].costs (results/costs.h), appended so that earlier columns keep their places.
+constexpr const char* kCostColumns[] = {"server_cpu_seconds",    "server_cores",
+                                        "server_peak_rss_bytes", "server_bytes_written",
+                                        "msgs_per_server_cpu_s", "mb_written_per_million_msgs",
+                                        "client_cpu_seconds",    "client_cores"};
+
 }  // namespace
 
 const std::vector<std::string>& CsvColumns() {
@@ -63,6 +69,7 @@ const std::vector<std::string>& CsvColumns() {
     }
     columns.push_back("thresholds_failed");
     columns.push_back("error");
+    for (const char* cost : kCostColumns) columns.push_back(cost);
     return columns;
   }();
   return kColumns;
@@ -104,6 +111,7 @@ std::string RenderCsv(const json& result) {
     for (const json& t : At(run, "thresholds")) failed += At(t, "passed") == json(false) ? 1 : 0;
     cells.push_back(std::to_string(failed));
     cells.push_back(Cell(At(run, "error")));
+    for (const char* cost : kCostColumns) cells.push_back(Cell(At(At(run, "costs"), cost)));
     for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
     out += "\n";
   }

@@ -87,6 +87,10 @@ struct RunRecord {
   int repeat_index = 0;                                           // 0-based
   std::vector<ThresholdOutcome> thresholds;  // those that apply to this system, when metrics exist
   std::vector<ProcessUsage> resources;       // the system's server processes (local environments)
+  // The load: its wall time (warm-up, measured window, drain) and the bakeoff process's CPU over it
+  // (load generator and client libraries; with the embedded provider the in-process server too).
+  double load_wall_s = 0;
+  double client_cpu_seconds = 0;
 };
 
 struct HostFacts {

@@ -123,6 +123,35 @@ void CheckHistogram(Checker& c, const json& h, const std::string& path) {
   }
 }
 
+// The run's counts, and with fan-out `subscriptions`: one object per subscription with its own counts,
+// rate and e2e latency. Files written before fan-out have no `subscriptions`; both read the same.
+void CheckAccounting(Checker& c, const json& m, const std::string& path) {
+  if (!m.contains("accounting")) return;
+  const json& accounting = m["accounting"];
+  const std::string where = Checker::Join(path, "accounting");
+  if (!c.Is(accounting, Kind::kObject, where)) return;
+  for (const auto& [key, value] : accounting.items()) {
+    if (key != "subscriptions") c.Is(value, Kind::kInteger, where + "." + key);
+  }
+  if (!accounting.contains("subscriptions")) return;
+  const json& subscriptions = accounting["subscriptions"];
+  if (!c.Is(subscriptions, Kind::kArray, where + ".subscriptions")) return;
+  for (size_t i = 0; i < subscriptions.size() && !c.failed(); ++i) {
+    const json& s = subscriptions[i];
+    const std::string at = where + ".subscriptions[" + std::to_string(i) + "]";
+    if (!c.Is(s, Kind::kObject, at)) return;
+    for (const auto& [key, value] : s.items()) {
+      if (key == "e2e_latency_ns") {
+        if (!c.Is(value, Kind::kObject, at + ".e2e_latency_ns")) return;
+        for (const auto& [correction, histogram] : value.items())
+          CheckHistogram(c, histogram, at + ".e2e_latency_ns." + correction);
+      } else {
+        c.Is(value, key == "received_msgs_per_s" ? Kind::kNumber : Kind::kInteger, at + "." + key);
+      }
+    }
+  }
+}
+
 void CheckMetrics(Checker& c, json& m, const std::string& path) {
   if (m.is_null() || !c.Is(m, Kind::kObject, path)) return;
   c.Fields(m, path,
@@ -133,7 +162,7 @@ void CheckMetrics(Checker& c, json& m, const std::string& path) {
             {"errors", Kind::kArray},
             {"series", Kind::kArray}});
   c.AllMembers(m, "throughput", Kind::kNumber, path);
-  c.AllMembers(m, "accounting", Kind::kInteger, path);
+  CheckAccounting(c, m, path);
   for (const char* latency : {"publish_latency_ns", "e2e_latency_ns"}) {
     if (!m.contains(latency)) m[latency] = json::object();
     const std::string where = path + "." + latency;
@@ -174,6 +203,7 @@ void CheckRun(Checker& c, json& run, const std::string& path) {
             {"environment_facts", Kind::kObject},
             {"driver_facts", Kind::kObject},
             {"resources", Kind::kArray},
+            {"costs", Kind::kObject},
             {"matrix_point", Kind::kObject},
             {"point_index", Kind::kInteger},
             {"repeat_index", Kind::kInteger},

@@ -1,12 +1,12 @@
 #include "results/result_json.h"
 
 #include <cstdio>
-
 #include <filesystem>
 #include <fstream>
 #include <system_error>
 #include <type_traits>
 
+#include "results/costs.h"
 #include "results/statistics.h"
 #include "spec/secrets.h"
 
@@ -128,6 +128,7 @@ json WorkloadToJson(const WorkloadSpec& w) {
       {"topics", w.topics},
       {"partitions", w.partitions},
       {"producers", w.producers},
+      {"subscriptions", w.subscriptions},
       {"consumers", w.consumers},
       {"message_size", size},
       {"keys", keys},
@@ -136,7 +137,8 @@ json WorkloadToJson(const WorkloadSpec& w) {
       {"warmup_ns", w.warmup_ns},
       {"duration_ns", w.duration_ns},
       {"drain_timeout_ns", w.drain_timeout_ns},
-      {"max_backlog", w.max_backlog},        {"generator_cpus", w.generator_cpus},
+      {"max_backlog", w.max_backlog},
+      {"generator_cpus", w.generator_cpus},
   };
   out["messages"] = w.messages ? json(*w.messages) : json(nullptr);
   if (w.producers_per_topic > 0) out["producers_per_topic"] = w.producers_per_topic;
@@ -209,8 +211,10 @@ const char* RunStatusName(RunStatus status) {
 
 RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metrics, std::string* why) {
   if (metrics.measured_ns <= 0 || metrics.measured_sent == 0) {
-    if (why) *why = "nothing was measured: no message was sent inside the measured window (is the message cap reached "
-                    "during the warm-up?)";
+    if (why)
+      *why =
+          "nothing was measured: no message was sent inside the measured window (is the message cap reached "
+          "during the warm-up?)";
     return RunStatus::kNoData;
   }
   if (metrics.closed_loop || workload.rate.max || workload.rate.msgs_per_s <= 0) return RunStatus::kOk;
@@ -240,8 +244,9 @@ RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metric
   const double received = metrics.received_msgs_per_s();
   auto text = [&](const char* what, double rate) {
     char line[160];
-    std::snprintf(line, sizeof(line), "%s %.0f msg/s of the %.0f msg/s target (%.0f%%); below %.0f%% is not sustained",
-                  what, rate, target, 100.0 * rate / target, 100.0 * (1.0 - kSustainTolerance));
+    std::snprintf(line, sizeof(line),
+                  "%s %.0f msg/s of the %.0f msg/s target (%.0f%%); below %.0f%% is not sustained", what,
+                  rate, target, 100.0 * rate / target, 100.0 * (1.0 - kSustainTolerance));
     return std::string(line);
   };
   // Only when the workload has consumers is the received rate a verdict (a produce-only run receives none).
@@ -249,10 +254,18 @@ RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metric
     if (why) *why = text("sent", sent);
     return RunStatus::kNotSustained;
   }
-  // A backlog run's consumers are paused by design while it builds: its received rate is no verdict.
-  if (workload.consumers > 0 && !workload.backlog && received < floor) {
+  // With fan-out every subscription must keep up on its own (the run's received rate sums them). A
+  // backlog run's consumers are paused by design while it builds: its received rate is no verdict.
+  if (workload.consumers > 0 && metrics.subscriptions.empty() && !workload.backlog && received < floor) {
     if (why) *why = text("received", received);
     return RunStatus::kNotSustained;
+  }
+  for (const SubscriptionMetrics& s : metrics.subscriptions) {
+    const double rate = metrics.received_msgs_per_s(s);
+    if (!workload.backlog && rate < floor) {
+      if (why) *why = text(("subscription " + std::to_string(s.index) + " received").c_str(), rate);
+      return RunStatus::kNotSustained;
+    }
   }
   return RunStatus::kOk;
 }
@@ -328,6 +341,31 @@ json RunMetricsToJson(const RunMetrics& m) {
                       {"publish_p99_ns", s.publish_p99_ns}});
   }
   const AccountingTotals& a = m.accounting;
+  json accounting = {{"sent", a.sent},
+                     {"acked", a.acked},
+                     {"send_errors", a.send_errors},
+                     {"received", a.received},
+                     {"lost", a.lost},
+                     {"duplicated", a.duplicated},
+                     {"out_of_order", a.out_of_order},
+                     {"unparseable", a.unparseable}};
+  if (!m.subscriptions.empty()) {
+    json subscriptions = json::array();
+    for (const SubscriptionMetrics& s : m.subscriptions) {
+      subscriptions.push_back({{"index", s.index},
+                               {"sent", s.accounting.sent},
+                               {"received", s.accounting.received},
+                               {"lost", s.accounting.lost},
+                               {"duplicated", s.accounting.duplicated},
+                               {"out_of_order", s.accounting.out_of_order},
+                               {"unparseable", s.accounting.unparseable},
+                               {"received_msgs_per_s", m.received_msgs_per_s(s)},
+                               {"e2e_latency_ns",
+                                {{"corrected", HistogramSummaryToJson(s.e2e.corrected)},
+                                 {"uncorrected", HistogramSummaryToJson(s.e2e.uncorrected)}}}});
+    }
+    accounting["subscriptions"] = std::move(subscriptions);
+  }
   json errors = json::array();
   for (const ErrorCount& e : m.errors.entries()) {
     errors.push_back({{"phase", ErrorPhaseName(e.phase)},
@@ -350,15 +388,7 @@ json RunMetricsToJson(const RunMetrics& m) {
       {"e2e_latency_ns",
        {{"corrected", HistogramSummaryToJson(m.e2e.corrected)},
         {"uncorrected", HistogramSummaryToJson(m.e2e.uncorrected)}}},
-      {"accounting",
-       {{"sent", a.sent},
-        {"acked", a.acked},
-        {"send_errors", a.send_errors},
-        {"received", a.received},
-        {"lost", a.lost},
-        {"duplicated", a.duplicated},
-        {"out_of_order", a.out_of_order},
-        {"unparseable", a.unparseable}}},
+      {"accounting", accounting},
       {"errors", errors},
       {"series", series},
   };
@@ -442,7 +472,8 @@ json ResultToJson(const ExperimentResult& r) {
               {"finished_unix_ns", run.finished_unix_ns},
               {"environment_facts", FactsToJson(run.environment_facts)},
               {"driver_facts", FactsToJson(run.driver_facts)},
-              {"resources", ResourcesToJson(run.resources)}};
+              {"resources", ResourcesToJson(run.resources)},
+              {"costs", CostsToJson(ComputeCosts(run))}};
     if (!run.error.empty()) {
       j["error"] = run.error.ToString();
       j["error_detail"] = {{"phase", run.error.phase},

@@ -199,13 +199,14 @@ Result<std::string> UploadResultDir(S3Store& store, const S3Location& location,
   const fs::path dir = fs::absolute(local_dir).lexically_normal();
   const std::string id = (dir.filename().empty() ? dir.parent_path() : dir).filename().string();
   std::vector<fs::path> files;
-  for (const char* name : {"result.json", "report.html", "results.csv"}) {
+  for (const char* name : {"result.json", "report.html", "results.csv", "omb-result.json"}) {
     if (fs::exists(dir / name)) files.push_back(name);
   }
   std::error_code ec;
-  if (fs::is_directory(dir / "hlog")) {
-    for (const fs::directory_entry& e : fs::directory_iterator(dir / "hlog", ec)) {
-      if (e.is_regular_file()) files.push_back(fs::path("hlog") / e.path().filename());
+  for (const char* sub : {"hlog", "omb"}) {
+    if (!fs::is_directory(dir / sub)) continue;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir / sub, ec)) {
+      if (e.is_regular_file()) files.push_back(fs::path(sub) / e.path().filename());
     }
   }
   if (files.empty()) return NotFound("no result files in " + dir.string());

@@ -56,8 +56,8 @@ class S3Store {
   std::unique_ptr<aws::HttpClient> http_;
 };
 
-// Uploads result.json, report.html, results.csv and hlog/* of `local_dir` to <location>/<id>/, where
-// id is the directory's name. Returns the URL of the uploaded result.
+// Uploads result.json, report.html, results.csv, omb-result.json, hlog/* and omb/* of `local_dir` to
+// <location>/<id>/, where id is the directory's name. Returns the URL of the uploaded result.
 Result<std::string> UploadResultDir(S3Store& store, const S3Location& location, const std::string& local_dir);
 
 // The ids (result directories) stored under `location`.

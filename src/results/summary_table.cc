@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <vector>
 
+#include "results/costs.h"
 #include "spec/units.h"
 
 namespace bakeoff {
@@ -21,7 +23,8 @@ std::string Fixed(double v, int decimals) {
 std::string LatencyCell(const LatencyPair& pair, double percentile, bool is_max) {
   if (pair.corrected.total_count() == 0) return "-";
   const int64_t corrected = is_max ? pair.corrected.max() : pair.corrected.ValueAtPercentile(percentile);
-  const int64_t uncorrected = is_max ? pair.uncorrected.max() : pair.uncorrected.ValueAtPercentile(percentile);
+  const int64_t uncorrected =
+      is_max ? pair.uncorrected.max() : pair.uncorrected.ValueAtPercentile(percentile);
   return FormatDurationNs(static_cast<double>(corrected)) + " (" +
          FormatDurationNs(static_cast<double>(uncorrected)) + ")";
 }
@@ -32,14 +35,84 @@ void AddLatencyRows(std::vector<Row>& rows, const std::string& title, const Expe
     const char* label;
     double percentile;
     bool is_max;
-  } points[] = {{"p50", 50, false},     {"p99", 99, false}, {"p99.9", 99.9, false},
-                {"p99.99", 99.99, false}, {"max", 100, true}};
+  } points[] = {{"p50", 50, false},
+                {"p99", 99, false},
+                {"p99.9", 99.9, false},
+                {"p99.99", 99.99, false},
+                {"max", 100, true}};
   for (const auto& point : points) {
     Row row{title + " " + point.label};
     for (const RunRecord& run : result.runs) {
       row.push_back(run.has_metrics ? LatencyCell(run.metrics.*which, point.percentile, point.is_max) : "-");
     }
     rows.push_back(std::move(row));
+  }
+}
+
+// Server CPU, memory and writes, the load generator's CPU and the per-message ratios, when measured.
+void AddCostRows(std::vector<Row>& rows, const ExperimentResult& result) {
+  std::vector<RunCosts> costs;
+  bool any_server = false, any_client = false;
+  for (const RunRecord& run : result.runs) {
+    costs.push_back(ComputeCosts(run));
+    any_server = any_server || costs.back().has_server;
+    any_client = any_client || costs.back().client_cpu_seconds > 0;
+  }
+  const auto add = [&rows, &costs](const std::string& label, auto cell) {
+    Row row{label};
+    for (const RunCosts& c : costs) row.push_back(cell(c));
+    rows.push_back(std::move(row));
+  };
+  const auto optional = [](const std::optional<double>& v, auto format) {
+    return v ? format(*v) : std::string("-");
+  };
+  if (any_server) {
+    add("server CPU cores", [](const RunCosts& c) {
+      return c.has_server ? Fixed(c.server_cores, 2) + " (" + Fixed(c.server_cpu_seconds, 1) + " s)" : "-";
+    });
+    add("server peak RSS", [](const RunCosts& c) {
+      return c.has_server ? FormatBytes(static_cast<double>(c.server_peak_rss_bytes)) : "-";
+    });
+    add("server written", [](const RunCosts& c) {
+      return c.has_server ? FormatBytes(static_cast<double>(c.server_bytes_written)) : "-";
+    });
+    add("msg per server CPU-s", [&](const RunCosts& c) {
+      return optional(c.msgs_per_server_cpu_s, [](double v) { return FormatCount(v); });
+    });
+    add("MB written per M msg", [&](const RunCosts& c) {
+      return optional(c.mb_written_per_million_msgs, [](double v) { return Fixed(v, 1); });
+    });
+  }
+  if (any_client) {
+    add("client CPU cores", [](const RunCosts& c) {
+      return c.span_s > 0 ? Fixed(c.client_cores, 2) + " (" + Fixed(c.client_cpu_seconds, 1) + " s)" : "-";
+    });
+  }
+}
+
+// Fan-out: per subscription, its own received/lost/duplicated and e2e p99 (rows only when some run has
+// more than one subscription; "-" for runs with fewer).
+void AddSubscriptionRows(std::vector<Row>& rows, const ExperimentResult& result) {
+  size_t most = 0;
+  for (const RunRecord& run : result.runs) {
+    if (run.has_metrics) most = std::max(most, run.metrics.subscriptions.size());
+  }
+  for (size_t k = 0; k < most; ++k) {
+    Row counts{"sub " + std::to_string(k) + " rcv/lost/dup"};
+    Row latency{"sub " + std::to_string(k) + " e2e p99"};
+    for (const RunRecord& run : result.runs) {
+      if (!run.has_metrics || k >= run.metrics.subscriptions.size()) {
+        counts.push_back("-");
+        latency.push_back("-");
+        continue;
+      }
+      const SubscriptionMetrics& s = run.metrics.subscriptions[k];
+      counts.push_back(std::to_string(s.accounting.received) + "/" + std::to_string(s.accounting.lost) + "/" +
+                       std::to_string(s.accounting.duplicated));
+      latency.push_back(LatencyCell(s.e2e, 99, false));
+    }
+    rows.push_back(std::move(counts));
+    rows.push_back(std::move(latency));
   }
 }
 
@@ -105,10 +178,13 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
   add("duplicated", [](const RunMetrics& m) { return std::to_string(m.accounting.duplicated); });
   add("out of order", [](const RunMetrics& m) { return std::to_string(m.accounting.out_of_order); });
   add("send errors", [](const RunMetrics& m) { return std::to_string(m.accounting.send_errors); });
+  AddSubscriptionRows(rows, result);
+  AddCostRows(rows, result);
 
   std::vector<size_t> widths(header.size(), 0);
   for (const Row& row : rows) {
-    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], row[i].size());
   }
   std::ostringstream out;
   for (size_t r = 0; r < rows.size(); ++r) {
@@ -128,6 +204,14 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
     }
   }
   out << "latency cells: corrected from the intended send time (uncorrected from the actual send)\n";
+  bool costs = false;
+  for (const RunRecord& run : result.runs)
+    costs = costs || !run.resources.empty() || run.client_cpu_seconds > 0;
+  if (costs) {
+    out << "costs: over the whole load (warm-up, measured window, drain); server = the system's own "
+           "processes "
+           "(local environments), client = the bakeoff process\n";
+  }
   // Per-step figures of rate steps, ramps and searches, one small table per run.
   for (const RunRecord& run : result.runs) {
     if (!run.has_metrics || run.metrics.steps.empty()) continue;

@@ -1,5 +1,6 @@
 #include "run/experiment_runner.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -25,6 +26,24 @@
 
 namespace bakeoff {
 namespace {
+
+// This process's CPU time (every thread: load generator, client libraries) and a monotonic clock.
+struct ProcessCpu {
+  double cpu_seconds = 0;
+  int64_t wall_ns = 0;
+};
+ProcessCpu ReadProcessCpu() {
+  ProcessCpu p;
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    p.cpu_seconds = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+                    usage.ru_stime.tv_usec / 1e6;
+  }
+  p.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::steady_clock::now().time_since_epoch())
+                  .count();
+  return p;
+}
 
 constexpr std::chrono::seconds kApplyTimeout{120};
 
@@ -203,8 +222,12 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   runner.interrupted = context.stop_flag();
   runner.on_progress = context.on_progress;
   ResourceSampler resources(env->Processes());
+  const ProcessCpu cpu_before = ReadProcessCpu();
   Result<RunMetrics> metrics = RunWorkload(*session, experiment.workload, runner);
+  const ProcessCpu cpu_after = ReadProcessCpu();
   run.resources = resources.Stop();
+  run.load_wall_s = (cpu_after.wall_ns - cpu_before.wall_ns) / 1e9;
+  run.client_cpu_seconds = cpu_after.cpu_seconds - cpu_before.cpu_seconds;
   run.driver_facts = session->Facts();
   if (metrics.ok()) {
     run.metrics = std::move(metrics).value();

@@ -1,7 +1,10 @@
 #include "run/registry_schemas.h"
 
+#include <algorithm>
+
 #include "drivers/registry.h"
 #include "env/provider.h"
+#include "spec/suggest.h"
 
 namespace bakeoff {
 
@@ -27,9 +30,34 @@ std::vector<std::string> RegistrySchemas::ProviderNames() const {
   return names;
 }
 
-ParseOutcome LoadExperiment(const std::string& path) {
+ParseOutcome LoadExperiment(const std::string& path, const std::vector<ExperimentOverride>& overrides) {
   RegistrySchemas schemas;
-  return ParseExperimentFile(path, schemas);
+  return ParseExperimentFile(path, schemas, overrides);
+}
+
+Status KeepSystems(Experiment& experiment, const std::vector<std::string>& only) {
+  if (only.empty()) return Status::Ok();
+  std::vector<std::string> names;
+  for (const SystemSpec& s : experiment.systems) names.push_back(s.name);
+  for (const std::string& name : only) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      std::string known;
+      for (const std::string& n : names) known += (known.empty() ? "`" : ", `") + n + "`";
+      return InvalidArgument("--system " + name + ": the experiment has no such system" +
+                             DidYouMeanSuffix(name, names) + "; its systems: " + known);
+    }
+  }
+  const auto keep = [&only](std::vector<SystemSpec>& systems) {
+    std::erase_if(systems, [&only](const SystemSpec& s) {
+      return std::find(only.begin(), only.end(), s.name) == only.end();
+    });
+  };
+  keep(experiment.systems);
+  for (MatrixPoint& point : experiment.points) keep(point.systems);
+  std::erase_if(experiment.thresholds, [&only](const ThresholdSpec& t) {
+    return t.scope != "all" && std::find(only.begin(), only.end(), t.scope) == only.end();
+  });
+  return Status::Ok();
 }
 
 }  // namespace bakeoff

@@ -13,7 +13,12 @@ class RegistrySchemas final : public SchemaLookup {
   std::vector<std::string> ProviderNames() const override;
 };
 
-// Parses and validates an experiment file against the compiled-in drivers and providers.
-ParseOutcome LoadExperiment(const std::string& path);
+// Parses and validates an experiment file against the compiled-in drivers and providers, with
+// `--set` overrides applied first.
+ParseOutcome LoadExperiment(const std::string& path, const std::vector<ExperimentOverride>& overrides = {});
+
+// Keeps only the systems named in `only` (`run --system NAME`), in the file's order, in the experiment
+// and in each matrix point. An unknown name is an InvalidArgument naming the systems there are.
+Status KeepSystems(Experiment& experiment, const std::vector<std::string>& only);
 
 }  // namespace bakeoff

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "spec/option_schema.h"
@@ -21,7 +21,7 @@ struct SourceLocation {
 
 struct EnvironmentSpec {
   std::string provider = "existing";  // embedded | local | existing | ...
-  OptionValues options;                // validated against the provider's schema
+  OptionValues options;               // validated against the provider's schema
 };
 
 struct SystemSpec {
@@ -123,16 +123,18 @@ struct WorkloadSpec {
   // `producers_per_topic: N`: producer i writes only to topic i / N. 0 = every producer writes to
   // every topic (the stream is chosen by key or round robin).
   int producers_per_topic = 0;
-  int consumers = 1;  // consumer threads (one consumer group)
+  // Fan-out: independent subscriptions (consumer groups), each of which receives every message once.
+  int subscriptions = 1;
+  int consumers = 1;  // consumer threads per subscription; together they read every stream
   MessageSizeSpec message_size;
   KeySpec keys;
   RateSpec rate;
   std::optional<BacklogSpec> backlog;
   PayloadSpec payload;
   int64_t warmup_ns = 0;
-  int64_t duration_ns = 10'000'000'000;          // measured phase, after warm-up
-  std::optional<int64_t> messages;                // optional cap on messages per run (all producers)
-  int64_t drain_timeout_ns = 10'000'000'000;      // how long consumers may catch up after sending ends
+  int64_t duration_ns = 10'000'000'000;       // measured phase, after warm-up
+  std::optional<int64_t> messages;            // optional cap on messages per run (all producers)
+  int64_t drain_timeout_ns = 10'000'000'000;  // how long consumers may catch up after sending ends
   // Closed loop (rate: max) only: producers pause while more than this many messages are sent but not
   // yet received, so "max" means the fastest rate the system delivers end to end, not the fastest it
   // buffers. Open-loop runs are never throttled by the harness. Default: ~2 MiB per stream, 1k..100k.
@@ -153,6 +155,8 @@ struct WorkloadSpec {
     }
     return load;
   }
+  // Consumer threads of a run: consumers of every subscription.
+  int consumer_threads() const { return subscriptions * consumers; }
 };
 
 struct OutputSpec {
@@ -168,8 +172,8 @@ struct ThresholdSpec {
   std::string scope;   // a system name, or "all"
   std::string metric;  // canonical metric path (spec/metric_catalog.h), e.g. "e2e_latency.corrected.p99"
   Op op = Op::kLess;
-  double value = 0;    // in the metric's unit: ns for latencies, messages, messages/s, MB/s
-  std::string text;    // as written, e.g. "< 20ms"
+  double value = 0;  // in the metric's unit: ns for latencies, messages, messages/s, MB/s
+  std::string text;  // as written, e.g. "< 20ms"
   SourceLocation location;
 };
 

@@ -43,6 +43,9 @@ TEST(LimitsTest, CountsSizesAndDurationsHaveUpperBounds) {
   ExpectRejected(WithWorkload("  partitions: 1000000000\n"), "workload.partitions: must be at most 10000");
   ExpectRejected(WithWorkload("  producers: 100000\n"), "workload.producers: must be at most 1024");
   ExpectRejected(WithWorkload("  consumers: 100000\n"), "workload.consumers: must be at most 1024");
+  ExpectRejected(WithWorkload("  subscriptions: 1000\n"), "workload.subscriptions: must be at most 64");
+  ExpectRejected(WithWorkload("  subscriptions: 2\n  consumers: 1000\n"),
+                 "more than the 1024 one run may have");
   ExpectRejected(WithWorkload("  topics: 100\n  partitions: 5000\n"), "more than the 100000 streams");
   ExpectRejected(WithWorkload("  keys: {distribution: zipf, count: 1000000000000}\n"),
                  "must be at most 1000000");
@@ -131,7 +134,8 @@ long MaxRssKiB() {
 // diagnostics that all carry file:line:col; within 120 s and 256 MiB of extra memory.
 TEST(LimitsFuzzTest, MutatedValuesEndOkOrLocated) {
   const std::string base = WithWorkload(
-      "  topics: 2\n  partitions: 4\n  producers: 2\n  consumers: 2\n  message_size: 1KiB\n"
+      "  topics: 2\n  partitions: 4\n  producers: 2\n  subscriptions: 3\n  consumers: 2\n  message_size: "
+      "1KiB\n"
       "  keys: {distribution: zipf, count: 1000}\n  rate: 10k/s\n  warmup: 1s\n  duration: 10s\n"
       "  drain_timeout: 2s\n  max_backlog: 1000\n");
   const std::regex value(R"(: ([^\n{}]+)\n|count: ([0-9]+)\})");
@@ -195,6 +199,9 @@ TEST(LimitsFuzzTest, MutatedValuesEndOkOrLocated) {
       ASSERT_LE(w.producers, kMaxProducers) << text;
       ASSERT_GE(w.consumers, 1) << text;
       ASSERT_LE(w.consumers, kMaxConsumers) << text;
+      ASSERT_GE(w.subscriptions, 1) << text;
+      ASSERT_LE(w.subscriptions, kMaxSubscriptions) << text;
+      ASSERT_LE(w.consumer_threads(), kMaxConsumers) << text;
       ASSERT_LE(w.keys.count, kMaxKeyCount) << text;
       ASSERT_LE(w.warmup_ns, kMaxDurationNs) << text;
       ASSERT_LE(w.duration_ns, kMaxDurationNs) << text;

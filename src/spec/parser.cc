@@ -176,7 +176,7 @@ void ParsePointSections(Reader& reader, const SchemaLookup& schemas, const YAML:
 }
 
 void ParseRoot(Reader& reader, const SchemaLookup& schemas, const YAML::Node& root,
-               const std::string& yaml_text, Experiment& experiment) {
+               const spec_internal::RootLoader& load_root, Experiment& experiment) {
   static const std::vector<std::string> kKeys = {"name",   "description", "systems", "workload",
                                                  "output", "thresholds",  "matrix",  "repeat"};
   Field field{root, root.Mark(), ""};
@@ -226,16 +226,39 @@ void ParseRoot(Reader& reader, const SchemaLookup& schemas, const YAML::Node& ro
   }
   for (const auto& axis : axes) experiment.matrix.push_back(axis.axis);
   experiment.points = spec_internal::ExpandMatrix(
-      reader, yaml_text, axes,
+      reader, load_root, axes,
       [&schemas](Reader& point_reader, const YAML::Node& point_root, MatrixPoint& point) {
         ParsePointSections(point_reader, schemas, point_root, point.systems, point.workload);
       });
 }
 
+// Applies `overrides` to `root`; problems go to `reader`. False if one could not be applied.
+bool ApplyOverrides(Reader& reader, YAML::Node root, const std::vector<ExperimentOverride>& overrides) {
+  bool ok = true;
+  for (const ExperimentOverride& o : overrides) {
+    YAML::Node value;
+    try {
+      value = YAML::Load(o.value);
+    } catch (const YAML::Exception& e) {
+      reader.Report(YAML::Mark::null_mark(), o.path, "--set " + o.path + "=" + o.value + ": " + e.msg);
+      ok = false;
+      continue;
+    }
+    if (!root.IsMap() || !spec_internal::Substitute(root, o.path, value)) {
+      reader.Report(YAML::Mark::null_mark(), o.path,
+                    "--set " + o.path +
+                        ": cannot put a value there; paths look like `workload.duration` or "
+                        "`systems.NAME.options.KEY` (NAME: a system of the file)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 }  // namespace
 
 ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& file_name,
-                             const SchemaLookup& schemas) {
+                             const SchemaLookup& schemas, const std::vector<ExperimentOverride>& overrides) {
   ParseOutcome outcome;
   outcome.experiment.source_file = file_name;
   Reader reader(file_name);
@@ -250,7 +273,14 @@ ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& fi
         reader.Report(documents[1].Mark(), "",
                       "the file holds more than one YAML document (`---`); write one experiment per file");
       }
-      ParseRoot(reader, schemas, documents[0], yaml_text, outcome.experiment);
+      const spec_internal::RootLoader load_root = [&yaml_text, &overrides] {
+        YAML::Node root = YAML::Load(yaml_text);
+        Reader ignored("");
+        ApplyOverrides(ignored, root, overrides);  // reported once, below
+        return root;
+      };
+      if (ApplyOverrides(reader, documents[0], overrides))
+        ParseRoot(reader, schemas, documents[0], load_root, outcome.experiment);
     }
   } catch (const YAML::DeepRecursion& e) {
     reader.Report(e.mark, "", "the YAML is nested too deeply (" + std::to_string(e.depth()) + " levels)");
@@ -265,7 +295,8 @@ ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& fi
   return outcome;
 }
 
-ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& schemas) {
+ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& schemas,
+                                 const std::vector<ExperimentOverride>& overrides) {
   Result<std::string> text = ReadBoundedRegularFile(path, kMaxExperimentFileBytes, "experiment file");
   if (!text.ok()) {
     ParseOutcome outcome;
@@ -273,7 +304,7 @@ ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& sc
     outcome.diagnostics.push_back(Diagnostic{SourceLocation{path, 0, 0}, "", text.status().message(), ""});
     return outcome;
   }
-  ParseOutcome outcome = ParseExperiment(*text, path, schemas);
+  ParseOutcome outcome = ParseExperiment(*text, path, schemas, overrides);
   // The payload file is read by every run: check it now (relative to the experiment file).
   const PayloadSpec& payload = outcome.experiment.workload.payload;
   if (outcome.ok() && payload.kind == PayloadSpec::Kind::kFile) {

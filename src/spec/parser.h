@@ -32,11 +32,19 @@ struct ParseOutcome {
   bool ok() const { return diagnostics.empty(); }
 };
 
+// `bakeoff run --set workload.duration=5s`: a value put in place of what the file says before it is
+// validated, as a matrix axis would (`path` as in `matrix:`; `value` is YAML: `5s`, `{ramp: ...}`).
+struct ExperimentOverride {
+  std::string path;
+  std::string value;
+};
+
 // Parses YAML text; `file_name` is used in diagnostics and to resolve relative paths.
 ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& file_name,
-                             const SchemaLookup& schemas);
+                             const SchemaLookup& schemas, const std::vector<ExperimentOverride>& overrides = {});
 
 // Reads and parses a file. A file that cannot be read gives a single diagnostic naming it.
-ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& schemas);
+ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& schemas,
+                                 const std::vector<ExperimentOverride>& overrides = {});
 
 }  // namespace bakeoff

@@ -249,8 +249,8 @@ class RecordingSession final : public Session {
   explicit RecordingSession(Session& inner) : inner_(inner) {}
   Status CreateTopics(const TopicLayout& layout) override { return inner_.CreateTopics(layout); }
   Status DeleteTopics() override { return inner_.DeleteTopics(); }
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
-    return inner_.NewConsumer(index, count);
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
+    return inner_.NewConsumer(spec);
   }
   Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
     Result<std::unique_ptr<Producer>> inner = inner_.NewProducer(index, sink);

@@ -56,6 +56,41 @@ void PinThisThread(const std::vector<int>& cpus) {
   pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+// The histograms of one sampled interval, as the workers recorded them since the last sample.
+struct IntervalParts {
+  Histogram e2e;  // corrected
+  Histogram publish;
+  Histogram e2e_uncorrected;
+  Histogram publish_uncorrected;
+  Histogram publish_delay;
+
+  void Merge(const IntervalParts& o) {
+    e2e.Merge(o.e2e);
+    publish.Merge(o.publish);
+    e2e_uncorrected.Merge(o.e2e_uncorrected);
+    publish_uncorrected.Merge(o.publish_uncorrected);
+    publish_delay.Merge(o.publish_delay);
+  }
+  void Reset() {
+    for (Histogram* h : {&e2e, &publish, &e2e_uncorrected, &publish_uncorrected, &publish_delay}) h->Reset();
+  }
+  bool empty() const { return e2e.total_count() == 0 && publish.total_count() == 0; }
+  void FillSparse(IntervalHistograms& out) const {
+    out.e2e_corrected = SparseHistogram(e2e);
+    out.publish_corrected = SparseHistogram(publish);
+    out.e2e_uncorrected = SparseHistogram(e2e_uncorrected);
+    out.publish_uncorrected = SparseHistogram(publish_uncorrected);
+    out.publish_delay = SparseHistogram(publish_delay);
+  }
+  void AddSparse(const IntervalHistograms& in) {
+    e2e.Merge(in.e2e_corrected.ToHistogram());
+    publish.Merge(in.publish_corrected.ToHistogram());
+    e2e_uncorrected.Merge(in.e2e_uncorrected.ToHistogram());
+    publish_uncorrected.Merge(in.publish_uncorrected.ToHistogram());
+    publish_delay.Merge(in.publish_delay.ToHistogram());
+  }
+};
+
 bool Interrupted(const RunnerOptions& options) {
   return options.interrupted != nullptr && options.interrupted->load();
 }
@@ -66,7 +101,11 @@ class Sampler {
   Sampler(const RunnerOptions& options, const WorkloadSpec& workload, const SharedState& shared,
           std::vector<std::unique_ptr<ProducerWorker>>& producers,
           std::vector<std::unique_ptr<ConsumerWorker>>& consumers)
-      : options_(options), workload_(workload), shared_(shared), producers_(producers), consumers_(consumers) {
+      : options_(options),
+        workload_(workload),
+        shared_(shared),
+        producers_(producers),
+        consumers_(consumers) {
     next_sample_ns_ = shared.clock.start_ns + kSecondNs;
   }
 
@@ -126,7 +165,7 @@ class Sampler {
       step.duration_s = observed_s;
       step.sent = end.sent - start.sent;
     }
-    step.received = end.received - start.received;
+    step.received = end.distinct_received - start.distinct_received;
     if (step.duration_s > 0) step.sent_per_s = static_cast<double>(step.sent) / step.duration_s;
     if (observed_s > 0) step.received_per_s = static_cast<double>(step.received) / observed_s;
     step.backlog_growth = end.backlog() - start.backlog();
@@ -140,6 +179,8 @@ class Sampler {
     uint64_t received = 0;
     uint64_t received_bytes = 0;
     uint64_t send_errors = 0;
+    // Distinct messages the slowest subscription received (without fan-out: the one subscription's);
+    // steps' received counts, backlogs and a search's settling are judged on it.
     uint64_t distinct_received = 0;
     int64_t at_ns = 0;  // when they were read
     int64_t backlog() const { return static_cast<int64_t>(sent) - static_cast<int64_t>(distinct_received); }
@@ -155,7 +196,7 @@ class Sampler {
       c.received += consumer->received.load();
       c.received_bytes += consumer->received_bytes.load();
     }
-    c.distinct_received = shared_.distinct_received.load();
+    c.distinct_received = shared_.SlowestDistinctReceived();
     c.at_ns = MonotonicNowNs();
     return c;
   }
@@ -175,10 +216,10 @@ class Sampler {
     const Counters counters = ReadCounters();
     const uint64_t sent = counters.sent, acked = counters.acked, errors = counters.send_errors;
     const uint64_t received = counters.received, bytes = counters.received_bytes;
-    Histogram publish = std::move(second_publish_);
-    Histogram e2e = std::move(second_e2e_);
-    second_publish_ = Histogram();
-    second_e2e_ = Histogram();
+    const IntervalParts parts = std::move(second_);
+    second_ = IntervalParts();
+    const Histogram& publish = parts.publish;
+    const Histogram& e2e = parts.e2e;
     s.sent = sent - last_.sent;
     s.acked = acked - last_.acked;
     s.send_errors = errors - last_.send_errors;
@@ -188,8 +229,9 @@ class Sampler {
     s.e2e_p99_ns = e2e.ValueAtPercentile(99);
     s.e2e_max_ns = e2e.max();
     s.publish_p99_ns = publish.ValueAtPercentile(99);
-    KeepInterval(now, e2e, publish, last);
-    last_ = {.sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
+    KeepInterval(now, parts, last);
+    last_ = {
+        .sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
     const double seconds = static_cast<double>(now - last_sample_ns()) / 1e9;
     last_sample_ns_ = now;
     series_.push_back(s);
@@ -212,13 +254,10 @@ class Sampler {
   // before the window starts are empty and dropped, and the first interval begins when the window
   // does. Each interval begins where the previous one ended; recordings made between `now` and the
   // merge belong to this sample, so none is dropped or counted twice.
-  void KeepInterval(int64_t now, const Histogram& e2e, const Histogram& publish, bool last) {
+  void KeepInterval(int64_t now, const IntervalParts& parts, bool last) {
     const auto& clock = shared_.clock;
-    pending_e2e_.Merge(e2e);
-    pending_publish_.Merge(publish);
-    if (now <= clock.measure_start_ns && pending_e2e_.total_count() == 0 &&
-        pending_publish_.total_count() == 0)
-      return;
+    pending_.Merge(parts);
+    if (now <= clock.measure_start_ns && pending_.empty()) return;
     const int64_t begin = intervals_.empty()
                               ? clock.measure_start_ns
                               : clock.start_ns + intervals_.back().start_ns + intervals_.back().length_ns;
@@ -226,21 +265,16 @@ class Sampler {
     if (too_short && !last) return;  // carried into the next sample's interval
     if (too_short && !intervals_.empty()) {
       IntervalHistograms& previous = intervals_.back();
-      Histogram joined_e2e = previous.e2e_corrected.ToHistogram();
-      joined_e2e.Merge(pending_e2e_);
-      Histogram joined_publish = previous.publish_corrected.ToHistogram();
-      joined_publish.Merge(pending_publish_);
+      pending_.AddSparse(previous);
       previous.length_ns = now - (clock.start_ns + previous.start_ns);
-      previous.e2e_corrected = SparseHistogram(joined_e2e);
-      previous.publish_corrected = SparseHistogram(joined_publish);
+      pending_.FillSparse(previous);
     } else {
-      intervals_.push_back({.start_ns = begin - clock.start_ns,
-                            .length_ns = std::max<int64_t>(0, now - begin),
-                            .e2e_corrected = SparseHistogram(pending_e2e_),
-                            .publish_corrected = SparseHistogram(pending_publish_)});
+      IntervalHistograms interval{.start_ns = begin - clock.start_ns,
+                                  .length_ns = std::max<int64_t>(0, now - begin)};
+      pending_.FillSparse(interval);
+      intervals_.push_back(std::move(interval));
     }
-    pending_e2e_.Reset();
-    pending_publish_.Reset();
+    pending_.Reset();
   }
 
   int64_t last_sample_ns() const { return last_sample_ns_ ? last_sample_ns_ : shared_.clock.start_ns; }
@@ -250,15 +284,21 @@ class Sampler {
   void Collect() {
     for (auto& p : producers_) {
       std::lock_guard<std::mutex> lock(p->interval_mutex);
-      second_publish_.Merge(p->interval_publish);
+      second_.publish.Merge(p->interval_publish);
+      second_.publish_uncorrected.Merge(p->interval_publish_uncorrected);
+      second_.publish_delay.Merge(p->interval_publish_delay);
       (phase_open_ ? phase_.publish : unphased_publish_).Merge(p->interval_publish);
       p->interval_publish.Reset();
+      p->interval_publish_uncorrected.Reset();
+      p->interval_publish_delay.Reset();
     }
     for (auto& c : consumers_) {
       std::lock_guard<std::mutex> lock(c->interval_mutex);
-      second_e2e_.Merge(c->interval_e2e);
+      second_.e2e.Merge(c->interval_e2e);
+      second_.e2e_uncorrected.Merge(c->interval_e2e_uncorrected);
       (phase_open_ ? phase_.e2e : unphased_e2e_).Merge(c->interval_e2e);
       c->interval_e2e.Reset();
+      c->interval_e2e_uncorrected.Reset();
     }
   }
 
@@ -272,10 +312,8 @@ class Sampler {
   SecondSample last_;
   std::vector<SecondSample> series_;
   std::vector<IntervalHistograms> intervals_;
-  Histogram pending_e2e_;  // recorded since the end of the last interval, not yet in one
-  Histogram pending_publish_;
-  Histogram second_e2e_;  // collected since the last sample
-  Histogram second_publish_;
+  IntervalParts pending_;  // recorded since the end of the last interval, not yet in one
+  IntervalParts second_;   // collected since the last sample
   bool phase_open_ = false;
   StepMetrics phase_;
   Histogram unphased_e2e_;  // collected while no phase was open; given to the next one
@@ -295,7 +333,9 @@ class WorkloadRun {
         workload_(workload),
         options_(options),
         streams_(std::max(1, options.streams)),
-        producer_count_(std::max(1, workload.producers)) {}
+        producer_count_(std::max(1, workload.producers)),
+        subscription_count_(std::max(1, workload.subscriptions)),
+        shared_(subscription_count_) {}
 
   ~WorkloadRun() { StopConsumers(); }
   WorkloadRun(const WorkloadRun&) = delete;
@@ -303,11 +343,17 @@ class WorkloadRun {
 
   // Consumer clients and both kinds of worker; producers' driver clients come later (CreateProducers).
   Status CreateWorkers() {
-    for (int c = 0; c < workload_.consumers; ++c) {
-      Result<std::unique_ptr<Consumer>> consumer = session_.NewConsumer(c, workload_.consumers);
-      if (!consumer.ok()) return consumer.status();
-      consumers_.push_back(
-          std::make_unique<ConsumerWorker>(producer_count_, streams_, shared_, std::move(consumer).value()));
+    for (int sub = 0; sub < subscription_count_; ++sub) {
+      for (int c = 0; c < workload_.consumers; ++c) {
+        const ConsumerSpec spec{.subscription = sub,
+                                .subscriptions = subscription_count_,
+                                .index = c,
+                                .count = workload_.consumers};
+        Result<std::unique_ptr<Consumer>> consumer = session_.NewConsumer(spec);
+        if (!consumer.ok()) return consumer.status();
+        consumers_.push_back(std::make_unique<ConsumerWorker>(sub, producer_count_, streams_, shared_,
+                                                              std::move(consumer).value()));
+      }
     }
     for (int p = 0; p < producer_count_; ++p) {
       Result<PayloadGenerator> payload =
@@ -404,9 +450,11 @@ class WorkloadRun {
         uint64_t sent = 0;
         for (auto& p : producers_) sent += p->sent.load(std::memory_order_relaxed);
         // In flight = sent beyond the highest sequence number received per stream, so messages a lossy
-        // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever.
-        const uint64_t frontier = shared_.frontier_total.load(std::memory_order_relaxed);
-        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit, std::memory_order_relaxed);
+        // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever. With fan-out the
+        // slowest subscription sets the pace.
+        const uint64_t frontier = shared_.SlowestFrontier();
+        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit,
+                                   std::memory_order_relaxed);
       }
       const int64_t now = MonotonicNowNs();
       sampler_->MaybeSample(now);
@@ -433,7 +481,8 @@ class WorkloadRun {
   void Drain() {
     uint64_t expected = 0;
     for (auto& p : producers_) {
-      for (const StreamSendRecord& r : p->accounting.records()) expected += r.sent - std::min(r.sent, r.failed.size());
+      for (const StreamSendRecord& r : p->accounting.records())
+        expected += r.sent - std::min(r.sent, r.failed.size());
     }
     const int64_t drain_deadline =
         producers_done_ns_ + (interrupted_ ? kInterruptedDrainNs : workload_.drain_timeout_ns);
@@ -442,14 +491,19 @@ class WorkloadRun {
     drained_ = consumers_.empty();
     bool frontier_complete = false;  // the last message of every stream arrived: the rest is lost or late
     int64_t frontier_complete_ns = 0;
+    // Every subscription must receive every message: each one is checked on its own.
+    auto every_subscription = [this](auto reached) {
+      return std::all_of(shared_.subscriptions.begin(), shared_.subscriptions.end(), reached);
+    };
     while (!drained_) {
-      if (shared_.distinct_received.load() >= expected) {
+      if (every_subscription([expected](const auto& s) { return s.distinct_received.load() >= expected; })) {
         drained_ = true;
         break;
       }
       const int64_t now = MonotonicNowNs();
       if (now >= drain_deadline) break;
-      if (!frontier_complete && shared_.frontier_total.load() >= sent_total) {
+      if (!frontier_complete &&
+          every_subscription([sent_total](const auto& s) { return s.frontier_total.load() >= sent_total; })) {
         frontier_complete = true;
         frontier_complete_ns = now;
       }
@@ -476,7 +530,6 @@ class WorkloadRun {
     RunMetrics& metrics = metrics_;
     metrics.closed_loop = workload_.rate.max;
     std::vector<const SendAccounting*> senders;
-    std::vector<ReceiveAccounting*> receivers;
     int64_t last_activity_ns = producers_done_ns_;
     for (auto& p : producers_) {
       metrics.publish.corrected.Merge(p->publish.corrected);
@@ -485,7 +538,8 @@ class WorkloadRun {
       metrics.errors.Merge(p->errors);
       if (p->unsent_behind_schedule > 0) {
         metrics.errors.Add(ErrorPhase::kSchedule, StatusCode::kTimeout,
-                           "behind schedule: messages never sent before the deadline", p->unsent_behind_schedule);
+                           "behind schedule: messages never sent before the deadline",
+                           p->unsent_behind_schedule);
       }
       senders.push_back(&p->accounting);
     }
@@ -496,15 +550,16 @@ class WorkloadRun {
       metrics.measured_received_bytes += c->measured_received_bytes;
       last_activity_ns = std::max(last_activity_ns, c->last_receive_ns);
       metrics.errors.Merge(c->errors);
-      receivers.push_back(&c->accounting);
     }
-    metrics.accounting = Reconcile(senders, receivers);
-    if (consumers_.empty()) metrics.accounting.lost = 0;  // nobody consumed: nothing can be called lost
+    ReconcileSubscriptions(senders, metrics);
     const int64_t window_end =
         std::min({shared_.clock.measure_end_ns, shared_.produce_until_ns.load(), last_activity_ns});
     metrics.measured_ns = std::max<int64_t>(0, window_end - shared_.clock.measure_start_ns);
     metrics.series = sampler_->TakeSeries();
     metrics.intervals = sampler_->TakeIntervals();
+    // The intervals add up to the run's histograms: the publish delay needs no run-wide copy per producer.
+    for (const IntervalHistograms& interval : metrics.intervals)
+      metrics.publish_delay.Merge(interval.publish_delay.ToHistogram());
     metrics.partial = interrupted_;
     FinishBacklog();
     metrics.steps = std::move(steps_);
@@ -522,6 +577,42 @@ class WorkloadRun {
       metrics.end = RunEnd::kCompleted;
     }
     return std::move(metrics);
+  }
+
+  // Accounting is exact per subscription: each is reconciled against everything sent, on its own (a
+  // message its two consumers both got is duplicated; one another subscription got does not count).
+  // The run's received, lost, duplicated and out_of_order are the sums over subscriptions. With fan-out
+  // each subscription's own figures are kept too.
+  void ReconcileSubscriptions(const std::vector<const SendAccounting*>& senders, RunMetrics& metrics) {
+    if (consumers_.empty()) {
+      metrics.accounting = Reconcile(senders, {});
+      metrics.accounting.lost = 0;  // nobody consumed: nothing can be called lost
+      return;
+    }
+    AccountingTotals& total = metrics.accounting;
+    for (int sub = 0; sub < subscription_count_; ++sub) {
+      SubscriptionMetrics own;
+      own.index = sub;
+      std::vector<ReceiveAccounting*> receivers;
+      for (auto& c : consumers_) {
+        if (c->subscription != sub) continue;
+        receivers.push_back(&c->accounting);
+        own.e2e.corrected.Merge(c->e2e.corrected);
+        own.e2e.uncorrected.Merge(c->e2e.uncorrected);
+        own.measured_received += c->measured_received;
+      }
+      own.accounting = Reconcile(senders, receivers);
+      if (sub == 0) {
+        total = own.accounting;
+      } else {
+        total.received += own.accounting.received;
+        total.lost += own.accounting.lost;
+        total.duplicated += own.accounting.duplicated;
+        total.out_of_order += own.accounting.out_of_order;
+        total.unparseable += own.accounting.unparseable;
+      }
+      if (subscription_count_ > 1) metrics.subscriptions.push_back(std::move(own));
+    }
   }
 
   void StopConsumers() {
@@ -710,7 +801,7 @@ class WorkloadRun {
       }
       case BacklogPhase::kDrain: {
         const bool drained =
-            static_cast<int64_t>(shared_.received_before_mark.load()) >= drain_target_received_;
+            static_cast<int64_t>(shared_.SlowestReceivedBeforeMark()) >= drain_target_received_;
         if (!drained && now < drain_deadline_ns_) return;
         ClosePhase();
         const StepMetrics& drain = backlog_closed_.back();
@@ -759,6 +850,7 @@ class WorkloadRun {
   const RunnerOptions& options_;
   const int streams_;
   const int producer_count_;
+  const int subscription_count_;
   SharedState shared_;
   std::vector<std::unique_ptr<ProducerWorker>> producers_;
   std::vector<std::unique_ptr<ConsumerWorker>> consumers_;

@@ -52,7 +52,8 @@ struct MemoryRun {
 void ExpectIntervalsCoverTheRun(const RunMetrics& m, int64_t warmup_ns) {
   ASSERT_FALSE(m.intervals.empty());
   EXPECT_EQ(m.intervals.front().start_ns, warmup_ns);
-  uint64_t e2e = 0, publish = 0;
+  uint64_t e2e = 0, publish = 0, e2e_uncorrected = 0, publish_uncorrected = 0, delay = 0;
+  Histogram uncorrected_e2e;
   for (size_t i = 0; i < m.intervals.size(); ++i) {
     const IntervalHistograms& interval = m.intervals[i];
     if (i > 0) {
@@ -64,12 +65,23 @@ void ExpectIntervalsCoverTheRun(const RunMetrics& m, int64_t warmup_ns) {
     }
     e2e += interval.e2e_corrected.total_count();
     publish += interval.publish_corrected.total_count();
+    // omb-result.json's per-second lists: the same messages from the actual send time, and their delay.
+    e2e_uncorrected += interval.e2e_uncorrected.total_count();
+    publish_uncorrected += interval.publish_uncorrected.total_count();
+    delay += interval.publish_delay.total_count();
+    uncorrected_e2e.Merge(interval.e2e_uncorrected.ToHistogram());
     // Memory: a few KiB per second at most, not the ~37 KiB of a full histogram each.
     EXPECT_LT(interval.e2e_corrected.encoded_bytes() + interval.publish_corrected.encoded_bytes(), 8192u)
         << i;
   }
   EXPECT_EQ(e2e, m.e2e.corrected.total_count());
   EXPECT_EQ(publish, m.publish.corrected.total_count());
+  EXPECT_EQ(e2e_uncorrected, m.e2e.uncorrected.total_count());
+  EXPECT_EQ(publish_uncorrected, m.publish.uncorrected.total_count());
+  EXPECT_EQ(delay, m.publish.corrected.total_count());
+  EXPECT_EQ(m.publish_delay.total_count(), delay);
+  EXPECT_EQ(uncorrected_e2e.max(), m.e2e.uncorrected.max());
+  EXPECT_EQ(uncorrected_e2e.ValueAtPercentile(99), m.e2e.uncorrected.ValueAtPercentile(99));
   EXPECT_GT(m.producers_start_unix_ns, 0);
 }
 

@@ -1,12 +1,11 @@
 #include "workload/workers.h"
 
-#include "base/cpu_relax.h"
-
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
+#include "base/cpu_relax.h"
 #include "measure/clock.h"
 #include "measure/message_header.h"
 
@@ -119,7 +118,8 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
   message.payload = body;
   message.ticket = {choice.stream, static_cast<uint32_t>(index_), record.sent, intended_ns, 0};
   while (true) {
-    const int64_t sent_ns = workload_.rate.max && message.ticket.sent_ns == 0 ? intended_ns : MonotonicNowNs();
+    const int64_t sent_ns =
+        workload_.rate.max && message.ticket.sent_ns == 0 ? intended_ns : MonotonicNowNs();
     message.ticket.sent_ns = sent_ns;
     EncodeHeader({static_cast<uint32_t>(index_), record.sent, intended_ns, sent_ns}, body.data());
     const Status st = producer_->Send(message);
@@ -161,6 +161,8 @@ void ProducerWorker::OnAcked(std::span<const SendTicket> tickets) {
     publish.corrected.Record(now - t.intended_ns);
     publish.uncorrected.Record(now - t.sent_ns);
     interval_publish.Record(now - t.intended_ns);
+    interval_publish_uncorrected.Record(now - t.sent_ns);
+    interval_publish_delay.Record(t.sent_ns - t.intended_ns);
   }
   acked.fetch_add(tickets.size(), std::memory_order_relaxed);
 }
@@ -171,8 +173,12 @@ void ProducerWorker::OnFailed(const SendTicket& t, const Status& why) {
   errors.Add(ErrorPhase::kSend, why);
 }
 
-ConsumerWorker::ConsumerWorker(int producers, int streams, SharedState& shared, std::unique_ptr<Consumer> consumer)
-    : accounting(producers, streams), shared_(shared), consumer_(std::move(consumer)) {}
+ConsumerWorker::ConsumerWorker(int subscription_index, int producers, int streams, SharedState& shared,
+                               std::unique_ptr<Consumer> consumer)
+    : subscription(subscription_index),
+      accounting(producers, streams),
+      shared_(shared),
+      consumer_(std::move(consumer)) {}
 
 void ConsumerWorker::Run() {
   while (!shared_.stop_consuming.load(std::memory_order_relaxed)) {
@@ -221,6 +227,7 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
       e2e.corrected.Record(now - h->intended_ns);
       e2e.uncorrected.Record(now - h->sent_ns);
       interval_e2e.Record(now - h->intended_ns);
+      interval_e2e_uncorrected.Record(now - h->sent_ns);
     }
   }
   if (now_in_window) {
@@ -232,7 +239,10 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
   received_bytes.fetch_add(bytes, std::memory_order_relaxed);
   shared_.distinct_received.fetch_add(distinct, std::memory_order_relaxed);
   shared_.frontier_total.fetch_add(frontier_advance, std::memory_order_relaxed);
-  if (before_mark > 0) shared_.received_before_mark.fetch_add(before_mark, std::memory_order_relaxed);
+  SubscriptionProgress& progress = shared_.subscriptions[static_cast<size_t>(subscription)];
+  progress.distinct_received.fetch_add(distinct, std::memory_order_relaxed);
+  progress.frontier_total.fetch_add(frontier_advance, std::memory_order_relaxed);
+  if (before_mark > 0) progress.received_before_mark.fetch_add(before_mark, std::memory_order_relaxed);
 }
 
 }  // namespace bakeoff::internal

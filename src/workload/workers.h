@@ -3,6 +3,7 @@
 // per-second histograms.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -62,7 +63,19 @@ class ScheduleBoard {
   std::atomic<bool> closed_{false};
 };
 
+// What the consumers of one subscription received so far (fan-out: each subscription receives everything).
+struct SubscriptionProgress {
+  std::atomic<uint64_t> distinct_received{0};
+  // As SharedState::frontier_total, for this subscription alone.
+  std::atomic<uint64_t> frontier_total{0};
+  // Backlog drain: messages received so far that were intended before SharedState::drain_mark_ns.
+  std::atomic<uint64_t> received_before_mark{0};
+};
+
 struct SharedState {
+  explicit SharedState(int subscription_count = 1)
+      : subscriptions(static_cast<size_t>(std::max(1, subscription_count))) {}
+
   RunClock clock;
   ScheduleBoard schedule;  // open loop only
   // No message intended at or after this time is sent; a producer behind schedule gives up at the
@@ -72,17 +85,40 @@ struct SharedState {
   std::atomic<int64_t> send_deadline_ns{0};
   // Backlog build: consumers do not poll while set.
   std::atomic<bool> consumers_paused{false};
-  // Backlog drain: messages received so far that were intended before `drain_mark_ns` (set when the
-  // drain begins): the backlog is drained when these are all that were sent before it.
-  // Until the mark is set every message counts (it was intended before any later mark).
+  // Backlog drain: set when the drain begins. Each subscription counts the messages it received that
+  // were intended before it (SubscriptionProgress::received_before_mark); the backlog is drained when
+  // the slowest subscription received all that were sent before it. Until the mark is set every
+  // message counts (it was intended before any later mark).
   std::atomic<int64_t> drain_mark_ns{std::numeric_limits<int64_t>::max()};
-  std::atomic<uint64_t> received_before_mark{0};
   std::atomic<bool> stop_producing{false};
   std::atomic<bool> stop_consuming{false};
+  // Totals over every subscription (deliveries to N subscriptions count N times).
   std::atomic<uint64_t> distinct_received{0};
   // Sum over (producer, stream) of the highest sequence number received + 1. sent - frontier_total is
   // what is still in flight; unlike sent - received it does not count lost messages as in flight.
   std::atomic<uint64_t> frontier_total{0};
+  // Per subscription, in index order; sized once, never resized (atomics do not move).
+  std::vector<SubscriptionProgress> subscriptions;
+  // The least of the subscriptions' frontiers: what the slowest subscription has caught up to.
+  uint64_t SlowestFrontier() const {
+    uint64_t slowest = UINT64_MAX;
+    for (const SubscriptionProgress& s : subscriptions) slowest = std::min(slowest, s.frontier_total.load());
+    return slowest;
+  }
+  // The least of the subscriptions' distinct receipts: what the slowest subscription has received.
+  uint64_t SlowestDistinctReceived() const {
+    uint64_t slowest = UINT64_MAX;
+    for (const SubscriptionProgress& s : subscriptions)
+      slowest = std::min(slowest, s.distinct_received.load());
+    return slowest;
+  }
+  // The least of the subscriptions' receipts of messages intended before drain_mark_ns.
+  uint64_t SlowestReceivedBeforeMark() const {
+    uint64_t slowest = UINT64_MAX;
+    for (const SubscriptionProgress& s : subscriptions)
+      slowest = std::min(slowest, s.received_before_mark.load());
+    return slowest;
+  }
   // Set by the control thread in closed-loop runs while sent - received exceeds max_backlog.
   std::atomic<bool> backlog_full{false};
 };
@@ -117,7 +153,9 @@ class ProducerWorker final : public CompletionSink {
     return s < ScheduleBoard::kCapacity ? on_time_sent_[s].load(std::memory_order_relaxed) : 0;
   }
   std::mutex interval_mutex;
-  Histogram interval_publish;  // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_publish;              // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_publish_uncorrected;  // the same from the actual send time
+  Histogram interval_publish_delay;        // actual - intended send time
 
   // Read after the thread ended.
   SendAccounting accounting;
@@ -147,7 +185,9 @@ class ProducerWorker final : public CompletionSink {
 
 class ConsumerWorker final : public ReceiveSink {
  public:
-  ConsumerWorker(int producers, int streams, SharedState& shared, std::unique_ptr<Consumer> consumer);
+  // A consumer of subscription `subscription` (an index into shared.subscriptions).
+  ConsumerWorker(int subscription, int producers, int streams, SharedState& shared,
+                 std::unique_ptr<Consumer> consumer);
 
   void Run();
   void OnReceived(std::span<const InMessage> batch) override;
@@ -156,8 +196,10 @@ class ConsumerWorker final : public ReceiveSink {
   std::atomic<uint64_t> received_bytes{0};
   std::atomic<bool> ready{false};
   std::mutex interval_mutex;
-  Histogram interval_e2e;  // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_e2e;              // corrected, since the last sample; guarded by interval_mutex
+  Histogram interval_e2e_uncorrected;  // the same from the actual send time
 
+  const int subscription;
   ReceiveAccounting accounting;
   LatencyPair e2e;
   uint64_t measured_received = 0;

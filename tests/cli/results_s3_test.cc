@@ -102,8 +102,9 @@ TEST_F(ResultsS3Test, UploadListFetchAndBadCredentials) {
   const std::string fetched = root_ + "/fetched";
   Outcome fetch = RunBakeoff({"results", "fetch", url, fetched}, Env());
   ASSERT_EQ(fetch.exit_code, 0) << fetch.err;
-  EXPECT_NE(fetch.out.find("fetched 4 file(s)"), std::string::npos) << fetch.out;
-  for (const char* name : {"result.json", "report.html", "results.csv", "hlog/run-01-mem.hlog"}) {
+  EXPECT_NE(fetch.out.find("fetched 5 file(s)"), std::string::npos) << fetch.out;
+  for (const char* name :
+       {"result.json", "report.html", "results.csv", "omb-result.json", "hlog/run-01-mem.hlog"}) {
     EXPECT_EQ(Slurp(fetched + "/" + name), Slurp(root_ + "/local/" + id + "/" + name)) << name;
   }
   EXPECT_FALSE(Slurp(fetched + "/result.json").empty());

@@ -154,9 +154,22 @@ export interface SeriesPoint {
   t_s: number; warmup: boolean; sent: number; acked: number; received: number; received_bytes: number;
   send_errors: number; e2e_p50_ns: number; e2e_p99_ns: number; e2e_max_ns: number; publish_p99_ns: number;
 }
+// Fan-out (workload.subscriptions > 1): one subscription's own accounting and e2e latency.
+export interface SubscriptionAccounting {
+  index: number;
+  sent: number;
+  received: number;
+  lost: number;
+  duplicated: number;
+  out_of_order: number;
+  unparseable: number;
+  received_msgs_per_s: number;
+  e2e_latency_ns: {corrected: LatencyStats; uncorrected: LatencyStats};
+}
 export interface Accounting {
   sent: number; acked: number; received: number; lost: number; duplicated: number;
   out_of_order: number; send_errors: number; unparseable: number;
+  subscriptions?: SubscriptionAccounting[];  // absent with one subscription and in older results
 }
 export interface Resource {
   name: string; pid: number; cpu_seconds: number; max_rss_bytes: number; bytes_written: number; vanished: boolean;

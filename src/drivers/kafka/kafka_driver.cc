@@ -3,6 +3,7 @@
 // and kafka_consumer.cc. This file holds the driver and the session (topic administration, facts).
 #include "drivers/kafka/kafka_driver.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -40,6 +41,7 @@ class KafkaSession final : public Session {
   KafkaSession(const SessionContext& context) : options_(context.system->options) {
     endpoints_ = context.endpoints;
     group_id_ = "bakeoff-" + context.run_id;
+    if (context.workload != nullptr) subscriptions_ = std::max(1, context.workload->subscriptions);
   }
 
   ~KafkaSession() override {
@@ -133,9 +135,20 @@ class KafkaSession final : public Session {
                             layout_, sink);
   }
 
-  Result<std::unique_ptr<Consumer>> NewConsumer(int consumer_index, int consumer_count) override {
-    return NewKafkaConsumer(WithClientId(consumer_props_, "bakeoff-c" + std::to_string(consumer_index)),
-                            layout_, consumer_index, consumer_count);
+  // Fan-out: one consumer group per subscription ("<group>-s<k>"); with one, the run's group as always.
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
+    if (!spec.valid()) return InvalidArgument("kafka: consumer outside the run's subscriptions");
+    if (spec.subscriptions == 1) {
+      return NewKafkaConsumer(WithClientId(consumer_props_, "bakeoff-c" + std::to_string(spec.index)),
+                              layout_, spec.index, spec.count);
+    }
+    const std::string sub = "s" + std::to_string(spec.subscription);
+    KafkaProperties props =
+        WithClientId(consumer_props_, "bakeoff-" + sub + "-c" + std::to_string(spec.index));
+    for (KafkaProperty& p : props) {
+      if (p.key == "group.id") p.value = group_id_ + "-" + sub;
+    }
+    return NewKafkaConsumer(props, layout_, spec.index, spec.count);
   }
 
   std::map<std::string, std::string> Facts() override {
@@ -146,6 +159,10 @@ class KafkaSession final : public Session {
     facts["topic.replication_factor"] = std::to_string(layout_.replication_factor);
     for (const auto& [key, value] : options_.GetStringMap("topic_config")) facts["topic." + key] = value;
     if (cluster_brokers_ > 0) facts["cluster.brokers"] = std::to_string(cluster_brokers_);
+    if (subscriptions_ > 1) {
+      facts["consumer.group.id"] = group_id_ + "-s0 .. " + group_id_ + "-s" +
+                                   std::to_string(subscriptions_ - 1) + " (one group per subscription)";
+    }
     return facts;
   }
 
@@ -268,6 +285,7 @@ class KafkaSession final : public Session {
   const OptionValues options_;
   Endpoints endpoints_;
   std::string group_id_;
+  int subscriptions_ = 1;
   KafkaProperties producer_props_;
   KafkaProperties consumer_props_;
   KafkaProperties admin_props_;

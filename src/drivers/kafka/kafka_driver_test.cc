@@ -132,7 +132,8 @@ TEST(KafkaDriverTest, EmbeddedClusterDeliversEveryMessageOnceInOrder) {
     std::vector<std::thread> threads;
     std::vector<Status> consumer_errors(kConsumers);
     for (int c = 0; c < kConsumers; ++c) {
-      Result<std::unique_ptr<Consumer>> consumer = f.session->NewConsumer(c, kConsumers);
+      Result<std::unique_ptr<Consumer>> consumer =
+          f.session->NewConsumer(ConsumerSpec{.index = c, .count = kConsumers});
       ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
       collectors.push_back(std::make_unique<Collector>(kStreams, received));
       threads.emplace_back([&, c, consumer = std::shared_ptr<Consumer>(std::move(consumer).value())] {
@@ -257,6 +258,32 @@ TEST(KafkaDriverTest, FixedRateThroughTheRunnerExactlyOnceInOrder) {
   Result<RunMetrics> m = RunThroughRunner(f);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   testing::ExpectExactlyOnceInOrder(*m, 100'000u);
+  EXPECT_TRUE(f.session->DeleteTopics().ok());
+  f.session.reset();
+  EXPECT_TRUE(f.env->Destroy().ok());
+}
+
+// Fan-out: a consumer group per subscription, each with two members sharing the partitions; every group
+// receives every message (members of one group would split them instead).
+TEST(KafkaDriverTest, ThreeSubscriptionsAreThreeGroupsThatEachReceiveEverything) {
+  Fixture f;
+  f.workload.producers = 2;
+  f.workload.subscriptions = 3;
+  f.workload.consumers = 2;
+  f.workload.messages = 30'000;
+  f.workload.rate.msgs_per_s = 10'000;
+  f.workload.warmup_ns = 0;
+  f.workload.duration_ns = 40'000'000'000;
+  f.workload.drain_timeout_ns = 10'000'000'000;
+  f.workload.message_size.fixed_bytes = 100;
+  Status up = BringUp(f, {"bakeoff-test-fanout"}, 4);
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Result<RunMetrics> m = RunThroughRunner(f);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  testing::ExpectFanoutExactlyOnceInOrder(*m, 30'000u, 3);
+  const std::map<std::string, std::string> facts = f.session->Facts();
+  EXPECT_NE(facts.at("consumer.group.id").find("-s2 (one group per subscription)"), std::string::npos)
+      << facts.at("consumer.group.id");
   EXPECT_TRUE(f.session->DeleteTopics().ok());
   f.session.reset();
   EXPECT_TRUE(f.env->Destroy().ok());

@@ -53,6 +53,28 @@ TEST(LocalKafkaDelivery, ThreeNodesRf3AcksAll100kExactlyOnceInOrder) {
   EXPECT_EQ(driver_facts.at("cluster.brokers"), "3");
 }
 
+// Fan-out on real Apache Kafka (one node): a consumer group per subscription, two members each; every
+// group receives every message once, in order per partition.
+TEST(LocalKafkaDelivery, ThreeSubscriptionsAreThreeGroupsThatEachReceiveEverything) {
+  testing::LocalSystemRun run(GetKafkaDriver(), "kafka");
+  run.workload.topics = 1;
+  run.workload.partitions = 4;
+  run.workload.producers = 2;
+  run.workload.subscriptions = 3;
+  run.workload.consumers = 2;
+  run.workload.rate.msgs_per_s = 10'000;
+  run.workload.messages = 30'000;
+  run.workload.duration_ns = 60'000'000'000;  // the cap ends the run after about 3 s
+  run.workload.drain_timeout_ns = 30'000'000'000;
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  testing::ExpectFanoutExactlyOnceInOrder(*m, 30'000, 3);
+  EXPECT_NE(run.session->Facts().at("consumer.group.id").find("-s2 (one group per subscription)"),
+            std::string::npos);
+}
+
 // One broker of three SIGKILLed 6 s into the run (3 s warm-up, 12 s measured): with RF 3, min.insync.replicas
 // 2 and acks all the cluster keeps accepting writes, the idempotent producer retries what the dead leader had
 // not acked, and every acked message is received. The outage shows in the per-second series as a latency

@@ -75,8 +75,12 @@ class KinesisSession final : public Session {
     return kinesis::NewKinesisProducer(settings_, layout_, sink);
   }
 
-  Result<std::unique_ptr<Consumer>> NewConsumer(int consumer_index, int consumer_count) override {
-    return kinesis::NewKinesisConsumer(settings_, layout_, consumer_index, consumer_count);
+  // Fan-out: every subscription's readers read their shards from TRIM_HORIZON on their own (shared-throughput
+  // GetRecords: all subscriptions share each shard's read limits, as Kinesis applications without
+  // enhanced fan-out do).
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
+    if (!spec.valid()) return InvalidArgument("kinesis: consumer outside the run's subscriptions");
+    return kinesis::NewKinesisConsumer(settings_, layout_, spec.index, spec.count);
   }
 
   std::map<std::string, std::string> Facts() override {

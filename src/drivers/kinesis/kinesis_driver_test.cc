@@ -97,7 +97,8 @@ struct KinesisRun {
 
 std::string Errors(const RunMetrics& m) {
   std::string text;
-  for (const auto& [what, count] : m.errors.described()) text += "  " + what + " x" + std::to_string(count) + "\n";
+  for (const auto& [what, count] : m.errors.described())
+    text += "  " + what + " x" + std::to_string(count) + "\n";
   return text;
 }
 
@@ -156,9 +157,28 @@ TEST(KinesisDriverTest, HundredThousandAtFixedRateExactlyOnceInOrder) {
   std::printf(
       "kinesalite: %llu messages in %.1f s; sent %.0f msg/s, received %.0f msg/s; e2e p50 %.1f ms, "
       "p99 %.1f ms; publish p99 %.1f ms\n",
-      static_cast<unsigned long long>(m->accounting.received), seconds, m->sent_msgs_per_s(), m->received_msgs_per_s(),
-      m->e2e.corrected.ValueAtPercentile(50) / 1e6, m->e2e.corrected.ValueAtPercentile(99) / 1e6,
-      m->publish.corrected.ValueAtPercentile(99) / 1e6);
+      static_cast<unsigned long long>(m->accounting.received), seconds, m->sent_msgs_per_s(),
+      m->received_msgs_per_s(), m->e2e.corrected.ValueAtPercentile(50) / 1e6,
+      m->e2e.corrected.ValueAtPercentile(99) / 1e6, m->publish.corrected.ValueAtPercentile(99) / 1e6);
+  EXPECT_TRUE(run.session->DeleteTopics().ok());
+}
+
+// Fan-out: every subscription's readers read their shards from the start on their own.
+TEST(KinesisDriverTest, ThreeSubscriptionsEachReadEveryShard) {
+  Kinesalite server;
+  if (!server.skip_reason.empty()) GTEST_SKIP() << server.skip_reason;
+  KinesisRun run;
+  run.workload.partitions = 2;
+  run.workload.producers = 1;
+  run.workload.subscriptions = 3;
+  run.workload.consumers = 1;
+  run.workload.rate.msgs_per_s = 1'000;
+  run.workload.messages = 5'000;
+  run.workload.duration_ns = 600'000'000'000;  // the message cap ends the run
+  run.workload.drain_timeout_ns = 60'000'000'000;
+  Result<RunMetrics> m = run.Run(server.endpoints, "fanout");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  testing::ExpectFanoutExactlyOnceInOrder(*m, 5'000u, 3);
   EXPECT_TRUE(run.session->DeleteTopics().ok());
 }
 

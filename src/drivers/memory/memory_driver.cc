@@ -1,12 +1,11 @@
 #include "drivers/memory/memory_driver.h"
 
-#include "base/cpu_relax.h"
-
 #include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
 
+#include "base/cpu_relax.h"
 #include "drivers/memory/spsc_ring.h"
 #include "measure/clock.h"
 
@@ -20,41 +19,70 @@ constexpr size_t kMaxRingBytesTotal = size_t{512} << 20;  // all rings of a run 
 OptionSchema MakeSchema() {
   OptionSchema s;
   s.options = {
-      {.name = "queue_depth", .type = OptionType::kInt, .default_value = int64_t{65536},
+      {.name = "queue_depth",
+       .type = OptionType::kInt,
+       .default_value = int64_t{65536},
        .help = "Slots per (producer, stream) ring; a full ring pushes back on the producer.",
-       .min = 16, .max = 16'777'216},
-      {.name = "max_msgs_per_s", .type = OptionType::kDouble, .optional = true,
+       .min = 16,
+       .max = 16'777'216},
+      {.name = "max_msgs_per_s",
+       .type = OptionType::kDouble,
+       .optional = true,
        .help = "Throttle: each producer accepts at most this many messages per second (simulates a slower "
                "system).",
        .min = 1},
-      {.name = "stall_after", .type = OptionType::kDuration, .optional = true,
+      {.name = "stall_after",
+       .type = OptionType::kDuration,
+       .optional = true,
        .help = "Fault: once, this long after the first send, block the send path for `stall_for`."},
-      {.name = "stall_for", .type = OptionType::kDuration, .default_value = int64_t{1'000'000'000},
-       .help = "Fault: how long the one stall lasts.", .min = 0, .max = 3600},
-      {.name = "drop_every", .type = OptionType::kInt, .default_value = int64_t{0},
+      {.name = "stall_for",
+       .type = OptionType::kDuration,
+       .default_value = int64_t{1'000'000'000},
+       .help = "Fault: how long the one stall lasts.",
+       .min = 0,
+       .max = 3600},
+      {.name = "drop_every",
+       .type = OptionType::kInt,
+       .default_value = int64_t{0},
        .help = "Fault: acknowledge but never deliver every Nth message of each producer (0 = never).",
        .min = 0},
-      {.name = "duplicate_every", .type = OptionType::kInt, .default_value = int64_t{0},
-       .help = "Fault: deliver every Nth message of each producer twice (0 = never).", .min = 0},
+      {.name = "drop_subscription",
+       .type = OptionType::kInt,
+       .optional = true,
+       .help = "Fault: drop_every drops only from this subscription (0-based); the others get every message. "
+               "Unset: from every subscription.",
+       .min = 0,
+       .max = 63},
+      {.name = "duplicate_every",
+       .type = OptionType::kInt,
+       .default_value = int64_t{0},
+       .help = "Fault: deliver every Nth message of each producer twice (0 = never).",
+       .min = 0},
   };
   return s;
 }
 
 int64_t MaxMessageBytes(const WorkloadSpec& w) {
   switch (w.message_size.distribution) {
-    case MessageSizeSpec::Distribution::kFixed: return w.message_size.fixed_bytes;
+    case MessageSizeSpec::Distribution::kFixed:
+      return w.message_size.fixed_bytes;
     case MessageSizeSpec::Distribution::kUniform:
-    case MessageSizeSpec::Distribution::kNormal: return std::max(w.message_size.max_bytes, w.message_size.fixed_bytes);
+    case MessageSizeSpec::Distribution::kNormal:
+      return std::max(w.message_size.max_bytes, w.message_size.fixed_bytes);
   }
   return w.message_size.fixed_bytes;
 }
 
-// The rings of one run: rings[stream * producers + producer].
+// The rings of one run: one per (subscription, stream, producer). Every subscription has rings of its own,
+// so each receives every message.
 struct MemoryBroker {
+  int subscriptions = 1;
   int producers = 0;
   int streams = 0;
   std::vector<std::unique_ptr<SpscRing>> rings;
-  SpscRing& ring(uint32_t stream, int producer) { return *rings[stream * producers + producer]; }
+  SpscRing& ring(int subscription, uint32_t stream, int producer) {
+    return *rings[(static_cast<size_t>(subscription) * streams + stream) * producers + producer];
+  }
 };
 
 class MemoryProducer final : public Producer {
@@ -68,6 +96,8 @@ class MemoryProducer final : public Producer {
       stall_for_ns_ = options.GetDuration("stall_for").count();
     }
     drop_every_ = static_cast<uint64_t>(options.GetInt("drop_every"));
+    drop_subscription_ =
+        options.Has("drop_subscription") ? static_cast<int>(options.GetInt("drop_subscription")) : -1;
     duplicate_every_ = static_cast<uint64_t>(options.GetInt("duplicate_every"));
     pending_.reserve(kAckBatch);
   }
@@ -83,15 +113,17 @@ class MemoryProducer final : public Producer {
       next_allowed_ns_ =
           std::max(next_allowed_ns_ + static_cast<int64_t>(throttle_interval_ns_), now - kThrottleCreditNs);
     }
-    SpscRing& ring = broker_->ring(m.stream, index_);
+    // All or nothing: only this producer pushes to its rings, so room seen here is still there below.
+    for (int sub = 0; sub < broker_->subscriptions; ++sub) {
+      if (!broker_->ring(sub, m.stream, index_).CanPush()) return QueueFull("ring full");
+    }
     const uint64_t n = ++sends_;
     const bool drop = drop_every_ && n % drop_every_ == 0;
     const bool duplicate = duplicate_every_ && n % duplicate_every_ == 0;
-    if (!drop) {
-      if (!ring.TryPush(m.payload)) {
-        --sends_;
-        return QueueFull("ring full");
-      }
+    for (int sub = 0; sub < broker_->subscriptions; ++sub) {
+      if (drop && (drop_subscription_ < 0 || drop_subscription_ == sub)) continue;
+      SpscRing& ring = broker_->ring(sub, m.stream, index_);
+      (void)ring.TryPush(m.payload);
       if (duplicate) {
         // Best effort: a full ring simply skips the duplicate.
         (void)ring.TryPush(m.payload);
@@ -107,7 +139,8 @@ class MemoryProducer final : public Producer {
       FlushAcks();
       return;
     }
-    if (max_wait.count() > 0) std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(50'000)));
+    if (max_wait.count() > 0)
+      std::this_thread::sleep_for(std::min(max_wait, std::chrono::nanoseconds(50'000)));
   }
 
   Status Flush(std::chrono::nanoseconds) override {
@@ -142,14 +175,16 @@ class MemoryProducer final : public Producer {
   int64_t stall_for_ns_ = 0;
   int64_t first_send_ns_ = 0;
   uint64_t drop_every_ = 0;
+  int drop_subscription_ = -1;  // -1: drop_every drops from every subscription
   uint64_t duplicate_every_ = 0;
   uint64_t sends_ = 0;
 };
 
 class MemoryConsumer final : public Consumer {
  public:
-  MemoryConsumer(std::shared_ptr<MemoryBroker> broker, int index, int count) : broker_(std::move(broker)) {
-    for (int s = index; s < broker_->streams; s += count) {
+  MemoryConsumer(std::shared_ptr<MemoryBroker> broker, const ConsumerSpec& spec)
+      : broker_(std::move(broker)), subscription_(spec.subscription) {
+    for (int s = spec.index; s < broker_->streams; s += spec.count) {
       for (int p = 0; p < broker_->producers; ++p) sources_.push_back({static_cast<uint32_t>(s), p});
     }
     batch_.reserve(kMaxBatch);
@@ -167,7 +202,7 @@ class MemoryConsumer final : public Consumer {
       for (size_t i = 0; i < sources_.size(); ++i) {
         Source& src = sources_[next_source_];
         next_source_ = (next_source_ + 1) % sources_.size();
-        SpscRing& ring = broker_->ring(src.stream, src.producer);
+        SpscRing& ring = broker_->ring(subscription_, src.stream, src.producer);
         const size_t n = ring.Readable(kMaxBatch);
         if (n == 0) continue;
         batch_.clear();
@@ -197,6 +232,7 @@ class MemoryConsumer final : public Consumer {
     int producer;
   };
   std::shared_ptr<MemoryBroker> broker_;
+  int subscription_;
   std::vector<Source> sources_;
   size_t next_source_ = 0;
   std::vector<InMessage> batch_;
@@ -208,10 +244,11 @@ class MemorySession final : public Session {
 
   Status CreateTopics(const TopicLayout& layout) override {
     auto broker = std::make_shared<MemoryBroker>();
+    broker->subscriptions = std::max(1, ctx_.workload->subscriptions);
     broker->producers = std::max(1, ctx_.workload->producers);
     broker->streams = static_cast<int>(layout.topics.size()) * layout.partitions;
     const size_t slot_bytes = static_cast<size_t>(MaxMessageBytes(*ctx_.workload));
-    const size_t rings = static_cast<size_t>(broker->producers) * broker->streams;
+    const size_t rings = static_cast<size_t>(broker->subscriptions) * broker->producers * broker->streams;
     size_t slots = static_cast<size_t>(ctx_.system->options.GetInt("queue_depth", 65536));
     const size_t budget_slots = kMaxRingBytesTotal / (rings * (slot_bytes + 8));
     slots = std::max<size_t>(16, std::min(slots, budget_slots));
@@ -231,13 +268,15 @@ class MemorySession final : public Session {
     return std::unique_ptr<Producer>(new MemoryProducer(broker_, index, sink, ctx_.system->options));
   }
 
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (!broker_) return Internal("memory: CreateTopics must come first");
-    return std::unique_ptr<Consumer>(new MemoryConsumer(broker_, index, count));
+    if (!spec.valid() || spec.subscription >= broker_->subscriptions)
+      return InvalidArgument("memory: consumer outside the run's subscriptions");
+    return std::unique_ptr<Consumer>(new MemoryConsumer(broker_, spec));
   }
 
   std::map<std::string, std::string> Facts() override {
-    return {{"implementation", "in-process SPSC rings (one per producer and stream)"}};
+    return {{"implementation", "in-process SPSC rings (one per subscription, producer and stream)"}};
   }
 
  private:

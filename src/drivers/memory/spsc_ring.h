@@ -17,6 +17,14 @@ class SpscRing {
   // `slots` is rounded up to a power of two; each slot holds up to `slot_bytes` payload bytes.
   SpscRing(size_t slots, size_t slot_bytes);
 
+  // Producer side: whether TryPush would succeed now (and so later, until this producer pushes).
+  bool CanPush() {
+    const uint64_t head = producer_.head;
+    if (head - producer_.cached_tail < slots_) return true;
+    producer_.cached_tail = tail_.load(std::memory_order_acquire);
+    return head - producer_.cached_tail < slots_;
+  }
+
   // Producer side. Returns false when full.
   bool TryPush(std::span<const std::byte> payload) {
     const uint64_t head = producer_.head;

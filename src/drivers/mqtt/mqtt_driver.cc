@@ -116,15 +116,20 @@ class MqttSession final : public Session {
     }
   }
 
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
+  // Fan-out: each subscription's consumers are clients of their own, subscribed to their share of the
+  // topics; the broker delivers every publish to every subscribed client. Within a subscription the
+  // consumers split the topics, so no shared subscription ($share/...) is needed.
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (topics_.empty()) return Internal("mqtt: CreateTopics must come first");
-    if (count <= 0 || index < 0 || index >= count) return InvalidArgument("mqtt: bad consumer index");
+    if (!spec.valid()) return InvalidArgument("mqtt: consumer outside the run's subscriptions");
     mqtt::ConsumerSettings settings;
     settings.topics = topics_;
-    for (size_t s = static_cast<size_t>(index); s < topics_.size(); s += static_cast<size_t>(count)) {
+    for (size_t s = static_cast<size_t>(spec.index); s < topics_.size();
+         s += static_cast<size_t>(spec.count)) {
       settings.streams.push_back(static_cast<uint32_t>(s));
     }
-    settings.client_id = prefix_ + "-c" + std::to_string(index);
+    const std::string sub = spec.subscriptions == 1 ? "" : "-s" + std::to_string(spec.subscription);
+    settings.client_id = prefix_ + sub + "-c" + std::to_string(spec.index);
     if (!config_.clean_session) persistent_sessions_.push_back(settings.client_id);
     try {
       return mqtt::NewConsumer(config_, std::move(settings));

@@ -66,6 +66,28 @@ TEST(MqttTest, Qos2PersistentSessionDeliversEveryMessageOnceInOrder) {
   ExpectExactDelivery(2, false);
 }
 
+// Fan-out: each subscription's consumers are clients of their own (client ids with "-s<k>"), splitting
+// the topics within the subscription; the broker delivers every publish to each subscription once.
+TEST(MqttTest, ThreeSubscriptionsEachReceiveEveryMessage) {
+  MqttRun run;
+  run.workload.topics = 2;
+  run.workload.partitions = 2;
+  run.workload.producers = 2;
+  run.workload.subscriptions = 3;
+  run.workload.consumers = 2;
+  run.workload.messages = 20'000;
+  run.workload.rate.msgs_per_s = 10'000;
+  run.workload.duration_ns = 40'000'000'000;
+  run.workload.drain_timeout_ns = 10'000'000'000;
+  run.system.environment.options.Set("config",
+                                     std::map<std::string, std::string>{{"max_queued_messages", "0"}});
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  testing::ExpectFanoutExactlyOnceInOrder(*m, 20'000u, 3);
+}
+
 // A subscriber that stops reading for a while once it is subscribed, as a slow application would: the
 // broker's queue for it fills up. Everything else is forwarded to the real mqtt consumer.
 class PausingConsumer final : public Consumer {
@@ -102,8 +124,8 @@ class PausingSession final : public Session {
   Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
     return inner_.NewProducer(index, sink);
   }
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
-    Result<std::unique_ptr<Consumer>> consumer = inner_.NewConsumer(index, count);
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
+    Result<std::unique_ptr<Consumer>> consumer = inner_.NewConsumer(spec);
     if (!consumer.ok()) return consumer.status();
     return std::unique_ptr<Consumer>(std::make_unique<PausingConsumer>(std::move(consumer).value(), pause_));
   }

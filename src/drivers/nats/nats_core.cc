@@ -243,15 +243,19 @@ class CoreSession final : public Session {
         new CoreProducer(std::move(c).value(), subjects_, sink, ctx_.system->options));
   }
 
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
+  // Fan-out needs nothing of the server: core NATS delivers a message to every subscriber of its subject,
+  // and each subscription's consumers subscribe to their share of the subjects.
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (subjects_.empty()) return Internal("nats: CreateTopics must come first");
+    if (!spec.valid()) return InvalidArgument("nats: consumer outside the run's subscriptions");
     const OptionValues& options = ctx_.system->options;
-    Result<Connection> c = Connect(options, ctx_.endpoints, "consumer-" + std::to_string(index));
+    const std::string sub = spec.subscriptions == 1 ? "" : "-s" + std::to_string(spec.subscription);
+    Result<Connection> c = Connect(options, ctx_.endpoints, "consumer-" + std::to_string(spec.index) + sub);
     if (!c.ok()) return c.status();
     auto consumer = std::make_unique<CoreConsumer>(std::move(c).value(), counters_,
                                                    static_cast<size_t>(options.GetInt("poll_batch", 1024)));
     std::vector<std::pair<uint32_t, std::string>> streams;
-    for (uint32_t s : OwnedStreams(index, count, static_cast<int>(subjects_.size()))) {
+    for (uint32_t s : OwnedStreams(spec.index, spec.count, static_cast<int>(subjects_.size()))) {
       streams.emplace_back(s, subjects_[s]);
     }
     BAKEOFF_RETURN_IF_ERROR(consumer->Subscribe(streams, options, options.GetDuration("flush_timeout")));

@@ -32,6 +32,21 @@ TEST(NatsCoreTest, ModerateRateLosesNothing) {
   EXPECT_TRUE((*servers)->Destroy().ok());
 }
 
+// Fan-out on core NATS: every subscription's consumers subscribe to their share of the subjects, and the
+// server delivers each message to every subscriber.
+TEST(NatsCoreTest, ThreeSubscriptionsEachReceiveEveryMessage) {
+  auto servers = StartNatsServers(1, false);
+  ASSERT_TRUE(servers.ok()) << servers.status().ToString();
+  WorkloadSpec w = Workload(10'000, 20'000);
+  w.subscriptions = 3;
+  w.consumers = 2;
+  const auto out = RunOnce(**servers, "nats", {}, w);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  testing::ExpectFanoutExactlyOnceInOrder(out.metrics, 20'000u, 3);
+  EXPECT_EQ(out.facts.at("client_dropped_msgs"), "0");
+  EXPECT_TRUE((*servers)->Destroy().ok());
+}
+
 // Closed loop with tiny subscriber pending limits: the consumer cannot keep up and cnats drops. The
 // loss must show in the accounting and the slow-consumer reports, never be hidden.
 TEST(NatsCoreTest, OverloadShowsLossInTheAccounting) {

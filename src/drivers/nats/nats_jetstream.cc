@@ -3,7 +3,8 @@
 //
 // Stream s of the harness is subject "<topic>.<partition>", stored in one JetStream stream per topic
 // (or one for the whole run). CreateTopics creates the streams, DeleteTopics deletes them (and with
-// them the run's durable consumers).
+// them the run's durable consumers). Fan-out: every subscription has durables of its own (a durable's name
+// ends in "_s<k>"), so each receives every message of the stream (limits retention keeps it for all).
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -143,9 +144,10 @@ class JetStreamSession final : public Session {
     return NewJetStreamProducer(ctx_, layout_, index, sink);
   }
 
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (layout_.subjects.empty()) return Internal("nats-jetstream: CreateTopics must come first");
-    return NewJetStreamConsumer(ctx_, layout_, index, count);
+    if (!spec.valid()) return InvalidArgument("nats-jetstream: consumer outside the run's subscriptions");
+    return NewJetStreamConsumer(ctx_, layout_, spec);
   }
 
   std::map<std::string, std::string> Facts() override {

@@ -54,8 +54,10 @@ Result<std::unique_ptr<Producer>> NewJetStreamProducer(const SessionContext& ctx
                                                        const JetStreamLayout& layout, int index,
                                                        CompletionSink& sink);
 
-// Consumer `index` of `count`: a durable pull consumer (filtered to one subject) per owned stream.
+// Consumer `spec.index` of `spec.count` of its subscription: a durable pull consumer (filtered to one
+// subject, or to all of a topic's) per owned stream; every subscription has durables of its own.
 Result<std::unique_ptr<Consumer>> NewJetStreamConsumer(const SessionContext& ctx,
-                                                       const JetStreamLayout& layout, int index, int count);
+                                                       const JetStreamLayout& layout,
+                                                       const ConsumerSpec& spec);
 
 }  // namespace bakeoff::nats_internal

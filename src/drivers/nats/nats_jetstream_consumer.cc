@@ -35,17 +35,19 @@ class JetStreamConsumer final : public Consumer {
 
   ~JetStreamConsumer() override { (void)Close(); }
 
-  Status Open(const SessionContext& ctx, const JetStreamLayout& layout, int index, int count) {
+  Status Open(const SessionContext& ctx, const JetStreamLayout& layout, const ConsumerSpec& spec) {
     const OptionValues& options = ctx.system->options;
-    Result<Connection> c = Connect(options, ctx.endpoints, "js-consumer-" + std::to_string(index));
+    // With one subscription the names are those of earlier versions.
+    const std::string sub = spec.subscriptions == 1 ? "" : "_s" + std::to_string(spec.subscription);
+    Result<Connection> c = Connect(options, ctx.endpoints, "js-consumer-" + std::to_string(spec.index) + sub);
     if (!c.ok()) return c.status();
     connection_ = std::move(c).value();
     Result<JetStreamPtr> js = NewJetStreamContext(connection_.nc.get(), options);
     if (!js.ok()) return js.status();
     js_ = std::move(js).value();
-    for (const Group& group : GroupOwned(layout, index, count)) {
+    for (const Group& group : GroupOwned(layout, spec.index, spec.count)) {
       const uint32_t first = group.streams.front();
-      const std::string durable = SafeName("bakeoff_" + ctx.run_id + "_" + std::to_string(first));
+      const std::string durable = SafeName("bakeoff_" + ctx.run_id + "_" + std::to_string(first) + sub);
       jsSubOptions so;
       jsSubOptions_Init(&so);
       so.Stream = layout.stream_names[first].c_str();
@@ -206,9 +208,10 @@ class JetStreamConsumer final : public Consumer {
 }  // namespace
 
 Result<std::unique_ptr<Consumer>> NewJetStreamConsumer(const SessionContext& ctx,
-                                                       const JetStreamLayout& layout, int index, int count) {
+                                                       const JetStreamLayout& layout,
+                                                       const ConsumerSpec& spec) {
   auto consumer = std::make_unique<JetStreamConsumer>(ctx.system->options);
-  BAKEOFF_RETURN_IF_ERROR(consumer->Open(ctx, layout, index, count));
+  BAKEOFF_RETURN_IF_ERROR(consumer->Open(ctx, layout, spec));
   return std::unique_ptr<Consumer>(std::move(consumer));
 }
 

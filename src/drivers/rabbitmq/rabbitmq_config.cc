@@ -291,4 +291,10 @@ std::string RabbitQueueName(const TopicLayout& layout, uint32_t stream) {
   return name + "." + std::to_string(stream % partitions);
 }
 
+std::string RabbitSubscriptionQueueName(const TopicLayout& layout, uint32_t stream, int subscription,
+                                        int subscriptions) {
+  const std::string name = RabbitQueueName(layout, stream);
+  return subscriptions <= 1 ? name : name + ".s" + std::to_string(subscription);
+}
+
 }  // namespace bakeoff

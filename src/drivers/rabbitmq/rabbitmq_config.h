@@ -70,7 +70,11 @@ struct RabbitCredentials {
 // Resolves secret references of one node's credentials; errors name the reference, never the value.
 Result<RabbitCredentials> ResolvedCredentials(const RabbitNode& node);
 
-// The queue of stream `stream`: "<topic>.<partition>".
+// The queue of stream `stream`: "<topic>.<partition>". With fan-out it is the name of the stream's fanout
+// exchange instead, and subscription k reads the queue "<topic>.<partition>.s<k>" bound to it.
 std::string RabbitQueueName(const TopicLayout& layout, uint32_t stream);
+// The queue subscription `subscription` of `subscriptions` reads for `stream` (RabbitQueueName with one).
+std::string RabbitSubscriptionQueueName(const TopicLayout& layout, uint32_t stream, int subscription,
+                                        int subscriptions);
 
 }  // namespace bakeoff

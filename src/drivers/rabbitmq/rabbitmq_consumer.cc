@@ -25,12 +25,13 @@ constexpr char kTagPrefix[] = "bakeoff-s";
 
 class RabbitMqConsumer final : public Consumer {
  public:
-  RabbitMqConsumer(const RabbitMqConfig& config, const TopicLayout& layout, int index, int count)
+  RabbitMqConsumer(const RabbitMqConfig& config, const TopicLayout& layout, const ConsumerSpec& spec)
       : config_(config) {
     const int streams = static_cast<int>(layout.topics.size()) * std::max(1, layout.partitions);
-    for (int s = index; s < streams; s += count) {
+    for (int s = spec.index; s < streams; s += spec.count) {
       streams_.push_back(static_cast<uint32_t>(s));
-      queues_.push_back(RabbitQueueName(layout, static_cast<uint32_t>(s)));
+      queues_.push_back(RabbitSubscriptionQueueName(layout, static_cast<uint32_t>(s), spec.subscription,
+                                                    spec.subscriptions));
     }
     arena_.reserve(kMaxBatch * 256);
     batch_.reserve(kMaxBatch);
@@ -232,11 +233,12 @@ class RabbitMqConsumer final : public Consumer {
 }  // namespace
 
 Result<std::unique_ptr<Consumer>> NewRabbitMqConsumer(const RabbitMqConfig& config, const TopicLayout& layout,
-                                                      int index, int count, const std::string& name) {
+                                                      const ConsumerSpec& spec, const std::string& name) {
   if (layout.topics.empty()) return InvalidArgument("rabbitmq: create topics before consumers");
-  if (index < 0 || index >= count) return InvalidArgument("rabbitmq: consumer index out of range");
-  auto consumer = std::make_unique<RabbitMqConsumer>(config, layout, index, count);
-  BAKEOFF_RETURN_IF_ERROR(consumer->Open(index, name));
+  if (!spec.valid()) return InvalidArgument("rabbitmq: consumer outside the run's subscriptions");
+  auto consumer = std::make_unique<RabbitMqConsumer>(config, layout, spec);
+  // Spread over the nodes by the consumer's place among all of them.
+  BAKEOFF_RETURN_IF_ERROR(consumer->Open(spec.subscription * spec.count + spec.index, name));
   return std::unique_ptr<Consumer>(std::move(consumer));
 }
 

@@ -5,11 +5,17 @@
 // client i connects to node i % nodes (connect_to: spread) so that connections spread over the cluster;
 // the broker routes to each queue's leader internally.
 //
+// Fan-out (workload.subscriptions > 1): each stream gets a fanout exchange named like its queue would be,
+// and each subscription k a queue "<topic>.<partition>.s<k>" bound to it; producers publish to the
+// exchange, so every subscription's queue receives every message. With one subscription the topology is
+// the plain one above.
+//
 // Options and URLs: rabbitmq_config.cc; connection handling: rabbitmq_connection.cc; clients:
 // rabbitmq_producer.cc and rabbitmq_consumer.cc. This file holds the driver and the session (queue
 // administration, facts).
 #include "drivers/rabbitmq/rabbitmq_driver.h"
 
+#include <algorithm>
 #include <cctype>
 #include <deque>
 #include <string>
@@ -34,8 +40,8 @@ bool IsInteger(const std::string& s) {
 
 class RabbitMqSession final : public Session {
  public:
-  RabbitMqSession(RabbitMqConfig config, std::string run_id)
-      : config_(std::move(config)), run_id_(std::move(run_id)) {}
+  RabbitMqSession(RabbitMqConfig config, std::string run_id, int subscriptions)
+      : config_(std::move(config)), run_id_(std::move(run_id)), subscriptions_(std::max(1, subscriptions)) {}
 
   Status Init() { return admin_.Open(config_, 0, ConnectionName("admin")); }
 
@@ -43,15 +49,28 @@ class RabbitMqSession final : public Session {
     layout_ = layout;
     const uint32_t streams = static_cast<uint32_t>(layout.topics.size() * std::max(1, layout.partitions));
     for (uint32_t s = 0; s < streams; ++s) {
-      const std::string queue = RabbitQueueName(layout, s);
-      BAKEOFF_RETURN_IF_ERROR(Declare(queue));
-      created_.push_back(queue);
+      if (subscriptions_ == 1) {
+        const std::string queue = RabbitQueueName(layout, s);
+        BAKEOFF_RETURN_IF_ERROR(Declare(queue));
+        created_.push_back(queue);
+        continue;
+      }
+      const std::string exchange = RabbitQueueName(layout, s);
+      // Recorded first: a declare that timed out may still have happened.
+      created_exchanges_.push_back(exchange);
+      BAKEOFF_RETURN_IF_ERROR(DeclareFanoutExchange(exchange));
+      for (int k = 0; k < subscriptions_; ++k) {
+        const std::string queue = RabbitSubscriptionQueueName(layout, s, k, subscriptions_);
+        BAKEOFF_RETURN_IF_ERROR(Declare(queue));
+        created_.push_back(queue);
+        BAKEOFF_RETURN_IF_ERROR(Bind(queue, exchange));
+      }
     }
     return Status::Ok();
   }
 
   Status DeleteTopics() override {
-    if (created_.empty()) return Status::Ok();
+    if (created_.empty() && created_exchanges_.empty()) return Status::Ok();
     if (admin_.broken()) {
       // The admin connection may have died with a node; try once more on any node.
       admin_.Close();
@@ -59,6 +78,7 @@ class RabbitMqSession final : public Session {
       Status opened = fresh.Open(config_, 0, ConnectionName("admin"));
       if (!opened.ok()) {
         created_.clear();
+        created_exchanges_.clear();
         return Status(opened.code(), "rabbitmq: cannot delete queues: " + opened.message());
       }
       return DeleteOn(fresh);
@@ -67,11 +87,17 @@ class RabbitMqSession final : public Session {
   }
 
   Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
-    return NewRabbitMqProducer(config_, layout_, index, ConnectionName("p" + std::to_string(index)), sink);
+    return NewRabbitMqProducer(config_, layout_, index, /*fanout=*/subscriptions_ > 1,
+                               ConnectionName("p" + std::to_string(index)), sink);
   }
 
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
-    return NewRabbitMqConsumer(config_, layout_, index, count, ConnectionName("c" + std::to_string(index)));
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
+    if (spec.subscriptions != subscriptions_)
+      return InvalidArgument("rabbitmq: the queues were made for " + std::to_string(subscriptions_) +
+                             " subscriptions, not " + std::to_string(spec.subscriptions));
+    const std::string sub = subscriptions_ == 1 ? "" : "s" + std::to_string(spec.subscription) + "-";
+    return NewRabbitMqConsumer(config_, layout_, spec,
+                               ConnectionName(sub + "c" + std::to_string(spec.index)));
   }
 
   std::map<std::string, std::string> Facts() override {
@@ -85,6 +111,10 @@ class RabbitMqSession final : public Session {
     facts["nodes"] = std::to_string(config_.nodes.size());
     facts["connect_to"] = config_.spread_connections ? "spread" : "first";
     facts["queue_type"] = config_.queue_type_name();
+    if (subscriptions_ > 1) {
+      facts["topology"] =
+          "a fanout exchange per stream, a queue per subscription (" + std::to_string(subscriptions_) + ")";
+    }
     facts["queue_durable"] = config_.durable_queues() ? "true" : "false";
     facts["delivery_mode"] = config_.persistent ? "2 (persistent)" : "1 (transient)";
     facts["publisher_confirms"] = config_.publisher_confirms ? "true" : "false";
@@ -140,8 +170,40 @@ class RabbitMqSession final : public Session {
     return st;
   }
 
+  Status DeclareFanoutExchange(const std::string& exchange) {
+    BAKEOFF_RETURN_IF_ERROR(admin_.EnsureChannel());
+    amqp_exchange_declare(
+        admin_.state(), AmqpConnection::kChannel, AmqpBytes(exchange), amqp_cstring_bytes("fanout"),
+        /*passive=*/0, config_.durable_queues() ? 1 : 0, /*auto_delete=*/0, /*internal=*/0, amqp_empty_table);
+    Status st = admin_.CheckReply("exchange.declare " + exchange);
+    if (st.code() == StatusCode::kInvalidArgument) {
+      return InvalidArgument(
+          st.message() +
+          " (an exchange of that name exists with another type or durability: delete it or "
+          "use another topic name)");
+    }
+    return st;
+  }
+
+  Status Bind(const std::string& queue, const std::string& exchange) {
+    BAKEOFF_RETURN_IF_ERROR(admin_.EnsureChannel());
+    amqp_queue_bind(admin_.state(), AmqpConnection::kChannel, AmqpBytes(queue), AmqpBytes(exchange),
+                    amqp_empty_bytes, amqp_empty_table);
+    return admin_.CheckReply("queue.bind " + queue + " to " + exchange);
+  }
+
   Status DeleteOn(AmqpConnection& conn) {
     Status first_error;
+    for (const std::string& exchange : created_exchanges_) {
+      if (conn.broken()) break;
+      Status st = conn.EnsureChannel();
+      if (st.ok()) {
+        amqp_exchange_delete(conn.state(), AmqpConnection::kChannel, AmqpBytes(exchange), /*if_unused=*/0);
+        st = conn.CheckReply("exchange.delete " + exchange);
+      }
+      if (!st.ok() && st.code() != StatusCode::kNotFound && first_error.ok()) first_error = st;
+    }
+    created_exchanges_.clear();
     for (const std::string& queue : created_) {
       Status st = conn.EnsureChannel();
       if (st.ok()) {
@@ -157,9 +219,11 @@ class RabbitMqSession final : public Session {
 
   const RabbitMqConfig config_;
   const std::string run_id_;
+  const int subscriptions_;
   AmqpConnection admin_;
   TopicLayout layout_;
-  std::vector<std::string> created_;
+  std::vector<std::string> created_;            // queues
+  std::vector<std::string> created_exchanges_;  // fan-out only
 };
 
 class RabbitMqDriver final : public Driver {
@@ -186,7 +250,9 @@ class RabbitMqDriver final : public Driver {
     if (context.system == nullptr) return InvalidArgument("rabbitmq: session without a system");
     Result<RabbitMqConfig> config = BuildRabbitMqConfig(context.system->options, context.endpoints);
     if (!config.ok()) return config.status();
-    auto session = std::make_unique<RabbitMqSession>(std::move(config).value(), context.run_id);
+    auto session =
+        std::make_unique<RabbitMqSession>(std::move(config).value(), context.run_id,
+                                          context.workload != nullptr ? context.workload->subscriptions : 1);
     BAKEOFF_RETURN_IF_ERROR(session->Init());
     return std::unique_ptr<Session>(std::move(session));
   }

@@ -26,8 +26,8 @@ constexpr std::chrono::nanoseconds kFullWindowWait = std::chrono::milliseconds(2
 
 class RabbitMqProducer final : public Producer {
  public:
-  RabbitMqProducer(const RabbitMqConfig& config, const TopicLayout& layout, CompletionSink& sink)
-      : config_(config), sink_(sink) {
+  RabbitMqProducer(const RabbitMqConfig& config, const TopicLayout& layout, bool fanout, CompletionSink& sink)
+      : config_(config), fanout_(fanout), sink_(sink) {
     const uint32_t streams = static_cast<uint32_t>(layout.topics.size() * std::max(1, layout.partitions));
     for (uint32_t s = 0; s < streams; ++s) queues_.push_back(RabbitQueueName(layout, s));
     properties_._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
@@ -67,7 +67,10 @@ class RabbitMqProducer final : public Producer {
     }
     stalled_since_ns_ = 0;
     const amqp_bytes_t body{message.payload.size(), const_cast<std::byte*>(message.payload.data())};
-    const int rc = amqp_basic_publish(conn_.state(), AmqpConnection::kChannel, amqp_empty_bytes,
+    // With fan-out the stream's exchange has its name; the routing key (ignored by fanout) stays the same,
+    // so a basic.return names the stream either way.
+    const amqp_bytes_t exchange = fanout_ ? AmqpBytes(queues_[message.stream]) : amqp_empty_bytes;
+    const int rc = amqp_basic_publish(conn_.state(), AmqpConnection::kChannel, exchange,
                                       AmqpBytes(queues_[message.stream]), config_.mandatory ? 1 : 0, 0,
                                       &properties_, body);
     if (rc != AMQP_STATUS_OK) {
@@ -250,6 +253,7 @@ class RabbitMqProducer final : public Producer {
   }
 
   const RabbitMqConfig config_;
+  const bool fanout_;  // publish to the stream's fanout exchange (fan-out), not the default exchange
   CompletionSink& sink_;
   AmqpConnection conn_;
   std::vector<std::string> queues_;
@@ -271,10 +275,10 @@ class RabbitMqProducer final : public Producer {
 }  // namespace
 
 Result<std::unique_ptr<Producer>> NewRabbitMqProducer(const RabbitMqConfig& config, const TopicLayout& layout,
-                                                      int index, const std::string& name,
+                                                      int index, bool fanout, const std::string& name,
                                                       CompletionSink& sink) {
   if (layout.topics.empty()) return InvalidArgument("rabbitmq: create topics before producers");
-  auto producer = std::make_unique<RabbitMqProducer>(config, layout, sink);
+  auto producer = std::make_unique<RabbitMqProducer>(config, layout, fanout, sink);
   BAKEOFF_RETURN_IF_ERROR(producer->Open(index, name));
   return std::unique_ptr<Producer>(std::move(producer));
 }

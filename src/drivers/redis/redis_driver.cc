@@ -1,9 +1,11 @@
 // The redis-streams driver: one Redis stream per (topic, partition), key "<topic>:<partition>", written
-// with pipelined XADD and read by one consumer group (XREADGROUP + XACK). Consumer i of n reads the
-// streams s with s % n == i. Clients: redis_producer.cc and redis_consumer.cc; connections:
-// redis_connection.cc. This file holds the option schema, the session (streams, group, facts) and the driver.
+// with pipelined XADD and read by one consumer group (XREADGROUP + XACK) per subscription: "bakeoff-<run>",
+// or "bakeoff-<run>-s<k>" with fan-out. Consumer i of n of a subscription reads the streams s with s % n ==
+// i. Clients: redis_producer.cc and redis_consumer.cc; connections: redis_connection.cc. This file holds the
+// option schema, the session (streams, group, facts) and the driver.
 #include "drivers/redis/redis_driver.h"
 
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <utility>
@@ -90,6 +92,9 @@ class RedisSession final : public Session {
   RedisSession(const SessionContext& context, ConnectionConfig config, ContextPtr admin)
       : options_(context.system->options), config_(std::move(config)), admin_(std::move(admin)) {
     group_ = "bakeoff-" + context.run_id;
+    const int subscriptions = context.workload != nullptr ? std::max(1, context.workload->subscriptions) : 1;
+    for (int k = 0; k < subscriptions; ++k)
+      groups_.push_back(subscriptions == 1 ? group_ : group_ + "-s" + std::to_string(k));
   }
 
   Status CreateTopics(const TopicLayout& layout) override {
@@ -99,10 +104,13 @@ class RedisSession final : public Session {
         for (int p = 0; p < layout.partitions; ++p) keys_.push_back(topic + ":" + std::to_string(p));
       }
       for (const std::string& key : keys_) {
-        // From id 0 so that nothing written before a consumer's first read is skipped.
-        Result<ReplyPtr> r = Command(admin_.get(), {"XGROUP", "CREATE", key, group_, "0", "MKSTREAM"});
-        if (!r.ok() && r.status().message().find("BUSYGROUP") == std::string::npos) return r.status();
+        // Recorded first: MKSTREAM made the stream even if a later group fails.
         created_.push_back(key);
+        for (const std::string& group : groups_) {
+          // From id 0 so that nothing written before a consumer's first read is skipped.
+          Result<ReplyPtr> r = Command(admin_.get(), {"XGROUP", "CREATE", key, group, "0", "MKSTREAM"});
+          if (!r.ok() && r.status().message().find("BUSYGROUP") == std::string::npos) return r.status();
+        }
       }
       return Status::Ok();
     } catch (const std::exception& e) {
@@ -139,17 +147,17 @@ class RedisSession final : public Session {
     }
   }
 
-  Result<std::unique_ptr<Consumer>> NewConsumer(int index, int count) override {
+  Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (keys_.empty()) return Internal("redis-streams: CreateTopics must come first");
-    if (count <= 0 || index < 0 || index >= count)
-      return InvalidArgument("redis-streams: bad consumer index");
+    if (!spec.valid() || static_cast<size_t>(spec.subscription) >= groups_.size())
+      return InvalidArgument("redis-streams: consumer outside the run's subscriptions");
     redis::ConsumerSettings settings;
     settings.keys = keys_;
-    for (size_t s = static_cast<size_t>(index); s < keys_.size(); s += static_cast<size_t>(count)) {
+    for (size_t s = static_cast<size_t>(spec.index); s < keys_.size(); s += static_cast<size_t>(spec.count)) {
       settings.streams.push_back(static_cast<uint32_t>(s));
     }
-    settings.group = group_;
-    settings.consumer_name = "consumer-" + std::to_string(index);
+    settings.group = groups_[static_cast<size_t>(spec.subscription)];
+    settings.consumer_name = "consumer-" + std::to_string(spec.index);
     settings.read_count = options_.GetInt("read_count", 1000);
     settings.block_ms = options_.GetInt("block_ms", 100);
     try {
@@ -165,7 +173,8 @@ class RedisSession final : public Session {
                        std::to_string(HIREDIS_PATCH)},
         {"pipeline", std::to_string(options_.GetInt("pipeline", 64))},
         {"maxlen", options_.Has("maxlen") ? std::to_string(options_.GetInt("maxlen")) : "none"},
-        {"consumer_group", group_},
+        {"consumer_group",
+         groups_.size() == 1 ? group_ : group_ + "-s0 .. " + groups_.back() + " (one per subscription)"},
     };
     Result<ReplyPtr> info = Command(admin_.get(), {"INFO", "server"});
     if (info.ok() && (*info)->type == REDIS_REPLY_STRING) {
@@ -185,6 +194,7 @@ class RedisSession final : public Session {
   ConnectionConfig config_;
   ContextPtr admin_;
   std::string group_;
+  std::vector<std::string> groups_;   // per subscription
   std::vector<std::string> keys_;     // per stream index
   std::vector<std::string> created_;  // what DeleteTopics removes
 };

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <thread>
 
 #include "drivers/redis/redis_connection.h"
@@ -47,6 +48,53 @@ TEST(RedisStreamsTest, FixedRateDeliversEveryMessageOnceInOrder) {
   const std::map<std::string, std::string> facts = run.session->Facts();
   EXPECT_EQ(facts.at("server_version").rfind("redis ", 0), 0u);
   EXPECT_EQ(facts.at("client"), "hiredis 0.14.1");
+}
+
+// Fan-out: a consumer group per subscription on every stream; each group receives every entry once.
+TEST(RedisStreamsTest, ThreeSubscriptionsAreThreeGroupsThatEachReceiveEverything) {
+  RedisRun run;
+  run.workload.topics = 2;
+  run.workload.partitions = 2;
+  run.workload.producers = 2;
+  run.workload.subscriptions = 3;
+  run.workload.consumers = 2;
+  run.workload.messages = 30'000;
+  run.workload.rate.msgs_per_s = 20'000;
+  run.workload.duration_ns = 10'000'000'000;
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  testing::ExpectFanoutExactlyOnceInOrder(*m, 30'000u, 3);
+  // On the server: three groups on each stream, one per subscription.
+  Result<redis::ConnectionConfig> config =
+      redis::MakeConnectionConfig(run.system.options, run.endpoints.at("url"));
+  ASSERT_TRUE(config.ok());
+  Result<redis::ContextPtr> c = redis::Connect(*config);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Result<redis::ReplyPtr> groups = redis::Command(c->get(), {"XINFO", "GROUPS", "bakeoff-t1:1"});
+  ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+  ASSERT_EQ((*groups)->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ((*groups)->elements, 3u);
+  Result<redis::ReplyPtr> length = redis::Command(c->get(), {"XLEN", "bakeoff-t1:1"});
+  ASSERT_TRUE(length.ok());
+  EXPECT_GT((*length)->integer, 0);
+  std::set<std::string> suffixes;
+  for (size_t g = 0; g < (*groups)->elements; ++g) {
+    const redisReply* group = (*groups)->element[g];
+    for (size_t f = 0; f + 1 < group->elements; f += 2) {
+      const std::string field = group->element[f]->str;
+      if (field == "name") {
+        const std::string name = group->element[f + 1]->str;
+        suffixes.insert(name.substr(name.size() - 3));
+      }
+      // Redis 7: how many of the stream's entries the group has read; each group read all of them.
+      if (field == "entries-read") {
+        EXPECT_EQ(group->element[f + 1]->integer, (*length)->integer) << "group " << g;
+      }
+    }
+  }
+  EXPECT_EQ(suffixes, (std::set<std::string>{"-s0", "-s1", "-s2"}));
 }
 
 TEST(RedisStreamsTest, MaxRateWithMaxlenTrimsTheStream) {

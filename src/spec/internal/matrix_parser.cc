@@ -74,10 +74,14 @@ bool CheckPath(Reader& reader, const MapEntry& entry, const std::vector<std::str
   return true;
 }
 
-// Puts `value` at `path` in `root` (a fresh load), creating maps on the way. False if a non-map value
-// stands in the way.
+}  // namespace
+
 bool Substitute(YAML::Node root, const std::string& path, const YAML::Node& value) {
   const std::vector<std::string> parts = SplitPath(path);
+  if (parts.size() < 2 || (parts[0] != "workload" && parts[0] != "systems")) return false;
+  if (parts[0] == "systems" && parts.size() < 3) return false;
+  for (const std::string& part : parts)
+    if (part.empty()) return false;
   YAML::Node node;
   size_t next = 0;
   if (parts[0] == "systems") {
@@ -116,8 +120,6 @@ bool Substitute(YAML::Node root, const std::string& path, const YAML::Node& valu
   return true;
 }
 
-}  // namespace
-
 std::vector<MatrixAxisNodes> ParseMatrix(Reader& reader, const Field& field,
                                          const std::vector<std::string>& system_names) {
   std::vector<MatrixAxisNodes> axes;
@@ -145,7 +147,7 @@ std::vector<MatrixAxisNodes> ParseMatrix(Reader& reader, const Field& field,
   return axes;
 }
 
-std::vector<MatrixPoint> ExpandMatrix(Reader& reader, const std::string& yaml_text,
+std::vector<MatrixPoint> ExpandMatrix(Reader& reader, const RootLoader& load_root,
                                       const std::vector<MatrixAxisNodes>& axes,
                                       const PointParser& parse_point) {
   std::vector<MatrixPoint> points;
@@ -170,7 +172,7 @@ std::vector<MatrixPoint> ExpandMatrix(Reader& reader, const std::string& yaml_te
     }
     MatrixPoint point;
     Reader point_reader(reader.Locate(YAML::Mark()).file);
-    YAML::Node root = YAML::Load(yaml_text);
+    YAML::Node root = load_root();
     for (size_t a = 0; a < axes.size(); ++a) {
       point.values.emplace_back(axes[a].axis.path, axes[a].axis.values[index[a]]);
       if (!Substitute(root, axes[a].axis.path, axes[a].values[index[a]])) {

@@ -31,10 +31,17 @@ std::vector<MatrixAxisNodes> ParseMatrix(Reader& reader, const Field& field,
 // Parses the systems and workload of one substituted document into `point`.
 using PointParser = std::function<void(Reader& reader, const YAML::Node& root, MatrixPoint& point)>;
 
+// A fresh load of the experiment's document (with any `--set` overrides applied).
+using RootLoader = std::function<YAML::Node()>;
+
 // The cartesian product of `axes` (first axis slowest), each point parsed by `parse_point` on a fresh
-// load of `yaml_text`. Problems go to `reader`, each reported once.
-std::vector<MatrixPoint> ExpandMatrix(Reader& reader, const std::string& yaml_text,
+// load from `load_root`. Problems go to `reader`, each reported once.
+std::vector<MatrixPoint> ExpandMatrix(Reader& reader, const RootLoader& load_root,
                                       const std::vector<MatrixAxisNodes>& axes,
                                       const PointParser& parse_point);
+
+// Puts `value` at `path` ("workload.duration", "systems.NAME.options.acks") in `root`, creating maps on
+// the way. False if the path is not of that shape or a non-map value stands in the way.
+bool Substitute(YAML::Node root, const std::string& path, const YAML::Node& value);
 
 }  // namespace bakeoff::spec_internal

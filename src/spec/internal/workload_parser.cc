@@ -531,9 +531,23 @@ void CheckRateShape(Reader& reader, WorkloadSpec& workload, const MapEntry* rate
 
 void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   static const std::vector<std::string> kKeys = {
-      "topics",   "partitions",    "producers",   "consumers",      "message_size",
-      "keys",     "rate",          "payload",     "warmup",         "duration",
-      "messages", "drain_timeout", "max_backlog", "generator_cpus", "producers_per_topic",
+      "topics",
+      "partitions",
+      "producers",
+      "consumers",
+      "message_size",
+      "keys",
+      "rate",
+      "payload",
+      "warmup",
+      "duration",
+      "messages",
+      "drain_timeout",
+      "max_backlog",
+      "generator_cpus",
+      "subscriptions",
+      "consumers_per_subscription",
+      "producers_per_topic",
       "backlog",
   };
   auto entries = reader.ReadMap(field, &kKeys, "in `workload`");
@@ -545,11 +559,34 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   const MapEntry* rate_entry = nullptr;
   const MapEntry* backlog_entry = nullptr;
   const MapEntry* messages_entry = nullptr;
-  const MapEntry* streams_field = nullptr;  // the later of topics/partitions, for the product's bound
+  const MapEntry* streams_field = nullptr;    // the later of topics/partitions, for the product's bound
+  const MapEntry* consumers_field = nullptr;  // consumers or its synonym consumers_per_subscription
+  const MapEntry* subscriptions_field = nullptr;
   for (const MapEntry& entry : *entries) {
     const Field& value = entry.value;
     const std::string& key = entry.key;
-    if (key == "topics" || key == "partitions" || key == "producers" || key == "consumers") {
+    if (key == "consumers_per_subscription" || key == "subscriptions") {
+      if (key == "consumers_per_subscription" && consumers_field != nullptr) {
+        reader.Report(entry.key_mark, value.path,
+                      "`consumers_per_subscription` is a synonym of `" + consumers_field->key +
+                          "`, which is given already; keep one of them");
+        continue;
+      }
+      std::optional<int64_t> count =
+          reader.ReadInt(value, 1, key == "subscriptions" ? kMaxSubscriptions : kMaxConsumers);
+      if (!count) continue;
+      if (key == "subscriptions") {
+        workload.subscriptions = static_cast<int>(*count);
+        subscriptions_field = &entry;
+      } else {
+        workload.consumers = static_cast<int>(*count);
+        consumers_field = &entry;
+      }
+    } else if (key == "consumers" && consumers_field != nullptr) {
+      reader.Report(entry.key_mark, value.path,
+                    "`consumers` is a synonym of `consumers_per_subscription`, which is given already; keep "
+                    "one of them");
+    } else if (key == "topics" || key == "partitions" || key == "producers" || key == "consumers") {
       // consumers: 0 would report "0 received, 0 lost, ok" for a run that checked nothing.
       const int64_t max = key == "topics"       ? kMaxTopics
                           : key == "partitions" ? kMaxPartitions
@@ -559,6 +596,7 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       if (!count) continue;
       if (key == "topics" || key == "partitions") streams_field = &entry;
       if (key == "producers") producers_entry = &entry;
+      if (key == "consumers") consumers_field = &entry;
       int& target = key == "topics"       ? workload.topics
                     : key == "partitions" ? workload.partitions
                     : key == "producers"  ? workload.producers
@@ -592,13 +630,15 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       if (auto ns = reader.ReadDurationNs(value, 0, kMaxDrainTimeoutNs)) workload.drain_timeout_ns = *ns;
     } else if (key == "generator_cpus") {
       if (auto text = reader.ReadScalar(value, "a CPU list such as 0, 0-1 or 0,2-3")) {
-        const bool well_formed = !text->empty() && text->find_first_not_of("0123456789,-") == std::string::npos &&
+        const bool well_formed = !text->empty() &&
+                                 text->find_first_not_of("0123456789,-") == std::string::npos &&
                                  std::isdigit(static_cast<unsigned char>(text->front())) &&
                                  std::isdigit(static_cast<unsigned char>(text->back()));
         if (well_formed) {
           workload.generator_cpus = *text;
         } else {
-          reader.Report(value.mark, value.path, "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
+          reader.Report(value.mark, value.path,
+                        "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
         }
       }
     } else if (key == "max_backlog") {
@@ -628,12 +668,22 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       workload.producers = workload.producers_per_topic * workload.topics;
     }
   }
+  if (const MapEntry* later =
+          subscriptions_field != nullptr && consumers_field != nullptr
+              ? (subscriptions_field->value.mark.pos > consumers_field->value.mark.pos ? subscriptions_field
+                                                                                       : consumers_field)
+              : nullptr;
+      later != nullptr && workload.consumer_threads() > kMaxConsumers) {
+    reader.Report(later->value.mark, later->value.path,
+                  "subscriptions x consumers is " + std::to_string(workload.consumer_threads()) +
+                      " consumer threads, more than the " + std::to_string(kMaxConsumers) +
+                      " one run may have");
+  }
   if (!backlog_given) {
     // About 2 MiB of messages per stream, at most 100k in all: small enough for systems that keep
     // little per partition (librdkafka's mock cluster keeps ~5 MiB), large enough to keep pipes full.
     const int64_t per_stream = (int64_t{2} << 20) / std::max<int64_t>(1, workload.message_size.max_bytes);
-    workload.max_backlog =
-        std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
+    workload.max_backlog = std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
   }
 }
 

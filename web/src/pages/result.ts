@@ -85,26 +85,55 @@ export function resultView(id: string, result: api.ResultJson, detail: api.Detai
 
   const acc = ["sent", "acked", "received", "lost", "duplicated", "out_of_order", "send_errors", "unparseable"] as const;
   wrap.append(
-    section(
-      "Accounting",
-      "h-accounting",
-      h(
-        "div.table-wrap",
-        h(
-          "table.grid",
-          { id: "accounting" },
-          h("thead", h("tr", h("th", { scope: "col" }, "System"), acc.map((k) => h("th.num", { scope: "col" }, k.replaceAll("_", " "))))),
-          h("tbody", withMetrics.map((r) => h("tr", h("th", { scope: "row" }, runLabel(r, runs)), acc.map((k) => {
-            const v = r.metrics!.accounting[k];
-            const bad = ["lost", "duplicated", "out_of_order", "send_errors", "unparseable"].includes(k) && v > 0;
-            return h(bad ? "td.num.bad" : "td.num", fmt.count(v));
-          })))),
-        ),
-      ),
-      withMetrics.some((r) => r.metrics!.errors.length > 0)
-        ? h("ul.errors", withMetrics.flatMap((r) => r.metrics!.errors.map((e) => h("li", `${r.system}: ${e.message} (${fmt.count(e.count, "times")})`))))
-        : null,
-    ),
+      section(
+          'Accounting',
+          'h-accounting',
+          h(
+              'div.table-wrap',
+              h(
+                  'table.grid',
+                  {id: 'accounting'},
+                  h('thead',
+                    h('tr', h('th', {scope: 'col'}, 'System'),
+                      acc.map((k) => h('th.num', {scope: 'col'}, k.replaceAll('_', ' '))))),
+                  h('tbody',
+                    withMetrics.flatMap(
+                        (r) =>
+                            [h('tr', h('th', {scope: 'row'}, runLabel(r, runs)), acc.map((k) => {
+                               const v = r.metrics!.accounting[k];
+                               const bad =
+                                   [
+                                     'lost', 'duplicated', 'out_of_order', 'send_errors', 'unparseable'
+                                   ].includes(k) &&
+                                   v > 0;
+                               return h(bad ? 'td.num.bad' : 'td.num', fmt.count(v));
+                             })),
+                             // Fan-out: a row per subscription with its own counts (acked and send errors are
+                             // the run's).
+                             ...(r.metrics!.accounting.subscriptions ?? [])
+                                 .map(
+                                     (s) => h(
+                                         'tr.subscription',
+                                         h('th', {scope: 'row'}, `\u2003subscription ${s.index}`),
+                                         acc.map((k) => {
+                                           if (k === 'acked' || k === 'send_errors') return h('td.num', '');
+                                           const v = s[k];
+                                           const bad =
+                                               ['lost', 'duplicated', 'out_of_order', 'unparseable'].includes(
+                                                   k) &&
+                                               v > 0;
+                                           return h(bad ? 'td.num.bad' : 'td.num', fmt.count(v));
+                                         }))),
+  ])),
+                  ),
+              ),
+          withMetrics.some((r) => r.metrics!.errors.length > 0) ?
+              h('ul.errors',
+                withMetrics.flatMap(
+                    (r) => r.metrics!.errors.map(
+                        (e) => h('li', `${r.system}: ${e.message} (${fmt.count(e.count, 'times')})`)))) :
+              null,
+          ),
   );
 
   const thresholds = runs.flatMap((r) => r.thresholds.map((t) => ({ r, t })));
