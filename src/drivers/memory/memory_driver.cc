@@ -80,8 +80,15 @@ struct MemoryBroker {
   int producers = 0;
   int streams = 0;
   std::vector<std::unique_ptr<SpscRing>> rings;
+  // Per (subscription, stream): bumped after every push to one of the stream's rings, so that a consumer
+  // of many sparse streams reads one contiguous array to find the streams with news instead of touching
+  // every (stream, producer) ring (1,000 topics x 4 producers: 4,000 cache misses a pass).
+  std::unique_ptr<std::atomic<uint32_t>[]> pushed;
   SpscRing& ring(int subscription, uint32_t stream, int producer) {
     return *rings[(static_cast<size_t>(subscription) * streams + stream) * producers + producer];
+  }
+  std::atomic<uint32_t>& pushed_to(int subscription, uint32_t stream) {
+    return pushed[static_cast<size_t>(subscription) * streams + stream];
   }
 };
 
@@ -128,6 +135,7 @@ class MemoryProducer final : public Producer {
         // Best effort: a full ring simply skips the duplicate.
         (void)ring.TryPush(m.payload);
       }
+      broker_->pushed_to(sub, m.stream).fetch_add(1, std::memory_order_release);
     }
     pending_.push_back(m.ticket);
     if (pending_.size() >= kAckBatch) FlushAcks();
@@ -184,35 +192,45 @@ class MemoryConsumer final : public Consumer {
  public:
   MemoryConsumer(std::shared_ptr<MemoryBroker> broker, const ConsumerSpec& spec)
       : broker_(std::move(broker)), subscription_(spec.subscription) {
-    for (int s = spec.index; s < broker_->streams; s += spec.count) {
-      for (int p = 0; p < broker_->producers; ++p) sources_.push_back({static_cast<uint32_t>(s), p});
-    }
+    for (int s = spec.index; s < broker_->streams; s += spec.count)
+      streams_.push_back({static_cast<uint32_t>(s), 0});
     batch_.reserve(kMaxBatch);
   }
 
   Status Poll(std::chrono::nanoseconds max_wait, ReceiveSink& sink) override {
-    if (sources_.empty()) {
+    if (streams_.empty()) {
       std::this_thread::sleep_for(max_wait);
       return Status::Ok();
     }
     const int64_t deadline = MonotonicNowNs() + max_wait.count();
-    int spins = 0;
+    size_t spins = 0;
     while (true) {
       bool delivered = false;
-      for (size_t i = 0; i < sources_.size(); ++i) {
-        Source& src = sources_[next_source_];
-        next_source_ = (next_source_ + 1) % sources_.size();
-        SpscRing& ring = broker_->ring(subscription_, src.stream, src.producer);
-        const size_t n = ring.Readable(kMaxBatch);
-        if (n == 0) continue;
-        batch_.clear();
-        for (size_t k = 0; k < n; ++k) batch_.push_back({src.stream, ring.Peek(k)});
-        sink.OnReceived(batch_);
-        ring.Consume(n);
-        delivered = true;
+      for (size_t i = 0; i < streams_.size(); ++i) {
+        OwnStream& own = streams_[next_stream_];
+        next_stream_ = (next_stream_ + 1) % streams_.size();
+        // Read before the rings: a push after this read bumps the counter again, so none is missed.
+        const uint32_t pushed = broker_->pushed_to(subscription_, own.stream).load(std::memory_order_acquire);
+        if (pushed == own.seen) continue;
+        bool more = false;  // a ring had more than one batch: look again next pass
+        for (int p = 0; p < broker_->producers; ++p) {
+          SpscRing& ring = broker_->ring(subscription_, own.stream, p);
+          const size_t n = ring.Readable(kMaxBatch);
+          if (n == 0) continue;
+          batch_.clear();
+          for (size_t k = 0; k < n; ++k) batch_.push_back({own.stream, ring.Peek(k)});
+          sink.OnReceived(batch_);
+          ring.Consume(n);
+          delivered = true;
+          more = more || n == kMaxBatch;
+        }
+        if (!more) own.seen = pushed;
       }
       if (delivered) return Status::Ok();
-      if (++spins < 256) {
+      // Spin over about kSpinRingChecks streams before sleeping: 256 passes over 1,000 rings kept a core
+      // busy ~25 ms per idle spell, starving the producers on a small machine (p99 22-27 ms at 1,000
+      // topics x 10 msg/s).
+      if (++spins < std::clamp<size_t>(kSpinRingChecks / std::max<size_t>(1, streams_.size()), 1, 256)) {
         CpuRelax();
         continue;
       }
@@ -227,14 +245,15 @@ class MemoryConsumer final : public Consumer {
 
  private:
   static constexpr size_t kMaxBatch = 256;
-  struct Source {
+  static constexpr size_t kSpinRingChecks = 1024;
+  struct OwnStream {
     uint32_t stream;
-    int producer;
+    uint32_t seen;  // the stream's pushed count when its rings were last emptied
   };
   std::shared_ptr<MemoryBroker> broker_;
   int subscription_;
-  std::vector<Source> sources_;
-  size_t next_source_ = 0;
+  std::vector<OwnStream> streams_;
+  size_t next_stream_ = 0;
   std::vector<InMessage> batch_;
 };
 
@@ -253,6 +272,8 @@ class MemorySession final : public Session {
     const size_t budget_slots = kMaxRingBytesTotal / (rings * (slot_bytes + 8));
     slots = std::max<size_t>(16, std::min(slots, budget_slots));
     for (size_t i = 0; i < rings; ++i) broker->rings.push_back(std::make_unique<SpscRing>(slots, slot_bytes));
+    broker->pushed.reset(
+        new std::atomic<uint32_t>[static_cast<size_t>(broker->subscriptions) * broker->streams] {});
     broker_ = std::move(broker);
     return Status::Ok();
   }
