@@ -230,18 +230,27 @@ int ValidateCommand(const std::vector<std::string>& files) {
       const int repeat = std::max(1, e.repeat);
       if (e.points.empty()) {
         runs = e.systems.size() * repeat;
-        load_ns = static_cast<int64_t>(runs) * (e.workload.warmup_ns + e.workload.duration_ns);
+        load_ns = static_cast<int64_t>(runs) * e.workload.MaxLoadNs();
       }
+      // A search or a backlog ends when it ends: their figure is an upper bound.
+      bool bounded = e.workload.rate.find_max.has_value() || e.workload.backlog.has_value();
       for (const MatrixPoint& point : e.points) {
         const size_t n = point.systems.size() * repeat;
         runs += n;
-        load_ns += static_cast<int64_t>(n) * (point.workload.warmup_ns + point.workload.duration_ns);
+        load_ns += static_cast<int64_t>(n) * point.workload.MaxLoadNs();
+        bounded = bounded || point.workload.rate.find_max.has_value() || point.workload.backlog.has_value();
       }
       std::cout << file << ": ok (" << e.systems.size()
                 << (e.systems.size() == 1 ? " system, " : " systems, ") << runs
-                << (runs == 1 ? " run" : " runs") << ", about "
+                << (runs == 1 ? " run" : " runs") << (bounded ? ", at most " : ", about ")
                 << FormatDurationNs(static_cast<double>(load_ns))
                 << " of load; provisioning and drain come on top)\n";
+      if (e.workload.rate.find_max) {
+        const FindMaxSpec& f = *e.workload.rate.find_max;
+        std::cout << "  find_max: at most " << f.max_steps << " steps of "
+                  << FormatDurationNs(f.step_duration_ns) << ", each followed by up to "
+                  << FormatDurationNs(f.settle_timeout_ns()) << " for consumers to catch up\n";
+      }
     } else {
       all_ok = false;
     }

@@ -36,10 +36,13 @@ void AddOmbOptions(CLI::App& command, bakeoff::OmbArgs& args, bool workload_posi
       ->default_str("existing");
   command
       .add_option("--duration-scale", args.duration_scale,
-                  "Multiply warmupDurationMinutes and testDurationMinutes, e.g. 0.05 for a smoke run")
+                  "Multiply warmupDurationMinutes, testDurationMinutes, a find_max search's step (10 s)\n"
+                  "and consumerBacklogSizeGB (so a backlog builds as much faster), e.g. 0.05 for a smoke run")
       ->check(CLI::PositiveNumber)
       ->default_str("1");
-  command.add_option("--rate-scale", args.rate_scale, "Multiply producerRate")
+  command
+      .add_option("--rate-scale", args.rate_scale,
+                  "Multiply producerRate (with producerRate 0: the find_max search's start, 10k/s)")
       ->check(CLI::PositiveNumber)
       ->default_str("1");
 }
@@ -98,7 +101,9 @@ int main(int argc, char** argv) {
       "omb",
       "OpenMessaging Benchmark workload + driver files -> a bakeoff experiment file. Every line of the\n"
       "output names the OMB key it comes from; unknown or misspelt keys are errors with file:line:col\n"
-      "(OMB ignores them). Driver files for Kafka, Redis, NATS (JetStream) and RabbitMQ are mapped.");
+      "(OMB ignores them). Driver files for Kafka, Redis, NATS (JetStream) and RabbitMQ are mapped.\n"
+      "producerRate 0 becomes a find_max search, consumerBacklogSizeGB a backlog build and drain,\n"
+      "subscriptionsPerTopic fan-out, randomizedPayloadPoolSize a payload pool.");
   AddOmbOptions(*import_omb, import_args, /*workload_positional=*/true);
   import_omb->add_option("-o,--output", import_output, "Write the experiment here (default: stdout)");
   import_omb->footer(

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,51 @@ struct SubscriptionMetrics {
   uint64_t measured_received = 0;  // deliveries to this subscription in the measured window
 };
 
+// One step of a rate schedule (steps, a ramp's pieces, a find_max search's steps). Latencies are the
+// corrected ones recorded while the step ran (a search step: also while it settled, so every message of
+// the step is in it); rates are over the step's sending time.
+struct StepMetrics {
+  double rate_target = 0;  // total msgs/s asked for (a ramp piece: its mean)
+  double start_s = 0;      // since the producers started
+  double duration_s = 0;   // the sending time
+  uint64_t sent = 0;       // sent while the step sent
+  uint64_t received =
+      0;  // distinct messages received while the step sent (fan-out: by the slowest subscription)
+  double sent_per_s = 0;
+  double received_per_s = 0;
+  // Sent but not yet received at the step's end minus the same at its start, in messages: > 0 when the
+  // consumers fell behind (fan-out: the slowest subscription's consumers).
+  int64_t backlog_growth = 0;
+  Histogram e2e;      // corrected
+  Histogram publish;  // corrected
+  bool met = true;    // steps, ramp: the rate was sustained; find_max: the objective was met
+  std::string why;    // when !met: which part of it failed
+};
+
+// The outcome of `rate: {find_max: ...}`.
+struct FindMaxOutcome {
+  std::string objective;  // "e2e_latency.corrected.p99 < 50ms, no backlog growth, rate sustained"
+  bool found = false;     // some step met it
+  double found_rate = 0;  // the highest step rate that met it (msgs/s), 0 if none
+  int steps = 0;
+  std::string ended;  // why the search stopped: "within 5%", "max_steps", "interrupted", ...
+};
+
+// The outcome of `backlog:`: the build with consumers paused, the drain, and the running after it.
+struct BacklogMetrics {
+  int64_t target_messages = 0;  // as asked
+  uint64_t messages = 0;        // sent but not received (by the slowest subscription) when the drain began
+  uint64_t bytes = 0;           // the same in bytes (message count x mean message size)
+  double build_s = 0;
+  double drain_s = 0;
+  bool drained = false;         // false: the drain ended at max_drain
+  double drain_read_per_s = 0;  // consumers' read rate while catching up
+  double producer_rate_during_drain = 0;
+  Histogram publish_during_drain;  // corrected
+  Histogram e2e_during_drain;      // corrected
+  Histogram e2e_after_drain;       // corrected, from the drain's end to the end of the run
+};
+
 // How a workload run ended.
 enum class RunEnd : int {
   kCompleted,          // the measured window ran and every message arrived
@@ -94,6 +140,9 @@ struct RunMetrics {
   std::vector<IntervalHistograms> intervals;
   // How often each kind of error occurred (send failures, driver errors), by phase and code.
   ErrorCounts errors;
+  std::vector<StepMetrics> steps;  // rate steps, ramp pieces or find_max steps; else empty
+  std::optional<FindMaxOutcome> find_max;
+  std::optional<BacklogMetrics> backlog;
 
   std::string stop_reason() const { return RunEndText(end); }
   double sent_msgs_per_s() const { return PerSecond(measured_sent); }

@@ -154,6 +154,52 @@ void PutPeriods(json& out, const RunMetrics& m) {
   }
 }
 
+// Rate steps, a find_max search and a backlog: OMB's TestResult has no fields for them (its
+// producerRate 0 search and its backlog phase leave only the per-period lists), so they go under
+// `bakeoff`, in OMB's style of names and units (rates in msg/s, latencies in ms).
+void PutShapes(json& bakeoff, const RunMetrics& m) {
+  if (!m.steps.empty()) {
+    json steps = json::array();
+    for (const StepMetrics& step : m.steps) {
+      steps.push_back({{"targetRate", step.rate_target},
+                       {"startS", step.start_s},
+                       {"durationS", step.duration_s},
+                       {"publishRate", step.sent_per_s},
+                       {"consumeRate", step.received_per_s},
+                       {"backlogGrowth", step.backlog_growth},
+                       {"endToEndLatency99pct", Ms(static_cast<double>(step.e2e.ValueAtPercentile(99)))},
+                       {"publishLatency99pct", Ms(static_cast<double>(step.publish.ValueAtPercentile(99)))},
+                       {"met", step.met},
+                       {"why", step.why}});
+    }
+    bakeoff["steps"] = steps;
+  }
+  if (m.find_max) {
+    bakeoff["findMax"] = {{"objective", m.find_max->objective},
+                          {"found", m.find_max->found},
+                          {"maxSustainableRate", m.find_max->found_rate},
+                          {"steps", m.find_max->steps},
+                          {"ended", m.find_max->ended}};
+  }
+  if (m.backlog) {
+    const BacklogMetrics& b = *m.backlog;
+    bakeoff["backlog"] = {
+        {"backlogMessages", b.messages},
+        {"backlogBytes", b.bytes},
+        {"buildTimeS", b.build_s},
+        {"drainTimeS", b.drain_s},
+        {"drained", b.drained},
+        {"drainConsumeRate", b.drain_read_per_s},
+        {"publishRateDuringDrain", b.producer_rate_during_drain},
+        {"publishLatency99pctDuringDrain",
+         Ms(static_cast<double>(b.publish_during_drain.ValueAtPercentile(99)))},
+        {"endToEndLatency99pctDuringDrain",
+         Ms(static_cast<double>(b.e2e_during_drain.ValueAtPercentile(99)))},
+        {"endToEndLatency99pctAfterDrain", Ms(static_cast<double>(b.e2e_after_drain.ValueAtPercentile(99)))},
+    };
+  }
+}
+
 }  // namespace
 
 json RunToOmbResult(const ExperimentResult& result, size_t run_index) {
@@ -198,6 +244,7 @@ json RunToOmbResult(const ExperimentResult& result, size_t run_index) {
       {"period_s", 1},
       {"description", result.experiment.description},
   };
+  PutShapes(out["bakeoff"], m);
   return out;
 }
 

@@ -415,6 +415,83 @@ std::string EnvironmentTable(const std::vector<const json*>& results, const std:
   return out + "</table>\n";
 }
 
+std::string Rate(double per_s) { return FormatCount(per_s) + "/s"; }
+
+// "10500 msg/s": the search's answer, not rounded to two digits.
+std::string ExactRate(double per_s) {
+  char text[48];
+  std::snprintf(text, sizeof(text), "%.0f msg/s", per_s);
+  return text;
+}
+
+std::string P99(const json& latency) {
+  return Duration(latency.value("corrected", json::object()).value("p99", 0.0));
+}
+
+// Rate steps, ramp pieces and a find_max search's steps, one table per run that has them.
+std::string StepsSection(const std::vector<RunRef>& runs) {
+  std::string out;
+  for (const RunRef& r : runs) {
+    const json& run = *r.run;
+    if (!run.contains("steps") || !run["steps"].is_array()) continue;
+    out += "<h3>" + HtmlEscape(r.label) + "</h3>\n";
+    if (run.contains("find_max")) {
+      const json& f = run["find_max"];
+      const bool found = f.value("found", false);
+      out += std::string("<p id=\"find-max-result\" class=\"") + (found ? "ok" : "bad") +
+             "\">Max sustainable rate: " +
+             (found ? ExactRate(f.value("found_rate", 0.0)) : std::string("none found")) + " (" +
+             HtmlEscape(f.value("objective", "")) + "; " + std::to_string(f.value("steps", 0)) +
+             " steps, ended: " + HtmlEscape(f.value("ended", "")) + ")</p>\n";
+    }
+    out +=
+        "<table class=\"steps\"><tr><th>step</th><th>target</th><th>sent/s</th><th>received/s</th>"
+        "<th>e2e p99 (corrected)</th><th>publish p99 (corrected)</th><th>backlog growth</th><th "
+        "class=\"k\">met</th></tr>\n";
+    int index = 0;
+    for (const json& step : run["steps"]) {
+      const bool met = step.value("met", false);
+      out +=
+          "<tr>" + Td(std::to_string(++index)) + Td(Rate(step.value("rate_target", 0.0))) +
+          Td(Rate(step.value("sent_per_s", 0.0))) + Td(Rate(step.value("received_per_s", 0.0))) +
+          Td(P99(step.value("e2e_latency_ns", json::object()))) +
+          Td(P99(step.value("publish_latency_ns", json::object()))) +
+          Td(FormatCount(step.value("backlog_growth", 0.0))) +
+          Td(met ? std::string("yes") : "no: " + step.value("why", std::string()), met ? "k ok" : "k bad") +
+          "</tr>\n";
+    }
+    out += "</table>\n";
+  }
+  return out;
+}
+
+// A backlog's build, drain and what followed, one table per run that has one.
+std::string BacklogSection(const std::vector<RunRef>& runs) {
+  std::string out;
+  for (const RunRef& r : runs) {
+    const json& run = *r.run;
+    if (!run.contains("backlog") || !run["backlog"].is_object()) continue;
+    const json& b = run["backlog"];
+    auto row = [](const std::string& what, const std::string& value) {
+      return "<tr>" + Td(what, "k") + Td(value) + "</tr>\n";
+    };
+    out += "<h3>" + HtmlEscape(r.label) + "</h3>\n<table id=\"table-backlog\">";
+    out += row("backlog built", FormatCount(b.value("messages", 0.0)) + " messages, " +
+                                    FormatBytes(b.value("bytes", 0.0)) + " in " +
+                                    Duration(b.value("build_s", 0.0) * 1e9));
+    out += row("drain time",
+               Duration(b.value("drain_s", 0.0) * 1e9) +
+                   (b.value("drained", false) ? std::string() : std::string(" (not drained: max_drain)")));
+    out += row("drain read rate", Rate(b.value("drain_read_per_s", 0.0)));
+    out += row("producer rate during drain", Rate(b.value("producer_rate_during_drain", 0.0)));
+    out += row("publish p99 during drain", P99(b.value("publish_latency_during_drain_ns", json::object())));
+    out += row("e2e p99 during drain", P99(b.value("e2e_latency_during_drain_ns", json::object())));
+    out += row("e2e p99 after drain", P99(b.value("e2e_latency_after_drain_ns", json::object())));
+    out += "</table>\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RenderReportHtml(const std::vector<json>& input) {
@@ -470,6 +547,9 @@ std::string RenderReportHtml(const std::vector<json>& input) {
   out += "<h2>Across matrix points and repeats</h2>\n" + SummaryTable(summary) +
          BarsChart(summary, "chart-bars-throughput", "throughput.received_msgs_per_s", "received msg/s") +
          BarsChart(summary, "chart-bars-e2e-p99", "e2e_latency.corrected.p99", "e2e p99 (corrected)");
+  if (const std::string steps = StepsSection(runs); !steps.empty()) out += "<h2>Rate steps</h2>\n" + steps;
+  if (const std::string backlog = BacklogSection(runs); !backlog.empty())
+    out += "<h2>Backlog build and drain</h2>\n" + backlog;
   out += "<h2>Accounting</h2>\n" + AccountingTable(runs);
   out += "<h2>Costs</h2>\n" + CostsTable(runs);
   out += "<h2>Environment</h2>\n" + EnvironmentTable(results, runs);

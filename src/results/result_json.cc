@@ -1,7 +1,6 @@
 #include "results/result_json.h"
 
 #include <cstdio>
-
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -50,6 +49,8 @@ const char* PayloadKindName(PayloadSpec::Kind k) {
       return "compressible";
     case PayloadSpec::Kind::kFile:
       return "file";
+    case PayloadSpec::Kind::kPool:
+      return "pool";
   }
   return "random";
 }
@@ -99,7 +100,30 @@ json WorkloadToJson(const WorkloadSpec& w) {
   json payload = {{"kind", PayloadKindName(w.payload.kind)}};
   if (w.payload.kind == PayloadSpec::Kind::kCompressible) payload["ratio"] = w.payload.compress_ratio;
   if (w.payload.kind == PayloadSpec::Kind::kFile) payload["file"] = w.payload.file;
+  if (w.payload.kind == PayloadSpec::Kind::kPool) {
+    payload["pool"] = w.payload.pool.count;
+    payload["random_bytes_ratio"] = w.payload.pool.random_bytes_ratio;
+  }
   json rate = w.rate.max ? json{{"mode", "max"}} : json{{"mode", "fixed"}, {"msgs_per_s", w.rate.msgs_per_s}};
+  if (!w.rate.steps.empty()) {
+    rate = {{"mode", "steps"}, {"steps", json::array()}};
+    for (const RateStep& step : w.rate.steps)
+      rate["steps"].push_back({{"msgs_per_s", step.msgs_per_s}, {"duration_ns", step.duration_ns}});
+  } else if (w.rate.ramp) {
+    rate = {{"mode", "ramp"},
+            {"from_msgs_per_s", w.rate.ramp->from_msgs_per_s},
+            {"to_msgs_per_s", w.rate.ramp->to_msgs_per_s},
+            {"over_ns", w.rate.ramp->over_ns}};
+  } else if (w.rate.find_max) {
+    const FindMaxSpec& f = *w.rate.find_max;
+    rate = {{"mode", "find_max"},
+            {"objective", f.objective_text},
+            {"p99_e2e_bound_ns", f.p99_e2e_bound_ns},
+            {"start_msgs_per_s", f.start_msgs_per_s},
+            {"step_duration_ns", f.step_duration_ns},
+            {"within", f.within},
+            {"max_steps", f.max_steps}};
+  }
   json out = {
       {"topics", w.topics},
       {"partitions", w.partitions},
@@ -117,6 +141,13 @@ json WorkloadToJson(const WorkloadSpec& w) {
       {"generator_cpus", w.generator_cpus},
   };
   out["messages"] = w.messages ? json(*w.messages) : json(nullptr);
+  if (w.producers_per_topic > 0) out["producers_per_topic"] = w.producers_per_topic;
+  if (w.backlog) {
+    out["backlog"] = {{"messages", w.backlog->messages},
+                      {"bytes", w.backlog->bytes},
+                      {"drain_ratio", w.backlog->drain_ratio},
+                      {"max_drain_ns", w.backlog->max_drain_ns}};
+  }
   return out;
 }
 
@@ -180,19 +211,42 @@ const char* RunStatusName(RunStatus status) {
 
 RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metrics, std::string* why) {
   if (metrics.measured_ns <= 0 || metrics.measured_sent == 0) {
-    if (why) *why = "nothing was measured: no message was sent inside the measured window (is the message cap reached "
-                    "during the warm-up?)";
+    if (why)
+      *why =
+          "nothing was measured: no message was sent inside the measured window (is the message cap reached "
+          "during the warm-up?)";
     return RunStatus::kNoData;
   }
   if (metrics.closed_loop || workload.rate.max || workload.rate.msgs_per_s <= 0) return RunStatus::kOk;
+  // A search's failing steps are the search working, not a verdict on the run.
+  if (workload.rate.find_max) return RunStatus::kOk;
+  if (!workload.rate.steps.empty() || workload.rate.ramp) {
+    // Each step (ramp piece) at its own target.
+    for (size_t i = 0; i < metrics.steps.size(); ++i) {
+      const StepMetrics& step = metrics.steps[i];
+      if (step.met) continue;
+      if (why) {
+        char line[200];
+        std::snprintf(line, sizeof(line),
+                      "step %zu (%.0f msg/s): sent %.0f msg/s, received %.0f msg/s; below %.0f%% is "
+                      "not sustained",
+                      i + 1, step.rate_target, step.sent_per_s, step.received_per_s,
+                      100.0 * (1.0 - kSustainTolerance));
+        *why = line;
+      }
+      return RunStatus::kNotSustained;
+    }
+    return RunStatus::kOk;
+  }
   const double target = workload.rate.msgs_per_s;
   const double floor = target * (1.0 - kSustainTolerance);
   const double sent = metrics.sent_msgs_per_s();
   const double received = metrics.received_msgs_per_s();
   auto text = [&](const char* what, double rate) {
     char line[160];
-    std::snprintf(line, sizeof(line), "%s %.0f msg/s of the %.0f msg/s target (%.0f%%); below %.0f%% is not sustained",
-                  what, rate, target, 100.0 * rate / target, 100.0 * (1.0 - kSustainTolerance));
+    std::snprintf(line, sizeof(line),
+                  "%s %.0f msg/s of the %.0f msg/s target (%.0f%%); below %.0f%% is not sustained", what,
+                  rate, target, 100.0 * rate / target, 100.0 * (1.0 - kSustainTolerance));
     return std::string(line);
   };
   // Only when the workload has consumers is the received rate a verdict (a produce-only run receives none).
@@ -200,14 +254,15 @@ RunStatus MeasuredVerdict(const WorkloadSpec& workload, const RunMetrics& metric
     if (why) *why = text("sent", sent);
     return RunStatus::kNotSustained;
   }
-  // With fan-out every subscription must keep up on its own (the run's received rate sums them).
-  if (workload.consumers > 0 && metrics.subscriptions.empty() && received < floor) {
+  // With fan-out every subscription must keep up on its own (the run's received rate sums them). A
+  // backlog run's consumers are paused by design while it builds: its received rate is no verdict.
+  if (workload.consumers > 0 && metrics.subscriptions.empty() && !workload.backlog && received < floor) {
     if (why) *why = text("received", received);
     return RunStatus::kNotSustained;
   }
   for (const SubscriptionMetrics& s : metrics.subscriptions) {
     const double rate = metrics.received_msgs_per_s(s);
-    if (rate < floor) {
+    if (!workload.backlog && rate < floor) {
       if (why) *why = text(("subscription " + std::to_string(s.index) + " received").c_str(), rate);
       return RunStatus::kNotSustained;
     }
@@ -339,6 +394,52 @@ json RunMetricsToJson(const RunMetrics& m) {
   };
 }
 
+json CorrectedToJson(const Histogram& h) {
+  return {{"corrected", HistogramSummaryToJson(h)}};
+}
+
+json StepsToJson(const std::vector<StepMetrics>& steps) {
+  json out = json::array();
+  for (const StepMetrics& step : steps) {
+    json j = {{"rate_target", step.rate_target},
+              {"start_s", step.start_s},
+              {"duration_s", step.duration_s},
+              {"sent", step.sent},
+              {"received", step.received},
+              {"sent_per_s", step.sent_per_s},
+              {"received_per_s", step.received_per_s},
+              {"e2e_latency_ns", CorrectedToJson(step.e2e)},
+              {"publish_latency_ns", CorrectedToJson(step.publish)},
+              {"backlog_growth", step.backlog_growth},
+              {"met", step.met}};
+    if (!step.why.empty()) j["why"] = step.why;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+json FindMaxToJson(const FindMaxOutcome& f) {
+  return {{"objective", f.objective},
+          {"found", f.found},
+          {"found_rate", f.found ? json(f.found_rate) : json(nullptr)},
+          {"steps", f.steps},
+          {"ended", f.ended}};
+}
+
+json BacklogToJson(const BacklogMetrics& b) {
+  return {{"target_messages", b.target_messages},
+          {"messages", b.messages},
+          {"bytes", b.bytes},
+          {"build_s", b.build_s},
+          {"drain_s", b.drain_s},
+          {"drained", b.drained},
+          {"drain_read_per_s", b.drain_read_per_s},
+          {"producer_rate_during_drain", b.producer_rate_during_drain},
+          {"publish_latency_during_drain_ns", CorrectedToJson(b.publish_during_drain)},
+          {"e2e_latency_during_drain_ns", CorrectedToJson(b.e2e_during_drain)},
+          {"e2e_latency_after_drain_ns", CorrectedToJson(b.e2e_after_drain)}};
+}
+
 json ResourcesToJson(const std::vector<ProcessUsage>& resources) {
   json out = json::array();
   for (const ProcessUsage& u : resources) {
@@ -391,6 +492,10 @@ json ResultToJson(const ExperimentResult& r) {
     j["thresholds"] = ThresholdOutcomesToJson(run.thresholds);
     j["hlog"] = run.has_metrics ? json(HlogFileName(runs.size(), run.system)) : json(nullptr);
     j["metrics"] = run.has_metrics ? RunMetricsToJson(run.metrics) : json(nullptr);
+    // Rate steps, ramp pieces, a search and a backlog, beside `metrics` (the whole run's figures).
+    if (run.has_metrics && !run.metrics.steps.empty()) j["steps"] = StepsToJson(run.metrics.steps);
+    if (run.has_metrics && run.metrics.find_max) j["find_max"] = FindMaxToJson(*run.metrics.find_max);
+    if (run.has_metrics && run.metrics.backlog) j["backlog"] = BacklogToJson(*run.metrics.backlog);
     runs.push_back(std::move(j));
   }
   return {{"schema_version", kResultSchemaVersion},

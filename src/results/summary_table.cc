@@ -156,7 +156,34 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
     }
     if (any) rows.push_back(std::move(row));
   }
-  add("rate mode", [](const RunMetrics& m) { return std::string(m.closed_loop ? "max" : "fixed"); });
+  add("rate mode", [](const RunMetrics& m) {
+    if (m.find_max) return std::string("find_max");
+    if (!m.steps.empty()) return std::string("steps");
+    if (m.backlog) return std::string("backlog");
+    return std::string(m.closed_loop ? "max" : "fixed");
+  });
+  const bool any_search = std::any_of(result.runs.begin(), result.runs.end(),
+                                      [](const RunRecord& r) { return r.has_metrics && r.metrics.find_max; });
+  if (any_search) {
+    add("max sustainable msg/s", [](const RunMetrics& m) {
+      if (!m.find_max) return std::string("-");
+      return m.find_max->found ? FormatCount(m.find_max->found_rate) : std::string("none");
+    });
+  }
+  const bool any_backlog = std::any_of(result.runs.begin(), result.runs.end(),
+                                       [](const RunRecord& r) { return r.has_metrics && r.metrics.backlog; });
+  if (any_backlog) {
+    add("backlog built", [](const RunMetrics& m) {
+      return m.backlog ? FormatCount(static_cast<double>(m.backlog->messages)) : std::string("-");
+    });
+    add("drain time", [](const RunMetrics& m) {
+      if (!m.backlog) return std::string("-");
+      return FormatDurationNs(m.backlog->drain_s * 1e9) + (m.backlog->drained ? "" : " (not drained)");
+    });
+    add("drain read msg/s", [](const RunMetrics& m) {
+      return m.backlog ? FormatCount(m.backlog->drain_read_per_s) : std::string("-");
+    });
+  }
   add("sent msg/s", [](const RunMetrics& m) { return FormatCount(m.sent_msgs_per_s()); });
   add("received msg/s", [](const RunMetrics& m) { return FormatCount(m.received_msgs_per_s()); });
   add("received MB/s", [](const RunMetrics& m) { return Fixed(m.received_mb_per_s(), 1); });
@@ -216,6 +243,22 @@ std::string RenderSummaryTable(const ExperimentResult& result) {
     out << "costs: over the whole load (warm-up, measured window, drain); server = the system's own "
            "processes "
            "(local environments), client = the bakeoff process\n";
+  }
+  // Per-step figures of rate steps, ramps and searches, one small table per run.
+  for (const RunRecord& run : result.runs) {
+    if (!run.has_metrics || run.metrics.steps.empty()) continue;
+    out << run.system << " steps:    target      sent/s  received/s   e2e p99  backlog+  met\n";
+    for (size_t i = 0; i < run.metrics.steps.size(); ++i) {
+      const StepMetrics& step = run.metrics.steps[i];
+      char line[256];
+      std::snprintf(line, sizeof(line), "  %3zu  %12s  %10s  %10s  %8s  %8s  %s\n", i + 1,
+                    (FormatCount(step.rate_target) + "/s").c_str(), FormatCount(step.sent_per_s).c_str(),
+                    FormatCount(step.received_per_s).c_str(),
+                    FormatDurationNs(static_cast<double>(step.e2e.ValueAtPercentile(99))).c_str(),
+                    FormatCount(static_cast<double>(step.backlog_growth)).c_str(),
+                    step.met ? "yes" : ("no: " + step.why).c_str());
+      out << line;
+    }
   }
   for (const RunRecord& run : result.runs) {
     if (!run.error.empty()) out << run.system << ": " << run.error.ToString() << "\n";

@@ -197,6 +197,7 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
     layout.topics.push_back("bakeoff-" + session_context.run_id + "-" + std::to_string(t));
   }
   layout.replication_factor = static_cast<int>(system.options.GetInt("replication_factor", 1));
+  const auto topics_start = std::chrono::steady_clock::now();
   if (Status st = env->PrepareTopics(layout); !st.ok()) {
     fail("create topics", st);
     return;
@@ -204,6 +205,12 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   if (Status st = session->CreateTopics(layout); !st.ok()) {
     fail("create topics", st);
     return;
+  }
+  {
+    char created[96];
+    std::snprintf(created, sizeof(created), ": %zu topics ready in %.2f s", layout.topics.size(),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - topics_start).count());
+    context.Log(system.name + created);
   }
 
   EnterPhase(context, system, position, RunPhase::kRunning);

@@ -18,12 +18,18 @@ inline constexpr int64_t kMaxKeyCount = 1000000;  // every key is materialized (
 inline constexpr int64_t kMaxMessages = int64_t{1} << 40;
 inline constexpr int64_t kMaxBacklog = 100000000;
 inline constexpr double kMaxRateMsgsPerS = 1e9;
+inline constexpr int64_t kMaxRateSteps = 64;  // rate steps and find_max steps: a histogram pair each
+inline constexpr int64_t kMaxFindMaxStepNs = int64_t{3600} * 1000000000;
+inline constexpr int64_t kMaxBacklogMessages = int64_t{1} << 34;  // backlog: {messages}; held by the system
+inline constexpr int64_t kMaxBacklogBytes = int64_t{1} << 40;     // backlog: {size}: 1 TiB
+inline constexpr int64_t kMaxPayloadPool = 100000;                // payload: {pool}; bytes bounded separately
 inline constexpr int64_t kDay = int64_t{86400} * 1000000000;
 inline constexpr int64_t kMaxDurationNs = 30 * kDay;  // warmup and duration each
 inline constexpr int64_t kMaxDrainTimeoutNs = kDay;
 // Files read while validating or running: only regular files up to these sizes.
 inline constexpr int64_t kMaxExperimentFileBytes = int64_t{4} << 20;
 inline constexpr int64_t kMaxPayloadFileBytes = int64_t{64} << 20;
+inline constexpr int64_t kMaxPayloadPoolBytes = int64_t{64} << 20;  // pool x message size, per producer
 inline constexpr int64_t kMaxSecretFileBytes = int64_t{1} << 20;
 
 }  // namespace bakeoff

@@ -110,7 +110,7 @@ TEST_F(FileLimitsTest, PayloadFileIsCheckedByValidation) {
     EXPECT_NE(message.find(spec + ":5:11: workload.payload.file: "), std::string::npos) << message;
     EXPECT_NE(message.find(text), std::string::npos) << message;
   }
-  std::ofstream(dir_ + "/ok.bin") << "payload bytes";
+  std::ofstream(dir_ + "/ok.bin") << std::string(100, 'p');  // at least the (default 100-byte) message
   std::ofstream(spec) << WithWorkload("  payload:\n    file: ok.bin\n");
   EXPECT_TRUE(ParseExperimentFile(spec, TestSchemas()).ok());
 }

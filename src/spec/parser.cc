@@ -313,6 +313,16 @@ ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& sc
     Result<int64_t> size = CheckBoundedRegularFile(file.string(), kMaxPayloadFileBytes, "payload file");
     std::string problem = size.ok() ? "" : size.status().message();
     if (size.ok() && *size == 0) problem = "payload file " + file.string() + " is empty";
+    // Each message is a slice of the file: a file shorter than a message would repeat itself inside it.
+    const MessageSizeSpec& ms = outcome.experiment.workload.message_size;
+    const int64_t largest =
+        ms.distribution == MessageSizeSpec::Distribution::kFixed ? ms.fixed_bytes : ms.max_bytes;
+    if (problem.empty() && size.ok() && *size < largest) {
+      problem = "payload file " + file.string() + " is " + std::to_string(*size) +
+                " bytes, shorter than the " + std::to_string(largest) +
+                "-byte messages; use a file of at least the message size or set " +
+                "message_size to at most " + std::to_string(*size) + "B";
+    }
     if (!problem.empty())
       outcome.diagnostics.push_back(Diagnostic{payload.location, "workload.payload.file", problem, ""});
   }

@@ -103,3 +103,34 @@ TEST(FanoutTest, OneSubscriptionKeepsTheRunsFiguresOnly) {
 
 }  // namespace
 }  // namespace bakeoff
+
+namespace bakeoff {
+namespace {
+
+// A backlog with two subscriptions: built and drained by the slowest subscription's own count (not the
+// deliveries summed over subscriptions, which would call it drained at half), every subscription exact.
+TEST(FanoutTest, BacklogIsBuiltAndDrainedPerSubscription) {
+  testing::MemoryRun run;
+  run.workload.partitions = 2;
+  run.workload.subscriptions = 2;
+  run.workload.rate.msgs_per_s = 50'000;
+  run.workload.duration_ns = 500'000'000;
+  run.workload.backlog = BacklogSpec{.messages = 20'000, .drain_ratio = 1.0, .max_drain_ns = 20'000'000'000};
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_TRUE(m->backlog.has_value());
+  const BacklogMetrics& b = *m->backlog;
+  EXPECT_GE(b.messages, 20'000u);
+  EXPECT_LT(b.messages, 22'000u);  // one subscription's backlog, not the two summed
+  EXPECT_TRUE(b.drained);
+  EXPECT_GT(b.drain_s, 0);
+  EXPECT_GT(b.drain_read_per_s, 50'000);  // faster than the producers, or it never drains
+  const AccountingTotals& a = m->accounting;
+  EXPECT_EQ(a.lost, 0u);
+  EXPECT_EQ(a.received, 2 * a.sent);
+  ASSERT_EQ(m->subscriptions.size(), 2u);
+  for (const SubscriptionMetrics& s : m->subscriptions) EXPECT_EQ(s.accounting.received, a.sent) << s.index;
+}
+
+}  // namespace
+}  // namespace bakeoff

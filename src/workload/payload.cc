@@ -74,8 +74,24 @@ Result<PayloadGenerator> PayloadGenerator::Create(const WorkloadSpec& w, const s
       if (!content.ok()) return content.status();
       const std::string& bytes = *content;
       if (bytes.empty()) return InvalidArgument("payload file " + path.string() + " is empty");
+      if (bytes.size() < g.max_size_) {
+        return InvalidArgument("payload file " + path.string() + " is " + std::to_string(bytes.size()) +
+                               " bytes, shorter than the " + std::to_string(g.max_size_) +
+                               "-byte messages; use a file of at least the message size");
+      }
       g.block_.resize(block_size);
       for (size_t i = 0; i < block_size; ++i) g.block_[i] = static_cast<std::byte>(bytes[i % bytes.size()]);
+      break;
+    }
+    case PayloadSpec::Kind::kPool: {
+      const size_t count = static_cast<size_t>(std::max<int64_t>(1, w.payload.pool.count));
+      if (count * g.max_size_ > kMaxPayloadPoolBytes) {
+        return InvalidArgument("payload pool of " + std::to_string(count) + " x " +
+                               std::to_string(g.max_size_) +
+                               " bytes is more than 64 MiB per producer; use a smaller pool");
+      }
+      g.pool_count_ = count;
+      g.block_ = MakeCompressibleBytes(count * g.max_size_, w.payload.pool.random_bytes_ratio, seed);
       break;
     }
   }
@@ -100,6 +116,12 @@ size_t PayloadGenerator::DrawSize() {
 void PayloadGenerator::FillBody(std::span<std::byte> out, size_t header_bytes) {
   if (out.size() <= header_bytes) return;
   const size_t n = out.size() - header_bytes;
+  if (pool_count_ > 0) {
+    // Message k of this producer is pool entry k mod count (OMB's randomized payload pool).
+    std::memcpy(out.data() + header_bytes, block_.data() + next_pool_entry_ * max_size_ + header_bytes, n);
+    if (++next_pool_entry_ == pool_count_) next_pool_entry_ = 0;
+    return;
+  }
   if (offset_ + n > block_.size()) offset_ = 0;
   std::memcpy(out.data() + header_bytes, block_.data() + offset_, n);
   offset_ += 61;  // a prime stride so consecutive bodies differ

@@ -1,5 +1,6 @@
 // Message bodies: sizes drawn from the workload's distribution and contents that are random,
-// compressible to a target ratio, or taken from a user's file. Each producer owns one generator.
+// compressible to a target ratio, taken from a user's file, or drawn from a pool of distinct payloads. Each
+// producer owns one generator.
 #pragma once
 
 #include <cstddef>
@@ -37,7 +38,10 @@ class PayloadGenerator {
   MessageSizeSpec size_spec_;
   size_t fixed_size_ = 0;
   size_t max_size_ = 0;
-  std::vector<std::byte> block_;  // source of body bytes, longer than any message
+  std::vector<std::byte>
+      block_;              // source of body bytes, longer than any message; a pool: entries back to back
+  size_t pool_count_ = 0;  // kPool: entries of max_size_ bytes in block_
+  size_t next_pool_entry_ = 0;
   size_t offset_ = 0;
   std::mt19937_64 rng_;
 };

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 
 #include "measure/message_header.h"
@@ -56,6 +58,54 @@ TEST(PayloadTest, FixedSizeBelowHeaderIsRaisedToHeader) {
   Result<PayloadGenerator> g = PayloadGenerator::Create(w, ".", 1);
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->NextSize(), kHeaderBytes);
+}
+
+TEST(PayloadTest, PoolCyclesThroughDistinctPayloads) {
+  WorkloadSpec w;
+  w.message_size.fixed_bytes = 128;
+  w.payload.kind = PayloadSpec::Kind::kPool;
+  w.payload.pool = {.count = 4, .random_bytes_ratio = 1.0};
+  Result<PayloadGenerator> g = PayloadGenerator::Create(w, ".", 7);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  std::vector<std::vector<std::byte>> bodies;
+  for (int i = 0; i < 9; ++i) {
+    std::vector<std::byte> body(g->NextSize());
+    g->FillBody(body, kHeaderBytes);
+    bodies.push_back(body);
+  }
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(bodies[i], bodies[i + 4]) << i;
+    EXPECT_NE(bodies[i], bodies[(i + 1) % 4]) << i;
+  }
+  EXPECT_EQ(bodies[8], bodies[0]);
+  // random_bytes_ratio 0: nothing random, every body byte the same.
+  w.payload.pool.random_bytes_ratio = 0.0;
+  Result<PayloadGenerator> plain = PayloadGenerator::Create(w, ".", 7);
+  ASSERT_TRUE(plain.ok());
+  std::vector<std::byte> body(plain->NextSize());
+  plain->FillBody(body, kHeaderBytes);
+  for (size_t i = kHeaderBytes; i < body.size(); ++i) EXPECT_EQ(body[i], std::byte{'a'}) << i;
+  // A pool too large for memory is refused, not allocated.
+  w.payload.pool.count = 100'000;
+  w.message_size.fixed_bytes = 1 << 20;
+  Result<PayloadGenerator> huge = PayloadGenerator::Create(w, ".", 7);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("smaller pool"), std::string::npos);
+}
+
+TEST(PayloadTest, FileShorterThanTheMessageIsRefused) {
+  const std::string path = ::testing::TempDir() + "/bakeoff-short-payload.bin";
+  { std::ofstream(path) << std::string(100, 'z'); }
+  WorkloadSpec w;
+  w.message_size.fixed_bytes = 200;
+  w.payload.kind = PayloadSpec::Kind::kFile;
+  w.payload.file = path;
+  Result<PayloadGenerator> g = PayloadGenerator::Create(w, ".", 1);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().message().find("shorter than the 200-byte messages"), std::string::npos);
+  w.message_size.fixed_bytes = 100;
+  EXPECT_TRUE(PayloadGenerator::Create(w, ".", 1).ok());
+  std::remove(path.c_str());
 }
 
 TEST(PayloadTest, MissingFileIsANamedError) {

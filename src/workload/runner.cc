@@ -4,12 +4,15 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
-#include "spec/cpu_list.h"
 #include "measure/clock.h"
+#include "spec/cpu_list.h"
+#include "workload/find_max.h"
 #include "workload/workers.h"
 
 namespace bakeoff {
@@ -17,16 +20,23 @@ namespace {
 
 using internal::ConsumerWorker;
 using internal::ProducerWorker;
+using internal::ScheduleBoard;
 using internal::SharedState;
 
 constexpr int64_t kSecondNs = 1'000'000'000;
-constexpr int64_t kStartDelayNs = 50'000'000;      // lets every thread reach its loop before start
+constexpr int64_t kStartDelayNs = 50'000'000;  // lets every thread reach its loop before start
 constexpr int64_t kInterruptedDrainNs = 2'000'000'000;
 constexpr auto kControlTick = std::chrono::milliseconds(20);
 constexpr auto kBacklogTick = std::chrono::milliseconds(2);
 // After the last message of every stream arrived, how long stragglers (reordered messages) may still come.
 constexpr int64_t kLateArrivalGraceNs = 1'000'000'000;
-
+constexpr int64_t kFarFutureNs = std::numeric_limits<int64_t>::max() / 4;
+constexpr int64_t kRampPieces = 10;
+// Between two search steps: producers wait for the next one, which is published this long ahead.
+constexpr int64_t kSearchStepGapNs = 100'000'000;
+// A rate step or ramp piece is sustained when it sent and received at least this share of its target
+// (as a fixed-rate run's verdict, results/result.h kSustainTolerance).
+constexpr double kStepSustainShare = 0.90;
 
 // A write to a socket whose server died raises SIGPIPE in the writing thread, which would end the
 // whole process. Blocked, the write fails with EPIPE and the driver reports an error instead.
@@ -91,7 +101,11 @@ class Sampler {
   Sampler(const RunnerOptions& options, const WorkloadSpec& workload, const SharedState& shared,
           std::vector<std::unique_ptr<ProducerWorker>>& producers,
           std::vector<std::unique_ptr<ConsumerWorker>>& consumers)
-      : options_(options), workload_(workload), shared_(shared), producers_(producers), consumers_(consumers) {
+      : options_(options),
+        workload_(workload),
+        shared_(shared),
+        producers_(producers),
+        consumers_(consumers) {
     next_sample_ns_ = shared.clock.start_ns + kSecondNs;
   }
 
@@ -106,6 +120,86 @@ class Sampler {
   void SampleLast(int64_t now) { Sample(now, /*last=*/true); }
 
   std::vector<SecondSample> TakeSeries() { return std::move(series_); }
+
+  // Phases (rate steps, search steps, backlog build/drain): the histograms recorded between
+  // BeginPhase and EndPhase, and the counters at its start and at the end of its sending. A phase that
+  // is one schedule segment (`segment` >= 0) takes its sent count and length from the segment: exact,
+  // whenever the control thread got to look; received counts are the control thread's snapshots, over
+  // the time between them.
+  void BeginPhase(int64_t now, double rate_target, int segment = -1) {
+    Collect();
+    phase_open_ = true;
+    phase_ = StepMetrics();
+    // Workers record only inside the measured window, so what was recorded while no phase was open
+    // (the control thread opens one a little after its boundary) belongs to this one.
+    phase_.e2e.Merge(unphased_e2e_);
+    phase_.publish.Merge(unphased_publish_);
+    unphased_e2e_.Reset();
+    unphased_publish_.Reset();
+    phase_.rate_target = rate_target;
+    phase_segment_ = segment;
+    const int64_t nominal_start = segment >= 0 ? shared_.schedule.at(segment).start_ns : now;
+    phase_.start_s = static_cast<double>(nominal_start - shared_.clock.start_ns) / 1e9;
+    phase_start_ = ReadCounters();
+    phase_sending_end_.reset();
+  }
+  bool phase_open() const { return phase_open_; }
+  // The phase's sending ends (its received rate and backlog growth are measured up to here).
+  void MarkSendingEnd() {
+    if (!phase_open_ || phase_sending_end_) return;
+    phase_sending_end_ = ReadCounters();
+  }
+  StepMetrics EndPhase() {
+    MarkSendingEnd();
+    Collect();
+    phase_open_ = false;
+    const Counters& start = phase_start_;
+    const Counters& end = *phase_sending_end_;
+    StepMetrics step = std::move(phase_);
+    const double observed_s = static_cast<double>(end.at_ns - start.at_ns) / 1e9;
+    if (phase_segment_ >= 0) {
+      step.duration_s = shared_.schedule.at(phase_segment_).length_s();
+      step.sent = 0;
+      for (auto& p : producers_) step.sent += p->on_time_sent(static_cast<size_t>(phase_segment_));
+    } else {
+      step.duration_s = observed_s;
+      step.sent = end.sent - start.sent;
+    }
+    step.received = end.distinct_received - start.distinct_received;
+    if (step.duration_s > 0) step.sent_per_s = static_cast<double>(step.sent) / step.duration_s;
+    if (observed_s > 0) step.received_per_s = static_cast<double>(step.received) / observed_s;
+    step.backlog_growth = end.backlog() - start.backlog();
+    return step;
+  }
+
+  // Sent, received and their difference now (the control thread's view).
+  struct Counters {
+    uint64_t sent = 0;
+    uint64_t acked = 0;
+    uint64_t received = 0;
+    uint64_t received_bytes = 0;
+    uint64_t send_errors = 0;
+    // Distinct messages the slowest subscription received (without fan-out: the one subscription's);
+    // steps' received counts, backlogs and a search's settling are judged on it.
+    uint64_t distinct_received = 0;
+    int64_t at_ns = 0;  // when they were read
+    int64_t backlog() const { return static_cast<int64_t>(sent) - static_cast<int64_t>(distinct_received); }
+  };
+  Counters ReadCounters() const {
+    Counters c;
+    for (auto& p : producers_) {
+      c.sent += p->sent.load();
+      c.acked += p->acked.load();
+      c.send_errors += p->send_errors.load();
+    }
+    for (auto& consumer : consumers_) {
+      c.received += consumer->received.load();
+      c.received_bytes += consumer->received_bytes.load();
+    }
+    c.distinct_received = shared_.SlowestDistinctReceived();
+    c.at_ns = MonotonicNowNs();
+    return c;
+  }
   std::vector<IntervalHistograms> TakeIntervals() { return std::move(intervals_); }
 
  private:
@@ -118,31 +212,14 @@ class Sampler {
     s.t_s = static_cast<double>(now - shared_.clock.start_ns) / 1e9;
     // A sample is marked warm-up when any part of its second lies in the warm-up.
     s.warmup = last_sample_ns() < shared_.clock.measure_start_ns;
-    uint64_t sent = 0, acked = 0, errors = 0, received = 0, bytes = 0;
-    IntervalParts parts;
+    Collect();
+    const Counters counters = ReadCounters();
+    const uint64_t sent = counters.sent, acked = counters.acked, errors = counters.send_errors;
+    const uint64_t received = counters.received, bytes = counters.received_bytes;
+    const IntervalParts parts = std::move(second_);
+    second_ = IntervalParts();
     const Histogram& publish = parts.publish;
     const Histogram& e2e = parts.e2e;
-    for (auto& p : producers_) {
-      sent += p->sent.load();
-      acked += p->acked.load();
-      errors += p->send_errors.load();
-      std::lock_guard<std::mutex> lock(p->interval_mutex);
-      parts.publish.Merge(p->interval_publish);
-      parts.publish_uncorrected.Merge(p->interval_publish_uncorrected);
-      parts.publish_delay.Merge(p->interval_publish_delay);
-      p->interval_publish.Reset();
-      p->interval_publish_uncorrected.Reset();
-      p->interval_publish_delay.Reset();
-    }
-    for (auto& c : consumers_) {
-      received += c->received.load();
-      bytes += c->received_bytes.load();
-      std::lock_guard<std::mutex> lock(c->interval_mutex);
-      parts.e2e.Merge(c->interval_e2e);
-      parts.e2e_uncorrected.Merge(c->interval_e2e_uncorrected);
-      c->interval_e2e.Reset();
-      c->interval_e2e_uncorrected.Reset();
-    }
     s.sent = sent - last_.sent;
     s.acked = acked - last_.acked;
     s.send_errors = errors - last_.send_errors;
@@ -153,7 +230,8 @@ class Sampler {
     s.e2e_max_ns = e2e.max();
     s.publish_p99_ns = publish.ValueAtPercentile(99);
     KeepInterval(now, parts, last);
-    last_ = {.sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
+    last_ = {
+        .sent = sent, .acked = acked, .received = received, .received_bytes = bytes, .send_errors = errors};
     const double seconds = static_cast<double>(now - last_sample_ns()) / 1e9;
     last_sample_ns_ = now;
     series_.push_back(s);
@@ -202,6 +280,29 @@ class Sampler {
 
   int64_t last_sample_ns() const { return last_sample_ns_ ? last_sample_ns_ : shared_.clock.start_ns; }
 
+  // Takes what the workers recorded since the last call into this second's and the open phase's
+  // histograms.
+  void Collect() {
+    for (auto& p : producers_) {
+      std::lock_guard<std::mutex> lock(p->interval_mutex);
+      second_.publish.Merge(p->interval_publish);
+      second_.publish_uncorrected.Merge(p->interval_publish_uncorrected);
+      second_.publish_delay.Merge(p->interval_publish_delay);
+      (phase_open_ ? phase_.publish : unphased_publish_).Merge(p->interval_publish);
+      p->interval_publish.Reset();
+      p->interval_publish_uncorrected.Reset();
+      p->interval_publish_delay.Reset();
+    }
+    for (auto& c : consumers_) {
+      std::lock_guard<std::mutex> lock(c->interval_mutex);
+      second_.e2e.Merge(c->interval_e2e);
+      second_.e2e_uncorrected.Merge(c->interval_e2e_uncorrected);
+      (phase_open_ ? phase_.e2e : unphased_e2e_).Merge(c->interval_e2e);
+      c->interval_e2e.Reset();
+      c->interval_e2e_uncorrected.Reset();
+    }
+  }
+
   const RunnerOptions& options_;
   const WorkloadSpec& workload_;
   const SharedState& shared_;
@@ -213,6 +314,14 @@ class Sampler {
   std::vector<SecondSample> series_;
   std::vector<IntervalHistograms> intervals_;
   IntervalParts pending_;  // recorded since the end of the last interval, not yet in one
+  IntervalParts second_;   // collected since the last sample
+  bool phase_open_ = false;
+  StepMetrics phase_;
+  Histogram unphased_e2e_;  // collected while no phase was open; given to the next one
+  Histogram unphased_publish_;
+  Counters phase_start_;
+  int phase_segment_ = -1;
+  std::optional<Counters> phase_sending_end_;
 };
 
 // One run of RunWorkload, phase by phase: workers, consumers ready, producers, produce, drain, results.
@@ -251,9 +360,17 @@ class WorkloadRun {
       Result<PayloadGenerator> payload =
           PayloadGenerator::Create(workload_, options_.base_dir, 0xb4ce0ffULL + static_cast<uint64_t>(p));
       if (!payload.ok()) return payload.status();
+      // producers_per_topic: producer p writes only to topic p / N, i.e. that topic's partitions.
+      uint32_t first_stream = 0;
+      uint32_t stream_count = static_cast<uint32_t>(streams_);
+      if (workload_.producers_per_topic > 0) {
+        const int partitions = std::max(1, workload_.partitions);
+        first_stream = static_cast<uint32_t>((p / workload_.producers_per_topic) * partitions);
+        stream_count = static_cast<uint32_t>(std::min(partitions, streams_ - static_cast<int>(first_stream)));
+      }
       // The worker is the completion sink, so it exists before its driver producer.
-      producers_.push_back(
-          std::make_unique<ProducerWorker>(p, streams_, workload_, shared_, std::move(payload).value()));
+      producers_.push_back(std::make_unique<ProducerWorker>(
+          p, streams_, workload_, shared_, std::move(payload).value(), first_stream, stream_count));
     }
     if (!workload_.generator_cpus.empty()) {
       Result<std::vector<int>> cpus = ParseCpuList(workload_.generator_cpus);
@@ -303,7 +420,11 @@ class WorkloadRun {
     metrics_.producers_start_unix_ns = WallNowNs() + (start_ns_ - MonotonicNowNs());
     shared_.clock.measure_start_ns = start_ns_ + workload_.warmup_ns;
     shared_.clock.measure_end_ns = shared_.clock.measure_start_ns + workload_.duration_ns;
-    shared_.clock.send_deadline_ns = shared_.clock.measure_end_ns + workload_.drain_timeout_ns / 2;
+    if (adaptive()) shared_.clock.measure_end_ns = kFarFutureNs;  // the control thread decides the end
+    shared_.produce_until_ns.store(shared_.clock.measure_end_ns);
+    shared_.send_deadline_ns.store(
+        adaptive() ? kFarFutureNs : shared_.clock.measure_end_ns + workload_.drain_timeout_ns / 2);
+    PlanSchedule();
     const int64_t flush_timeout_ns = workload_.drain_timeout_ns;
     for (auto& p : producers_) {
       producer_threads_.emplace_back([&p, flush_timeout_ns, this] {
@@ -333,13 +454,27 @@ class WorkloadRun {
         // system dropped (NATS core, MQTT QoS 0) do not hold the producers back forever. With fan-out the
         // slowest subscription sets the pace.
         const uint64_t frontier = shared_.SlowestFrontier();
-        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit, std::memory_order_relaxed);
+        shared_.backlog_full.store(sent > frontier && sent - frontier > backlog_limit,
+                                   std::memory_order_relaxed);
       }
-      sampler_->MaybeSample(MonotonicNowNs());
-      std::this_thread::sleep_for(backlog_limit > 0 ? kBacklogTick : kControlTick);
+      const int64_t now = MonotonicNowNs();
+      sampler_->MaybeSample(now);
+      if (!interrupted_) StepPhases(now);
+      // Wake at the next step's boundary rather than up to a tick after it.
+      // A backlog's build and drain end on counts: look often, so that their times are exact to ~2 ms.
+      const bool counting = backlog_phase_ == BacklogPhase::kBuild || backlog_phase_ == BacklogPhase::kDrain;
+      int64_t sleep_ns =
+          std::chrono::nanoseconds(backlog_limit > 0 || counting ? kBacklogTick : kControlTick).count();
+      if (next_phase_ < phase_plan_.size()) {
+        sleep_ns = std::clamp<int64_t>(phase_plan_[next_phase_].start_ns - MonotonicNowNs(), 0, sleep_ns);
+      }
+      std::this_thread::sleep_for(std::chrono::nanoseconds(sleep_ns));
     }
     for (auto& t : producer_threads_) t.join();
     producers_done_ns_ = MonotonicNowNs();
+    // The last step's sending ended with the schedule, not when the control thread noticed it.
+    sampler_->MarkSendingEnd();
+    if (find_max_ && !find_max_->done()) find_max_->Stop(interrupted_ ? "interrupted" : "producers stopped");
   }
 
   // Phase 2: consumers may catch up until every message that was not reported failed arrived, the
@@ -347,7 +482,8 @@ class WorkloadRun {
   void Drain() {
     uint64_t expected = 0;
     for (auto& p : producers_) {
-      for (const StreamSendRecord& r : p->accounting.records()) expected += r.sent - std::min(r.sent, r.failed.size());
+      for (const StreamSendRecord& r : p->accounting.records())
+        expected += r.sent - std::min(r.sent, r.failed.size());
     }
     const int64_t drain_deadline =
         producers_done_ns_ + (interrupted_ ? kInterruptedDrainNs : workload_.drain_timeout_ns);
@@ -382,9 +518,12 @@ class WorkloadRun {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     StopConsumers();
+    // The last step (or the running after a backlog's drain) keeps what arrived during the drain.
+    const int64_t now = MonotonicNowNs();
+    if (sampler_->phase_open()) ClosePhase();
     // Every worker thread has ended (drivers complete sends on the producer's thread): this last, partial
     // sample takes all they recorded since the previous one, so the intervals add up to the run's totals.
-    sampler_->SampleLast(MonotonicNowNs());
+    sampler_->SampleLast(now);
   }
 
   // Results: merges the threads' histograms and reconciles the accounting.
@@ -400,7 +539,8 @@ class WorkloadRun {
       metrics.errors.Merge(p->errors);
       if (p->unsent_behind_schedule > 0) {
         metrics.errors.Add(ErrorPhase::kSchedule, StatusCode::kTimeout,
-                           "behind schedule: messages never sent before the deadline", p->unsent_behind_schedule);
+                           "behind schedule: messages never sent before the deadline",
+                           p->unsent_behind_schedule);
       }
       senders.push_back(&p->accounting);
     }
@@ -413,7 +553,8 @@ class WorkloadRun {
       metrics.errors.Merge(c->errors);
     }
     ReconcileSubscriptions(senders, metrics);
-    const int64_t window_end = std::min(shared_.clock.measure_end_ns, last_activity_ns);
+    const int64_t window_end =
+        std::min({shared_.clock.measure_end_ns, shared_.produce_until_ns.load(), last_activity_ns});
     metrics.measured_ns = std::max<int64_t>(0, window_end - shared_.clock.measure_start_ns);
     metrics.series = sampler_->TakeSeries();
     metrics.intervals = sampler_->TakeIntervals();
@@ -421,6 +562,10 @@ class WorkloadRun {
     for (const IntervalHistograms& interval : metrics.intervals)
       metrics.publish_delay.Merge(interval.publish_delay.ToHistogram());
     metrics.partial = interrupted_;
+    FinishBacklog();
+    metrics.steps = std::move(steps_);
+    if (find_max_) metrics.find_max = find_max_->Outcome();
+    if (backlog_metrics_) metrics.backlog = std::move(backlog_metrics_);
     if (interrupted_) {
       metrics.end = RunEnd::kInterrupted;
     } else if (!drained_) {
@@ -472,6 +617,7 @@ class WorkloadRun {
   }
 
   void StopConsumers() {
+    shared_.consumers_paused.store(false);
     shared_.stop_consuming.store(true);
     for (auto& t : consumer_threads_) {
       if (t.joinable()) t.join();
@@ -479,6 +625,227 @@ class WorkloadRun {
   }
 
  private:
+  // A search or a backlog: the control thread decides when the load ends.
+  bool adaptive() const { return workload_.rate.find_max.has_value() || workload_.backlog.has_value(); }
+  double per_producer(double total_per_s) const { return total_per_s / producer_count_; }
+
+  // The segments the producers follow, and the phase boundaries of steps and ramps. A search publishes
+  // its steps as it goes (StepFindMax); everything else is published here, before the producers start.
+  void PlanSchedule() {
+    if (workload_.rate.max) return;
+    const RateSpec& rate = workload_.rate;
+    const int64_t start = shared_.clock.start_ns;
+    const int64_t measure_start = shared_.clock.measure_start_ns;
+    auto publish = [this](int64_t from_ns, int64_t to_ns, double from_rate, double to_rate) {
+      (void)shared_.schedule.Publish(
+          RateSegment{from_ns, to_ns, per_producer(from_rate), per_producer(to_rate)});
+    };
+    if (workload_.backlog) {
+      publish(start, RateSegment::kOpenEnd, rate.msgs_per_s, rate.msgs_per_s);
+      shared_.schedule.Close();
+      backlog_phase_ = BacklogPhase::kWarmup;
+      return;
+    }
+    if (rate.find_max) {
+      if (measure_start > start) publish(start, measure_start, rate.msgs_per_s, rate.msgs_per_s);
+      find_max_.emplace(*rate.find_max, !consumers_.empty());
+      next_search_step_ns_ = measure_start;
+      return;
+    }
+    if (!rate.steps.empty() || rate.ramp) {
+      const double first = rate.steps.empty() ? rate.ramp->from_msgs_per_s : rate.steps.front().msgs_per_s;
+      if (measure_start > start) publish(start, measure_start, first, first);
+      int64_t t = measure_start;
+      for (const RateStep& step : rate.steps) {
+        publish(t, t + step.duration_ns, step.msgs_per_s, step.msgs_per_s);
+        phase_plan_.push_back({t, step.msgs_per_s, static_cast<int>(shared_.schedule.published()) - 1});
+        t += step.duration_ns;
+      }
+      if (rate.ramp) {
+        // Pieces of about a tenth of the ramp (whole seconds, at least one), each summarized as a step.
+        const RampSpec& ramp = *rate.ramp;
+        const int64_t pieces = std::clamp<int64_t>(ramp.over_ns / kSecondNs, 1, kRampPieces);
+        for (int64_t k = 0; k < pieces; ++k) {
+          const int64_t from_ns = measure_start + ramp.over_ns * k / pieces;
+          const int64_t to_ns = measure_start + ramp.over_ns * (k + 1) / pieces;
+          auto rate_at = [&](int64_t ns) {
+            return ramp.from_msgs_per_s + (ramp.to_msgs_per_s - ramp.from_msgs_per_s) *
+                                              static_cast<double>(ns - measure_start) /
+                                              static_cast<double>(ramp.over_ns);
+          };
+          publish(from_ns, to_ns, rate_at(from_ns), rate_at(to_ns));
+          phase_plan_.push_back({from_ns, (rate_at(from_ns) + rate_at(to_ns)) / 2,
+                                 static_cast<int>(shared_.schedule.published()) - 1});
+        }
+      }
+      shared_.schedule.Close();
+      return;
+    }
+    publish(start, shared_.clock.measure_end_ns, rate.msgs_per_s, rate.msgs_per_s);
+    shared_.schedule.Close();
+  }
+
+  // Called by the control thread every tick while producers run: opens and closes phases.
+  void StepPhases(int64_t now) {
+    if (!phase_plan_.empty()) {
+      while (next_phase_ < phase_plan_.size() && now >= phase_plan_[next_phase_].start_ns) {
+        if (sampler_->phase_open()) ClosePhase();
+        sampler_->BeginPhase(now, phase_plan_[next_phase_].rate_target, phase_plan_[next_phase_].segment);
+        ++next_phase_;
+      }
+      if (now >= shared_.clock.measure_end_ns) sampler_->MarkSendingEnd();
+    }
+    if (find_max_) StepFindMax(now);
+    if (backlog_phase_ != BacklogPhase::kNone) StepBacklog(now);
+  }
+
+  void ClosePhase() {
+    StepMetrics step = sampler_->EndPhase();
+    if (backlog_phase_ != BacklogPhase::kNone) {
+      // Backlog phases are reported in metrics.backlog, not as steps.
+      backlog_closed_.push_back(std::move(step));
+      return;
+    }
+    if (find_max_) {
+      find_max_->Judge(step);
+    } else {
+      // Steps and ramp pieces: sustained, as a fixed-rate run's verdict would say.
+      const double floor = step.rate_target * kStepSustainShare;
+      if (step.sent_per_s < floor || (!consumers_.empty() && step.received_per_s < floor)) {
+        step.met = false;
+        step.why =
+            step.sent_per_s < floor ? "sent below 90% of the target" : "received below 90% of the target";
+      }
+    }
+    steps_.push_back(std::move(step));
+  }
+
+  // find_max: run a step, let it settle (consumers catch up, nothing sent), judge it, publish the next.
+  void StepFindMax(int64_t now) {
+    FindMaxSearch& search = *find_max_;
+    if (search_step_open_) {
+      if (now < search_step_end_ns_) return;
+      sampler_->MarkSendingEnd();
+      const Sampler::Counters c = sampler_->ReadCounters();
+      // Settled: every producer sent (or gave up) all the step intended, and consumers received it.
+      const size_t published = shared_.schedule.published();
+      const bool producers_caught_up = std::all_of(
+          producers_.begin(), producers_.end(),
+          [published](auto& p) { return p->segments_passed.load() >= published || p->done.load(); });
+      const bool settled = producers_caught_up && (c.distinct_received >= c.sent || consumers_.empty());
+      if (!settled && now < search_step_end_ns_ + workload_.rate.find_max->settle_timeout_ns()) return;
+      ClosePhase();
+      search_step_open_ = false;
+      if (!search.done() && shared_.schedule.published() >= ScheduleBoard::kCapacity)
+        search.Stop("schedule full");
+      if (search.done()) {
+        shared_.produce_until_ns.store(now);
+        shared_.send_deadline_ns.store(now + workload_.drain_timeout_ns / 2);
+        shared_.schedule.Close();
+        return;
+      }
+      next_search_step_ns_ = now + kSearchStepGapNs;
+    }
+    if (search.done() || now + kSearchStepGapNs / 2 < next_search_step_ns_) return;
+    // Publish the next step a little ahead so that every producer is waiting for it when it starts.
+    const int64_t start = std::max(next_search_step_ns_, now + kSearchStepGapNs / 2);
+    const int64_t end = start + workload_.rate.find_max->step_duration_ns;
+    const double rate = search.next_rate();
+    if (!shared_.schedule.Publish(RateSegment{start, end, per_producer(rate), per_producer(rate)})) {
+      search.Stop("schedule full");
+      return;
+    }
+    while (MonotonicNowNs() < start) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    sampler_->BeginPhase(start, rate, static_cast<int>(shared_.schedule.published()) - 1);
+    search_step_open_ = true;
+    search_step_end_ns_ = end;
+  }
+
+  // backlog: warm-up (consumers run) -> build (consumers paused) -> drain (resumed) -> running for
+  // `duration` -> end.
+  void StepBacklog(int64_t now) {
+    const BacklogSpec& spec = *workload_.backlog;
+    const Sampler::Counters c = sampler_->ReadCounters();
+    switch (backlog_phase_) {
+      case BacklogPhase::kNone:
+        return;
+      case BacklogPhase::kWarmup:
+        if (now < shared_.clock.measure_start_ns) return;
+        shared_.consumers_paused.store(true);
+        sampler_->BeginPhase(now, workload_.rate.msgs_per_s);
+        backlog_phase_ = BacklogPhase::kBuild;
+        build_deadline_ns_ =
+            now + static_cast<int64_t>(2e9 * static_cast<double>(spec.messages) / workload_.rate.msgs_per_s) +
+            10 * kSecondNs;
+        return;
+      case BacklogPhase::kBuild: {
+        const bool built = c.backlog() >= spec.messages;
+        if (!built && now < build_deadline_ns_) return;
+        ClosePhase();
+        backlog_metrics_.emplace();
+        backlog_metrics_->target_messages = spec.messages;
+        backlog_metrics_->messages = static_cast<uint64_t>(std::max<int64_t>(0, c.backlog()));
+        backlog_metrics_->bytes = backlog_metrics_->messages * static_cast<uint64_t>(MeanMessageBytes());
+        backlog_metrics_->build_s = backlog_closed_.back().duration_s;
+        // Drained when the messages sent before the drain (intended before now) arrived, less what the
+        // drain ratio lets remain.
+        drain_target_received_ =
+            static_cast<int64_t>(c.sent) -
+            static_cast<int64_t>((1.0 - spec.drain_ratio) * static_cast<double>(spec.messages));
+        // After the counters were read: every message they count was intended before the mark.
+        shared_.drain_mark_ns.store(MonotonicNowNs());
+        shared_.consumers_paused.store(false);
+        sampler_->BeginPhase(now, workload_.rate.msgs_per_s);
+        drain_deadline_ns_ = now + spec.max_drain_ns;
+        backlog_phase_ = BacklogPhase::kDrain;
+        return;
+      }
+      case BacklogPhase::kDrain: {
+        const bool drained =
+            static_cast<int64_t>(shared_.SlowestReceivedBeforeMark()) >= drain_target_received_;
+        if (!drained && now < drain_deadline_ns_) return;
+        ClosePhase();
+        const StepMetrics& drain = backlog_closed_.back();
+        BacklogMetrics& b = *backlog_metrics_;
+        b.drained = drained;
+        b.drain_s = drain.duration_s;
+        b.drain_read_per_s = drain.received_per_s;
+        b.producer_rate_during_drain = drain.sent_per_s;
+        b.publish_during_drain = drain.publish;
+        b.e2e_during_drain = drain.e2e;
+        sampler_->BeginPhase(now, workload_.rate.msgs_per_s);
+        const int64_t end = now + workload_.duration_ns;
+        shared_.produce_until_ns.store(end);
+        shared_.send_deadline_ns.store(end + workload_.drain_timeout_ns / 2);
+        backlog_phase_ = BacklogPhase::kAfterDrain;
+        return;
+      }
+      case BacklogPhase::kAfterDrain:
+        if (now >= shared_.produce_until_ns.load()) sampler_->MarkSendingEnd();
+        return;
+    }
+  }
+
+  int64_t MeanMessageBytes() const {
+    const MessageSizeSpec& ms = workload_.message_size;
+    if (ms.distribution == MessageSizeSpec::Distribution::kFixed) return ms.fixed_bytes;
+    if (ms.distribution == MessageSizeSpec::Distribution::kNormal) return ms.mean_bytes;
+    return (ms.min_bytes + ms.max_bytes) / 2;
+  }
+
+  // After the drain ends: the running after the backlog's drain is the last closed backlog phase.
+  void FinishBacklog() {
+    if (!backlog_metrics_ || backlog_closed_.size() < 3) return;
+    backlog_metrics_->e2e_after_drain = backlog_closed_[2].e2e;
+  }
+
+  struct PlannedPhase {
+    int64_t start_ns = 0;
+    double rate_target = 0;
+    int segment = -1;  // its schedule segment
+  };
+  enum class BacklogPhase { kNone, kWarmup, kBuild, kDrain, kAfterDrain };
+
   Session& session_;
   const WorkloadSpec& workload_;
   const RunnerOptions& options_;
@@ -497,7 +864,20 @@ class WorkloadRun {
   int64_t producers_done_ns_ = 0;
   bool interrupted_ = false;
   bool drained_ = false;
-  bool gaps_remain_ = false;  // drained although some messages never arrived
+  bool gaps_remain_ = false;              // drained although some messages never arrived
+  std::vector<PlannedPhase> phase_plan_;  // steps and ramp pieces, in order
+  size_t next_phase_ = 0;
+  std::vector<StepMetrics> steps_;
+  std::optional<FindMaxSearch> find_max_;
+  bool search_step_open_ = false;
+  int64_t search_step_end_ns_ = 0;
+  int64_t next_search_step_ns_ = 0;
+  BacklogPhase backlog_phase_ = BacklogPhase::kNone;
+  std::vector<StepMetrics> backlog_closed_;  // build, drain, after the drain
+  std::optional<BacklogMetrics> backlog_metrics_;
+  int64_t build_deadline_ns_ = 0;
+  int64_t drain_deadline_ns_ = 0;
+  int64_t drain_target_received_ = 0;
 };
 
 }  // namespace

@@ -1,12 +1,11 @@
 #include "workload/workers.h"
 
-#include "base/cpu_relax.h"
-
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
+#include "base/cpu_relax.h"
 #include "measure/clock.h"
 #include "measure/message_header.h"
 
@@ -19,21 +18,20 @@ constexpr int64_t kQueueFullBackoffNs = 100'000;
 }  // namespace
 
 ProducerWorker::ProducerWorker(int index, int streams, const WorkloadSpec& workload, SharedState& shared,
-                               PayloadGenerator payload)
+                               PayloadGenerator payload, uint32_t first_stream, uint32_t stream_count)
     : accounting(streams),
       index_(index),
       workload_(workload),
       shared_(shared),
       payload_(std::move(payload)),
-      keys_(workload.keys, streams, 0x5eed0000ULL + static_cast<uint64_t>(index)),
+      keys_(workload.keys, static_cast<int>(stream_count), 0x5eed0000ULL + static_cast<uint64_t>(index)),
+      first_stream_(first_stream),
       scratch_(payload_.max_bytes()) {}
 
 void ProducerWorker::Run(int64_t flush_timeout_ns) {
   const RunClock& clock = shared_.clock;
+  const ScheduleBoard& schedule = shared_.schedule;
   const bool closed_loop = workload_.rate.max;
-  const double per_producer_rate =
-      workload_.rate.msgs_per_s / std::max(1, workload_.producers);
-  const double interval_ns = closed_loop ? 0.0 : 1e9 / per_producer_rate;
   uint64_t cap = UINT64_MAX;
   if (workload_.messages) {
     const uint64_t total = static_cast<uint64_t>(*workload_.messages);
@@ -41,19 +39,36 @@ void ProducerWorker::Run(int64_t flush_timeout_ns) {
     cap = total / producers + (static_cast<uint64_t>(index_) < total % producers ? 1 : 0);
   }
 
+  // Open loop: message i is intended where the schedule's segments put it (rate_schedule.h).
+  SegmentCursor cursor;
+  size_t segment = 0;
   uint64_t i = 0;
   while (i < cap && !shared_.stop_producing.load(std::memory_order_relaxed)) {
     const int64_t now = MonotonicNowNs();
     int64_t intended = now;
     if (!closed_loop) {
-      intended = clock.start_ns + static_cast<int64_t>(static_cast<double>(i) * interval_ns);
-      if (intended >= clock.measure_end_ns) break;
-      if (now >= clock.send_deadline_ns) break;
+      if (segment >= schedule.published()) {
+        if (schedule.closed()) break;
+        producer_->Poll(std::chrono::milliseconds(1));  // between search steps: the next is not decided yet
+        continue;
+      }
+      const RateSegment& current = schedule.at(segment);
+      intended = cursor.IntendedNs(current, i);
+      if (intended == SegmentCursor::kPastEnd) {
+        cursor.Advance(current);
+        ++segment;
+        segments_passed.store(segment, std::memory_order_relaxed);
+        continue;
+      }
+      segment_ = segment;
+      segment_end_ns_ = current.end_ns;
+      if (intended >= shared_.produce_until_ns.load(std::memory_order_relaxed)) break;
+      if (now >= shared_.send_deadline_ns.load(std::memory_order_relaxed)) break;
       if (intended > now) {
         // Ahead of schedule: serve completions while waiting, then spin the last stretch.
         const int64_t wait = intended - now;
         if (wait > 2'000'000) {
-          producer_->Poll(std::chrono::nanoseconds(wait - 1'000'000));
+          producer_->Poll(std::chrono::nanoseconds(std::min<int64_t>(wait - 1'000'000, 50'000'000)));
           continue;
         }
         producer_->Poll(std::chrono::nanoseconds(0));
@@ -76,8 +91,10 @@ void ProducerWorker::Run(int64_t flush_timeout_ns) {
     if ((i % kPollEverySends) == 0) producer_->Poll(std::chrono::nanoseconds(0));
   }
   if (!closed_loop && cap == UINT64_MAX && !shared_.stop_producing.load()) {
-    // Messages the schedule wanted before the window's end that a slow client never got to send.
-    const double total_due = static_cast<double>(clock.measure_end_ns - clock.start_ns) / interval_ns;
+    // Messages the schedule wanted before the end that a slow client never got to send.
+    const int64_t until = shared_.produce_until_ns.load();
+    double total_due = 0;
+    for (size_t s = 0; s < schedule.published(); ++s) total_due += schedule.at(s).CountBefore(until);
     const uint64_t due = static_cast<uint64_t>(std::ceil(total_due));
     if (due > i) unsent_behind_schedule = due - i;
   }
@@ -89,7 +106,8 @@ void ProducerWorker::Run(int64_t flush_timeout_ns) {
 
 void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
   const size_t size = payload_.NextSize();
-  const KeyChooser::Choice choice = keys_.Next(index);
+  KeyChooser::Choice choice = keys_.Next(index);
+  choice.stream += first_stream_;
   StreamSendRecord& record = accounting.stream(choice.stream);
   std::span<std::byte> body(scratch_.data(), size);
   payload_.FillBody(body, kHeaderBytes);
@@ -100,7 +118,8 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
   message.payload = body;
   message.ticket = {choice.stream, static_cast<uint32_t>(index_), record.sent, intended_ns, 0};
   while (true) {
-    const int64_t sent_ns = workload_.rate.max && message.ticket.sent_ns == 0 ? intended_ns : MonotonicNowNs();
+    const int64_t sent_ns =
+        workload_.rate.max && message.ticket.sent_ns == 0 ? intended_ns : MonotonicNowNs();
     message.ticket.sent_ns = sent_ns;
     EncodeHeader({static_cast<uint32_t>(index_), record.sent, intended_ns, sent_ns}, body.data());
     const Status st = producer_->Send(message);
@@ -109,7 +128,7 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
       // Back-pressure: serve completions and retry; the wait counts in corrected latency.
       producer_->Poll(std::chrono::nanoseconds(kQueueFullBackoffNs));
       if (shared_.stop_producing.load(std::memory_order_relaxed) ||
-          MonotonicNowNs() >= shared_.clock.send_deadline_ns) {
+          MonotonicNowNs() >= shared_.send_deadline_ns.load(std::memory_order_relaxed)) {
         return;  // never handed to the client: not sent
       }
       continue;
@@ -124,6 +143,10 @@ void ProducerWorker::SendOne(uint64_t index, int64_t intended_ns) {
   }
   ++record.sent;
   if (shared_.clock.InWindow(message.ticket.sent_ns)) ++measured_sent;
+  if (message.ticket.sent_ns < segment_end_ns_ && segment_ < ScheduleBoard::kCapacity) {
+    std::atomic<uint64_t>& on_time = on_time_sent_[segment_];
+    on_time.store(on_time.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // single writer
+  }
   // Single writer: a plain store is enough for the control thread's relaxed reads.
   sent.store(sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
@@ -159,6 +182,10 @@ ConsumerWorker::ConsumerWorker(int subscription_index, int producers, int stream
 
 void ConsumerWorker::Run() {
   while (!shared_.stop_consuming.load(std::memory_order_relaxed)) {
+    if (shared_.consumers_paused.load(std::memory_order_relaxed)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // backlog build: the system holds it
+      continue;
+    }
     const Status st = consumer_->Poll(std::chrono::milliseconds(10), *this);
     if (!ready.load(std::memory_order_relaxed) && consumer_->Ready()) ready.store(true);
     if (!st.ok()) {
@@ -177,6 +204,8 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
   uint64_t bytes = 0;
   uint64_t distinct = 0;
   uint64_t frontier_advance = 0;
+  uint64_t before_mark = 0;
+  const int64_t drain_mark = shared_.drain_mark_ns.load(std::memory_order_relaxed);
   const uint32_t producers = static_cast<uint32_t>(accounting.producers());
   const uint32_t streams = static_cast<uint32_t>(accounting.streams());
   std::lock_guard<std::mutex> lock(interval_mutex);
@@ -193,6 +222,7 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
     tracker.OnReceive(h->seq);
     distinct += tracker.duplicated() == duplicated_before;
     frontier_advance += tracker.frontier() - frontier_before;
+    before_mark += h->intended_ns < drain_mark;
     if (clock.InWindow(h->intended_ns)) {
       e2e.corrected.Record(now - h->intended_ns);
       e2e.uncorrected.Record(now - h->sent_ns);
@@ -212,6 +242,7 @@ void ConsumerWorker::OnReceived(std::span<const InMessage> batch) {
   SubscriptionProgress& progress = shared_.subscriptions[static_cast<size_t>(subscription)];
   progress.distinct_received.fetch_add(distinct, std::memory_order_relaxed);
   progress.frontier_total.fetch_add(frontier_advance, std::memory_order_relaxed);
+  if (before_mark > 0) progress.received_before_mark.fetch_add(before_mark, std::memory_order_relaxed);
 }
 
 }  // namespace bakeoff::internal

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,6 +18,7 @@
 #include "measure/accounting.h"
 #include "measure/error_counts.h"
 #include "measure/histogram.h"
+#include "measure/rate_schedule.h"
 #include "measure/run_metrics.h"
 #include "spec/experiment.h"
 #include "workload/keys.h"
@@ -27,9 +30,37 @@ namespace bakeoff::internal {
 struct RunClock {
   int64_t start_ns = 0;          // producers start; warm-up begins
   int64_t measure_start_ns = 0;  // warm-up ends
-  int64_t measure_end_ns = 0;    // measured window ends; no message intended later is sent
-  int64_t send_deadline_ns = 0;  // a producer behind schedule gives up here
+  // Measured window ends (far in the future for a search or a backlog, whose end the control thread
+  // decides: see SharedState::produce_until_ns).
+  int64_t measure_end_ns = 0;
   bool InWindow(int64_t t) const { return t >= measure_start_ns && t < measure_end_ns; }
+};
+
+// The rate schedule the producers follow: segments published by the control thread, in order. All of
+// them are published before the producers start, except in a find_max search, where the control
+// thread publishes each step once the previous one was judged. Segment rates are per producer.
+class ScheduleBoard {
+ public:
+  static constexpr size_t kCapacity = 256;
+  // Control thread only. Returns false (and publishes nothing) when the board is full.
+  bool Publish(const RateSegment& segment) {
+    const size_t n = published_.load(std::memory_order_relaxed);
+    if (n >= kCapacity) return false;
+    segments_[n] = segment;
+    published_.store(n + 1, std::memory_order_release);
+    return true;
+  }
+  // No segment follows: a producer that passed the last one is done.
+  void Close() { closed_.store(true, std::memory_order_release); }
+  size_t published() const { return published_.load(std::memory_order_acquire); }
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+  // Segment `i` < published(); it never changes once published.
+  const RateSegment& at(size_t i) const { return segments_[i]; }
+
+ private:
+  std::array<RateSegment, kCapacity> segments_{};
+  std::atomic<size_t> published_{0};
+  std::atomic<bool> closed_{false};
 };
 
 // What the consumers of one subscription received so far (fan-out: each subscription receives everything).
@@ -37,6 +68,8 @@ struct SubscriptionProgress {
   std::atomic<uint64_t> distinct_received{0};
   // As SharedState::frontier_total, for this subscription alone.
   std::atomic<uint64_t> frontier_total{0};
+  // Backlog drain: messages received so far that were intended before SharedState::drain_mark_ns.
+  std::atomic<uint64_t> received_before_mark{0};
 };
 
 struct SharedState {
@@ -44,6 +77,19 @@ struct SharedState {
       : subscriptions(static_cast<size_t>(std::max(1, subscription_count))) {}
 
   RunClock clock;
+  ScheduleBoard schedule;  // open loop only
+  // No message intended at or after this time is sent; a producer behind schedule gives up at the
+  // send deadline. Fixed before start for a fixed rate, steps and a ramp; set by the control thread
+  // when a search or a backlog's phases end.
+  std::atomic<int64_t> produce_until_ns{0};
+  std::atomic<int64_t> send_deadline_ns{0};
+  // Backlog build: consumers do not poll while set.
+  std::atomic<bool> consumers_paused{false};
+  // Backlog drain: set when the drain begins. Each subscription counts the messages it received that
+  // were intended before it (SubscriptionProgress::received_before_mark); the backlog is drained when
+  // the slowest subscription received all that were sent before it. Until the mark is set every
+  // message counts (it was intended before any later mark).
+  std::atomic<int64_t> drain_mark_ns{std::numeric_limits<int64_t>::max()};
   std::atomic<bool> stop_producing{false};
   std::atomic<bool> stop_consuming{false};
   // Totals over every subscription (deliveries to N subscriptions count N times).
@@ -59,14 +105,30 @@ struct SharedState {
     for (const SubscriptionProgress& s : subscriptions) slowest = std::min(slowest, s.frontier_total.load());
     return slowest;
   }
+  // The least of the subscriptions' distinct receipts: what the slowest subscription has received.
+  uint64_t SlowestDistinctReceived() const {
+    uint64_t slowest = UINT64_MAX;
+    for (const SubscriptionProgress& s : subscriptions)
+      slowest = std::min(slowest, s.distinct_received.load());
+    return slowest;
+  }
+  // The least of the subscriptions' receipts of messages intended before drain_mark_ns.
+  uint64_t SlowestReceivedBeforeMark() const {
+    uint64_t slowest = UINT64_MAX;
+    for (const SubscriptionProgress& s : subscriptions)
+      slowest = std::min(slowest, s.received_before_mark.load());
+    return slowest;
+  }
   // Set by the control thread in closed-loop runs while sent - received exceeds max_backlog.
   std::atomic<bool> backlog_full{false};
 };
 
 class ProducerWorker final : public CompletionSink {
  public:
+  // `first_stream`/`stream_count`: the streams this producer writes to (producers_per_topic: its
+  // topic's partitions; otherwise all).
   ProducerWorker(int index, int streams, const WorkloadSpec& workload, SharedState& shared,
-                 PayloadGenerator payload);
+                 PayloadGenerator payload, uint32_t first_stream, uint32_t stream_count);
   // The driver's producer, created with this worker as its completion sink. Before Run().
   void SetProducer(std::unique_ptr<Producer> producer) { producer_ = std::move(producer); }
 
@@ -82,6 +144,14 @@ class ProducerWorker final : public CompletionSink {
   std::atomic<uint64_t> acked{0};
   std::atomic<uint64_t> send_errors{0};
   std::atomic<bool> done{false};
+  // Schedule segments this producer has finished (every message intended in them was sent or given
+  // up): a search step has settled only when every producer passed it.
+  std::atomic<size_t> segments_passed{0};
+  // Messages of schedule segment `s` sent before the segment ended: a step's exact sent count, free of
+  // when the control thread looked.
+  uint64_t on_time_sent(size_t s) const {
+    return s < ScheduleBoard::kCapacity ? on_time_sent_[s].load(std::memory_order_relaxed) : 0;
+  }
   std::mutex interval_mutex;
   Histogram interval_publish;              // corrected, since the last sample; guarded by interval_mutex
   Histogram interval_publish_uncorrected;  // the same from the actual send time
@@ -103,6 +173,12 @@ class ProducerWorker final : public CompletionSink {
   SharedState& shared_;
   PayloadGenerator payload_;
   KeyChooser keys_;
+  uint32_t first_stream_ = 0;
+  std::unique_ptr<std::atomic<uint64_t>[]> on_time_sent_ {
+    new std::atomic<uint64_t>[ScheduleBoard::kCapacity] {}
+  };
+  size_t segment_ = 0;  // of the message being sent (open loop)
+  int64_t segment_end_ns_ = INT64_MAX;
   std::unique_ptr<Producer> producer_;
   std::vector<std::byte> scratch_;
 };

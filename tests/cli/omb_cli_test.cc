@@ -158,4 +158,66 @@ TEST(OmbCliRunTest, RabbitMqLocal) {
   RunScaledDown("rabbitmq.yaml", "local", "rabbitmq");
 }
 
+// producerRate 0 (find_max) with fan-out and a payload pool, against a local Redis: the search ends
+// by itself, every step it ran is in result.json and in omb-result.json.
+TEST(OmbCliRunTest, FindMaxOnLocalRedisRecordsEveryStep) {
+  const std::string out = FreshDir("find_max_redis");
+  const auto run =
+      RunBakeoff({"run", "--omb", Data("workload-find-max.yaml"), "--omb-driver", Data("redis.yaml"),
+                  "--environment", "local", "--duration-scale", "0.05", "--rate-scale", "0.1", "--quiet",
+                  "--output", out, "--results-dir", out + "-index"});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  const json result = json::parse(Slurp(out + "/result.json"));
+  ASSERT_EQ(result["runs"].size(), 1u);
+  const json& r = result["runs"][0];
+  EXPECT_EQ(r["status"], "ok") << r.dump(1).substr(0, 2000);
+  ASSERT_TRUE(r.contains("find_max")) << r.dump(1).substr(0, 2000);
+  ASSERT_TRUE(r.contains("steps"));
+  const json& steps = r["steps"];
+  EXPECT_GE(steps.size(), 2u);
+  EXPECT_EQ(r["find_max"]["steps"].get<size_t>(), steps.size());
+  EXPECT_FALSE(r["find_max"]["ended"].get<std::string>().empty());
+  // The search starts at 10k/s x 0.1 and doubles while the steps meet the objective.
+  EXPECT_DOUBLE_EQ(steps[0]["rate_target"].get<double>(), 1000.0);
+  for (const json& step : steps) {
+    EXPECT_GT(step["sent"].get<int64_t>(), 0) << step.dump();
+    EXPECT_NEAR(step["duration_s"].get<double>(), 0.5, 0.01) << step.dump();
+  }
+  // Two subscriptions: each received every message exactly once.
+  const json& a = r["metrics"]["accounting"];
+  EXPECT_EQ(a["lost"], 0);
+  EXPECT_EQ(a["duplicated"], 0);
+  EXPECT_EQ(a["received"].get<int64_t>(), 2 * a["sent"].get<int64_t>());
+  const json omb = json::parse(Slurp(out + "/omb-result.json"));
+  EXPECT_EQ(omb["bakeoff"]["steps"].size(), steps.size());
+  EXPECT_EQ(omb["bakeoff"]["findMax"]["found"], r["find_max"]["found"]);
+  EXPECT_EQ(omb["bakeoff"]["findMax"]["steps"], r["find_max"]["steps"]);
+}
+
+// consumerBacklogSizeGB 1 x duration scale 0.002 (~2 MiB, 8388 messages of 256 B) built at 2000 msg/s
+// with consumers paused, then 90% of it drained, against a local Redis.
+TEST(OmbCliRunTest, BacklogOnLocalRedisBuildsAndDrains) {
+  const std::string out = FreshDir("backlog_redis");
+  const auto run = RunBakeoff({"run", "--omb", Data("workload-backlog.yaml"), "--omb-driver",
+                               Data("redis.yaml"), "--environment", "local", "--duration-scale", "0.002",
+                               "--quiet", "--output", out, "--results-dir", out + "-index"});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  const json result = json::parse(Slurp(out + "/result.json"));
+  ASSERT_EQ(result["runs"].size(), 1u);
+  const json& r = result["runs"][0];
+  EXPECT_EQ(r["status"], "ok") << r.dump(1).substr(0, 2000);
+  ASSERT_TRUE(r.contains("backlog")) << r.dump(1).substr(0, 2000);
+  const json& b = r["backlog"];
+  EXPECT_EQ(b["drained"], true);
+  EXPECT_GE(b["messages"].get<int64_t>(), 8388);
+  EXPECT_GT(b["drain_s"].get<double>(), 0.0);
+  EXPECT_GT(b["drain_read_per_s"].get<double>(), 2000.0);  // faster than the producers, or it never drains
+  const json& a = r["metrics"]["accounting"];
+  EXPECT_EQ(a["lost"], 0);
+  EXPECT_EQ(a["received"], a["sent"]);
+  const json omb = json::parse(Slurp(out + "/omb-result.json"));
+  EXPECT_DOUBLE_EQ(omb["bakeoff"]["backlog"]["drainTimeS"].get<double>(), b["drain_s"].get<double>());
+  EXPECT_EQ(omb["bakeoff"]["backlog"]["backlogMessages"], b["messages"]);
+}
+
 }  // namespace

@@ -95,14 +95,18 @@ class KafkaSession final : public Session {
     layout.replication_factor =
         static_cast<int>(options_.GetInt("replication_factor", requested.replication_factor));
     BAKEOFF_RETURN_IF_ERROR(EnsureAdmin());
+    // One metadata request for all topics, not one per topic: 1,000 topics cost one round trip.
+    Result<std::map<std::string, int>> existing = AllTopicPartitions();
+    if (!existing.ok()) return existing.status();
     std::vector<std::string> missing;
     for (const std::string& name : layout.topics) {
-      Result<int> partitions = TopicPartitions(name);
-      if (!partitions.ok()) return partitions.status();
-      if (*partitions == 0) {
+      auto found = existing->find(name);
+      if (found == existing->end() || found->second == 0) {
         missing.push_back(name);
+      } else if (found->second == kTopicError) {
+        return Unavailable("kafka: topic " + name + " exists but its metadata reports an error");
       } else {
-        BAKEOFF_RETURN_IF_ERROR(CheckPartitions(name, *partitions, layout.partitions));
+        BAKEOFF_RETURN_IF_ERROR(CheckPartitions(name, found->second, layout.partitions));
       }
     }
     if (!missing.empty()) {
@@ -333,47 +337,47 @@ class KafkaSession final : public Session {
 
   Status WaitForTopics(const std::vector<std::string>& names, int wanted_partitions) {
     const auto deadline = std::chrono::steady_clock::now() + kAdminTimeout;
-    for (const std::string& name : names) {
-      while (true) {
-        Result<int> partitions = TopicPartitions(name);
-        if (partitions.ok() && *partitions > 0) {
-          BAKEOFF_RETURN_IF_ERROR(CheckPartitions(name, *partitions, wanted_partitions));
-          break;
+    size_t visible = 0;  // names[0, visible) are known to be there
+    while (true) {
+      Result<std::map<std::string, int>> all = AllTopicPartitions();
+      if (all.ok()) {
+        for (; visible < names.size(); ++visible) {
+          auto found = all->find(names[visible]);
+          if (found == all->end() || found->second <= 0) break;
+          BAKEOFF_RETURN_IF_ERROR(CheckPartitions(names[visible], found->second, wanted_partitions));
         }
-        if (std::chrono::steady_clock::now() >= deadline) {
-          return partitions.ok() ? Timeout("kafka: topic " + name + " not visible in metadata after creation")
-                                 : partitions.status();
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (visible == names.size()) return Status::Ok();
       }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return all.ok() ? Timeout("kafka: topic " + names[visible] + " not visible in metadata after creation")
+                        : all.status();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    return Status::Ok();
   }
 
-  // The partition count of one topic per metadata; 0 if it does not exist (the admin client never
-  // auto-creates topics by asking).
-  Result<int> TopicPartitions(const std::string& name) {
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(admin_, name.c_str(), nullptr);
-    if (rkt == nullptr) return KafkaErrorStatus(rd_kafka_last_error(), "kafka: topic " + name);
+  // The partition count of every topic of the cluster, from one metadata request (the admin client
+  // never auto-creates topics by asking). A topic not there yet is absent; one whose metadata reports
+  // another error maps to kTopicError, so that only the workload's own topics can fail a run.
+  static constexpr int kTopicError = -1;
+  Result<std::map<std::string, int>> AllTopicPartitions() {
     const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(admin_, 0, rkt, &md, 10'000);
-    rd_kafka_topic_destroy(rkt);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(admin_, 1, nullptr, &md, 10'000);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
       return KafkaErrorStatus(err, "kafka: metadata from " + Bootstrap());
     cluster_brokers_ = md->broker_cnt;
-    Result<int> result = 0;
-    if (md->topic_cnt == 1) {
-      const rd_kafka_metadata_topic_t& topic = md->topics[0];
+    std::map<std::string, int> partitions;
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      const rd_kafka_metadata_topic_t& topic = md->topics[i];
       if (topic.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        result = topic.partition_cnt;
-      } else if (topic.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
-                 topic.err != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC &&
+        partitions[topic.topic] = topic.partition_cnt;
+      } else if (topic.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && topic.err != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC &&
                  topic.err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) {
-        result = KafkaErrorStatus(topic.err, "kafka: topic " + name);
+        partitions[topic.topic] = kTopicError;
       }
     }
     rd_kafka_metadata_destroy(md);
-    return result;
+    return partitions;
   }
 
   const OptionValues options_;

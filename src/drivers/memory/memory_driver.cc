@@ -14,6 +14,7 @@ namespace bakeoff {
 namespace {
 
 constexpr size_t kAckBatch = 256;
+constexpr int64_t kThrottleCreditNs = 50'000'000;
 constexpr size_t kMaxRingBytesTotal = size_t{512} << 20;  // all rings of a run together
 
 OptionSchema MakeSchema() {
@@ -81,10 +82,17 @@ struct MemoryBroker {
   int producers = 0;
   int streams = 0;
   std::vector<std::unique_ptr<SpscRing>> rings;
+  // Per (subscription, stream): bumped after every push to one of the stream's rings, so that a consumer
+  // of many sparse streams reads one contiguous array to find the streams with news instead of touching
+  // every (stream, producer) ring (1,000 topics x 4 producers: 4,000 cache misses a pass).
+  std::unique_ptr<std::atomic<uint32_t>[]> pushed;
   std::unique_ptr<Doorbell[]> doorbells;                // subscriptions x streams (consumer index < streams)
   std::unique_ptr<std::atomic<int>[]> consumer_counts;  // per subscription; 0 until its consumers exist
   SpscRing& ring(int subscription, uint32_t stream, int producer) {
     return *rings[(static_cast<size_t>(subscription) * streams + stream) * producers + producer];
+  }
+  std::atomic<uint32_t>& pushed_to(int subscription, uint32_t stream) {
+    return pushed[static_cast<size_t>(subscription) * streams + stream];
   }
   Doorbell& doorbell(int subscription, int consumer) {
     return doorbells[static_cast<size_t>(subscription) * streams + consumer];
@@ -123,8 +131,10 @@ class MemoryProducer final : public Producer {
     if (throttle_interval_ns_ > 0) {
       const int64_t now = MonotonicNowNs();
       if (now < next_allowed_ns_) return QueueFull("throttled by max_msgs_per_s");
+      // A token bucket with 50 ms of credit: a producer thread descheduled for a few ms on a loaded
+      // machine may catch up, yet over any second no more than the rate (+ 50 ms of it) gets through.
       next_allowed_ns_ =
-          std::max(next_allowed_ns_ + static_cast<int64_t>(throttle_interval_ns_), now - 1'000'000);
+          std::max(next_allowed_ns_ + static_cast<int64_t>(throttle_interval_ns_), now - kThrottleCreditNs);
     }
     // All or nothing: only this producer pushes to its rings, so room seen here is still there below.
     for (int sub = 0; sub < broker_->subscriptions; ++sub) {
@@ -141,6 +151,7 @@ class MemoryProducer final : public Producer {
         // Best effort: a full ring simply skips the duplicate.
         (void)ring.TryPush(m.payload);
       }
+      broker_->pushed_to(sub, m.stream).fetch_add(1, std::memory_order_release);
     }
     if (!stream_unsignalled_[m.stream]) {
       stream_unsignalled_[m.stream] = 1;
@@ -227,14 +238,13 @@ class MemoryConsumer final : public Consumer {
         subscription_(spec.subscription),
         spin_ns_(closed_loop ? kClosedLoopSpinNs : kPacedSpinNs) {
     if (spec.index < broker_->streams) doorbell_ = &broker_->doorbell(spec.subscription, spec.index);
-    for (int s = spec.index; s < broker_->streams; s += spec.count) {
-      for (int p = 0; p < broker_->producers; ++p) sources_.push_back({static_cast<uint32_t>(s), p});
-    }
+    for (int s = spec.index; s < broker_->streams; s += spec.count)
+      streams_.push_back({static_cast<uint32_t>(s), 0});
     batch_.reserve(kMaxBatch);
   }
 
   Status Poll(std::chrono::nanoseconds max_wait, ReceiveSink& sink) override {
-    if (sources_.empty()) {
+    if (streams_.empty()) {
       std::this_thread::sleep_for(max_wait);
       return Status::Ok();
     }
@@ -264,26 +274,35 @@ class MemoryConsumer final : public Consumer {
   Status Close() override { return Status::Ok(); }
 
  private:
-  // One pass over every source, delivering what each has; whether anything was delivered.
+  // One pass over the consumer's streams, delivering what the ones with news have; whether anything was.
   bool DeliverReadable(ReceiveSink& sink) {
     bool delivered = false;
-    for (size_t i = 0; i < sources_.size(); ++i) {
-      Source& src = sources_[next_source_];
-      next_source_ = (next_source_ + 1) % sources_.size();
-      SpscRing& ring = broker_->ring(subscription_, src.stream, src.producer);
-      const size_t n = ring.Readable(kMaxBatch);
-      if (n == 0) continue;
-      batch_.clear();
-      for (size_t k = 0; k < n; ++k) batch_.push_back({src.stream, ring.Peek(k)});
-      sink.OnReceived(batch_);
-      ring.Consume(n);
-      delivered = true;
+    for (size_t i = 0; i < streams_.size(); ++i) {
+      OwnStream& own = streams_[next_stream_];
+      next_stream_ = (next_stream_ + 1) % streams_.size();
+      // Read before the rings: a push after this read bumps the counter again, so none is missed.
+      const uint32_t pushed = broker_->pushed_to(subscription_, own.stream).load(std::memory_order_acquire);
+      if (pushed == own.seen) continue;
+      bool more = false;  // a ring had more than one batch: look again next pass
+      for (int p = 0; p < broker_->producers; ++p) {
+        SpscRing& ring = broker_->ring(subscription_, own.stream, p);
+        const size_t n = ring.Readable(kMaxBatch);
+        if (n == 0) continue;
+        batch_.clear();
+        for (size_t k = 0; k < n; ++k) batch_.push_back({own.stream, ring.Peek(k)});
+        sink.OnReceived(batch_);
+        ring.Consume(n);
+        delivered = true;
+        more = more || n == kMaxBatch;
+      }
+      if (!more) own.seen = pushed;
     }
     return delivered;
   }
+  // After Doorbell::PrepareWait(): whether a stream has news after all (see doorbell.h).
   bool AnyReadable() {
-    for (const Source& src : sources_) {
-      if (broker_->ring(subscription_, src.stream, src.producer).Readable(1) > 0) return true;
+    for (const OwnStream& own : streams_) {
+      if (broker_->pushed_to(subscription_, own.stream).load(std::memory_order_acquire) != own.seen) return true;
     }
     return false;
   }
@@ -296,16 +315,16 @@ class MemoryConsumer final : public Consumer {
   // the rings within it and a wake-up per batch would cost it throughput.
   static constexpr int64_t kPacedSpinNs = 5'000;
   static constexpr int64_t kClosedLoopSpinNs = 200'000;
-  struct Source {
+  struct OwnStream {
     uint32_t stream;
-    int producer;
+    uint32_t seen;  // the stream's pushed count when its rings were last emptied
   };
   std::shared_ptr<MemoryBroker> broker_;
   int subscription_;
   int64_t spin_ns_;
-  std::vector<Source> sources_;
-  Doorbell* doorbell_ = nullptr;  // set whenever sources_ is not empty
-  size_t next_source_ = 0;
+  std::vector<OwnStream> streams_;
+  Doorbell* doorbell_ = nullptr;  // set whenever streams_ is not empty
+  size_t next_stream_ = 0;
   std::vector<InMessage> batch_;
 };
 
@@ -327,6 +346,8 @@ class MemorySession final : public Session {
     broker->doorbells =
         std::make_unique<Doorbell[]>(static_cast<size_t>(broker->subscriptions) * broker->streams);
     broker->consumer_counts = std::make_unique<std::atomic<int>[]>(broker->subscriptions);
+    broker->pushed.reset(
+        new std::atomic<uint32_t>[static_cast<size_t>(broker->subscriptions) * broker->streams] {});
     broker_ = std::move(broker);
     return Status::Ok();
   }

@@ -162,6 +162,89 @@ TEST(RedisStreamsTest, ErrorRepliesFailOnlyTheirOwnMessages) {
   EXPECT_EQ(static_cast<uint64_t>((*len)->integer), m->accounting.acked);
 }
 
+// A max-rate search against a real server: it ends by itself, within its bounds, with every step
+// recorded and every message delivered exactly once.
+TEST(RedisStreamsTest, FindMaxEndsWithEveryStepRecorded) {
+  RedisRun run;
+  run.workload.partitions = 2;
+  run.workload.producers = 2;
+  run.workload.consumers = 2;
+  FindMaxSpec spec;
+  spec.p99_e2e_bound_ns = 20'000'000;
+  spec.objective_text = "e2e_latency.corrected.p99 < 20ms";
+  spec.start_msgs_per_s = 20'000;
+  spec.step_duration_ns = 1'000'000'000;
+  spec.within = 0.10;
+  spec.max_steps = 8;
+  run.workload.rate.find_max = spec;
+  run.workload.rate.msgs_per_s = spec.start_msgs_per_s;
+  run.workload.duration_ns = spec.MaxLoadNs();
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  const auto start = Clock::now();
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_LT(Clock::now() - start, 8 * (1s + 5s) + 15s);  // max_steps x (step + settle bound) + drain
+  ASSERT_TRUE(m->find_max.has_value());
+  const FindMaxOutcome& f = *m->find_max;
+  for (const StepMetrics& s : m->steps) {
+    std::printf("  step %.0f/s: sent %.0f/s received %.0f/s p99 %.2f ms backlog %+ld %s %s\n", s.rate_target,
+                s.sent_per_s, s.received_per_s, s.e2e.ValueAtPercentile(99) / 1e6, s.backlog_growth,
+                s.met ? "met" : "failed:", s.why.c_str());
+  }
+  std::printf("  redis max sustainable rate: %.0f msg/s after %d steps (%s)\n", f.found_rate, f.steps,
+              f.ended.c_str());
+  EXPECT_FALSE(f.ended.empty());
+  EXPECT_EQ(f.steps, static_cast<int>(m->steps.size()));
+  EXPECT_GE(f.steps, 2);
+  EXPECT_LE(f.steps, 8);
+  for (const StepMetrics& s : m->steps) {
+    EXPECT_GT(s.rate_target, 0);
+    EXPECT_GT(s.sent, 0u);
+    EXPECT_GT(s.e2e.total_count(), 0u);
+    EXPECT_EQ(s.met, s.why.empty()) << s.why;
+  }
+  EXPECT_EQ(m->accounting.lost, 0u);
+  EXPECT_EQ(m->accounting.duplicated, 0u);
+  EXPECT_EQ(m->accounting.out_of_order, 0u);
+}
+
+// A backlog of 200k messages in real streams: consumers paused (no XREADGROUP) while it builds, then
+// resumed; the drain's figures are measured.
+TEST(RedisStreamsTest, BacklogOf200kBuildsThenDrains) {
+  RedisRun run;
+  run.workload.partitions = 2;
+  run.workload.producers = 2;
+  run.workload.consumers = 2;
+  run.workload.rate.msgs_per_s = 50'000;
+  run.workload.duration_ns = 2'000'000'000;
+  run.workload.backlog = BacklogSpec{.messages = 200'000, .drain_ratio = 1.0, .max_drain_ns = 60'000'000'000};
+  Status up = run.Connect();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Result<RunMetrics> m = run.Run();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->accounting.received, m->accounting.sent);
+  EXPECT_EQ(m->accounting.lost, 0u);
+  EXPECT_EQ(m->accounting.duplicated, 0u);
+  EXPECT_EQ(m->accounting.out_of_order, 0u);
+  EXPECT_EQ(m->stop_reason(), "completed");
+  ASSERT_TRUE(m->backlog.has_value());
+  const BacklogMetrics& b = *m->backlog;
+  std::printf(
+      "  redis backlog %lu messages built in %.2f s, drained in %.2f s at %.0f msg/s (producers %.0f msg/s); "
+      "e2e p99 during %.1f ms, after %.2f ms\n",
+      b.messages, b.build_s, b.drain_s, b.drain_read_per_s, b.producer_rate_during_drain,
+      b.e2e_during_drain.ValueAtPercentile(99) / 1e6, b.e2e_after_drain.ValueAtPercentile(99) / 1e6);
+  EXPECT_GE(b.messages, 200'000u);
+  EXPECT_NEAR(b.build_s, 4.0, 1.0);  // 200k at 50k/s
+  EXPECT_TRUE(b.drained);
+  EXPECT_GT(b.drain_s, 0);
+  EXPECT_GT(b.drain_read_per_s, b.producer_rate_during_drain);
+  EXPECT_GE(b.e2e_during_drain.ValueAtPercentile(99), 1'000'000'000);
+  EXPECT_GT(b.e2e_after_drain.total_count(), 0u);
+  EXPECT_LT(b.e2e_after_drain.ValueAtPercentile(50), b.e2e_during_drain.ValueAtPercentile(50));
+}
+
 TEST(RedisConnectionTest, ParsesUrlsAndResolvesSecretPasswords) {
   redis::ConnectionConfig c;
   ASSERT_TRUE(redis::ParseRedisUrl("redis://u:p@10.0.0.1:7000/0", c).ok());

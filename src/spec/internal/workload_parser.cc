@@ -130,8 +130,182 @@ void ParseKeys(Reader& reader, const Field& field, KeySpec& keys) {
   if (exponent) keys.zipf_exponent = *exponent;
 }
 
+// A total rate such as 20k/s (not `max`), within the file's bounds.
+std::optional<double> ReadRateValue(Reader& reader, const Field& field) {
+  std::optional<std::string> text = reader.ReadScalar(field, "a rate such as 20k/s");
+  if (!text) return std::nullopt;
+  Result<double> per_second = ParseRatePerSecond(*text);
+  if (!per_second.ok()) {
+    reader.Report(field.mark, field.path, per_second.status().message());
+    return std::nullopt;
+  }
+  if (*per_second <= 0 || *per_second > kMaxRateMsgsPerS) {
+    reader.Report(field.mark, field.path, "must be above 0 and at most 1G/s, found " + *text);
+    return std::nullopt;
+  }
+  return *per_second;
+}
+
+// `rate: [{rate: 10k/s, for: 30s}, ...]`.
+void ParseRateSteps(Reader& reader, const Field& field, RateSpec& rate) {
+  if (field.node.size() == 0) {
+    reader.Report(field.mark, field.path,
+                  "the list of steps is empty; write at least {rate: 10k/s, for: 30s}");
+    return;
+  }
+  if (static_cast<int64_t>(field.node.size()) > kMaxRateSteps) {
+    reader.Report(
+        field.mark, field.path,
+        "at most " + std::to_string(kMaxRateSteps) + " steps, found " + std::to_string(field.node.size()));
+    return;
+  }
+  static const std::vector<std::string> kKeys = {"rate", "for"};
+  std::vector<RateStep> steps;
+  for (size_t i = 0; i < field.node.size(); ++i) {
+    Field item{field.node[i], field.node[i].Mark(), field.path + "[" + std::to_string(i) + "]"};
+    if (!item.node.IsMap()) {
+      reader.Report(item.mark, item.path,
+                    "expected a step such as {rate: 10k/s, for: 30s}, found " + Reader::Describe(item.node));
+      continue;
+    }
+    auto entries = reader.ReadMap(item, &kKeys, "in a rate step (a step has `rate` and `for`)");
+    if (!entries) continue;
+    const MapEntry* rate_entry = reader.Require(*entries, item, "rate", "a rate such as 10k/s");
+    const MapEntry* for_entry = reader.Require(*entries, item, "for", "a duration such as 30s");
+    if (rate_entry == nullptr || for_entry == nullptr) continue;
+    std::optional<double> per_second = ReadRateValue(reader, rate_entry->value);
+    std::optional<int64_t> ns = reader.ReadDurationNs(for_entry->value, 1'000'000, kMaxDurationNs);
+    if (per_second && ns) steps.push_back({*per_second, *ns});
+  }
+  if (steps.size() != field.node.size()) return;
+  rate.max = false;
+  rate.steps = std::move(steps);
+  rate.msgs_per_s = rate.steps.front().msgs_per_s;
+}
+
+// `rate: {ramp: {from: 1k/s, to: 50k/s, over: 60s}}`.
+void ParseRamp(Reader& reader, const Field& field, RateSpec& rate) {
+  static const std::vector<std::string> kKeys = {"from", "to", "over"};
+  auto entries = reader.ReadMap(field, &kKeys, "in `" + field.path + "`");
+  if (!entries) return;
+  const MapEntry* from = reader.Require(*entries, field, "from", "a rate such as 1k/s");
+  const MapEntry* to = reader.Require(*entries, field, "to", "a rate such as 50k/s");
+  const MapEntry* over = reader.Require(*entries, field, "over", "a duration such as 60s");
+  if (from == nullptr || to == nullptr || over == nullptr) return;
+  std::optional<double> from_rate = ReadRateValue(reader, from->value);
+  std::optional<double> to_rate = ReadRateValue(reader, to->value);
+  std::optional<int64_t> over_ns = reader.ReadDurationNs(over->value, 1'000'000'000, kMaxDurationNs);
+  if (!from_rate || !to_rate || !over_ns) return;
+  rate.max = false;
+  rate.ramp = RampSpec{*from_rate, *to_rate, *over_ns};
+  rate.msgs_per_s = *from_rate;
+}
+
+// "5%" or 0.05.
+std::optional<double> ReadFraction(Reader& reader, const Field& field) {
+  std::optional<std::string> text = reader.ReadScalar(field, "a fraction such as 5% or 0.05");
+  if (!text) return std::nullopt;
+  std::string number = *text;
+  double scale = 1.0;
+  if (!number.empty() && number.back() == '%') {
+    number.pop_back();
+    scale = 0.01;
+  }
+  std::optional<double> value = ToDouble(number);
+  if (!value || *value * scale <= 0 || *value * scale >= 1) {
+    reader.Report(field.mark, field.path,
+                  "expected a fraction above 0% and below 100% such as 5%, found `" + *text + "`");
+    return std::nullopt;
+  }
+  return *value * scale;
+}
+
+// `rate: {find_max: {p99_e2e: "< 50ms", start: 10k/s, step_duration: 10s, within: 5%, max_steps: 16}}`.
+void ParseFindMax(Reader& reader, const Field& field, RateSpec& rate) {
+  static const std::vector<std::string> kKeys = {"p99_e2e", "start", "step_duration", "within", "max_steps"};
+  auto entries = reader.ReadMap(field, &kKeys, "in `" + field.path + "`");
+  if (!entries) return;
+  FindMaxSpec spec;
+  bool ok = true;
+  const MapEntry* objective = reader.Require(*entries, field, "p99_e2e", "a bound such as \"< 50ms\"");
+  const MapEntry* start = reader.Require(*entries, field, "start", "a rate such as 10k/s");
+  if (objective == nullptr || start == nullptr) return;
+  if (std::optional<std::string> text = reader.ReadScalar(objective->value, "a bound such as \"< 50ms\"")) {
+    std::string bound = *text;
+    const size_t first = bound.find_first_not_of(' ');
+    if (first != std::string::npos && bound[first] == '<') bound = bound.substr(first + 1);
+    if (!bound.empty() && bound.front() == '=') bound = bound.substr(1);
+    bound.erase(0, bound.find_first_not_of(' '));
+    Result<int64_t> ns = ParseDurationNs(bound);
+    if (!ns.ok() || *ns <= 0) {
+      reader.Report(
+          objective->value.mark, objective->value.path,
+          "expected an upper bound on the corrected e2e p99 such as \"< 50ms\", found `" + *text + "`");
+      ok = false;
+    } else {
+      spec.p99_e2e_bound_ns = *ns;
+      spec.objective_text = "e2e_latency.corrected.p99 < " + bound;
+    }
+  } else {
+    ok = false;
+  }
+  if (std::optional<double> per_second = ReadRateValue(reader, start->value)) {
+    spec.start_msgs_per_s = *per_second;
+  } else {
+    ok = false;
+  }
+  if (const MapEntry* entry = FindEntry(*entries, "step_duration")) {
+    std::optional<int64_t> ns = reader.ReadDurationNs(entry->value, 100'000'000, kMaxFindMaxStepNs);
+    if (ns) spec.step_duration_ns = *ns;
+    ok = ok && ns.has_value();
+  }
+  if (const MapEntry* entry = FindEntry(*entries, "within")) {
+    std::optional<double> within = ReadFraction(reader, entry->value);
+    if (within) spec.within = *within;
+    ok = ok && within.has_value();
+  }
+  if (const MapEntry* entry = FindEntry(*entries, "max_steps")) {
+    std::optional<int64_t> count = reader.ReadInt(entry->value, 2, kMaxRateSteps);
+    if (count) spec.max_steps = static_cast<int>(*count);
+    ok = ok && count.has_value();
+  }
+  if (!ok) return;
+  rate.max = false;
+  rate.msgs_per_s = spec.start_msgs_per_s;
+  rate.find_max = spec;
+}
+
 void ParseRate(Reader& reader, const Field& field, RateSpec& rate) {
-  std::optional<std::string> text = reader.ReadScalar(field, "a rate such as 20k/s, or `max`");
+  if (field.node.IsSequence()) {
+    ParseRateSteps(reader, field, rate);
+    return;
+  }
+  if (field.node.IsMap()) {
+    static const std::vector<std::string> kKinds = {"ramp", "find_max"};
+    auto entries =
+        reader.ReadMap(field, &kKinds, "in `" + field.path + "` (a map takes `ramp` or `find_max`)");
+    if (!entries) return;
+    if (entries->size() != 1) {
+      // An unknown key was reported (and skipped) already.
+      if (entries->size() > 1 || field.node.size() == 0)
+        reader.Report(field.mark, field.path, "write exactly one of `ramp` or `find_max`");
+      return;
+    }
+    const MapEntry& kind = entries->front();
+    if (!kind.value.node.IsMap()) {
+      reader.Report(kind.value.mark, kind.value.path,
+                    "expected a map, found " + Reader::Describe(kind.value.node));
+      return;
+    }
+    if (kind.key == "ramp") {
+      ParseRamp(reader, kind.value, rate);
+    } else {
+      ParseFindMax(reader, kind.value, rate);
+    }
+    return;
+  }
+  std::optional<std::string> text = reader.ReadScalar(
+      field, "a rate such as 20k/s, `max`, a list of steps or a map with `ramp` or `find_max`");
   if (!text) return;
   if (*text == "max" || *text == "MAX" || *text == "Max") {
     rate.max = true;
@@ -152,6 +326,69 @@ void ParseRate(Reader& reader, const Field& field, RateSpec& rate) {
   rate.msgs_per_s = *per_second;
 }
 
+// A count such as 200000, 200k or 5M.
+std::optional<int64_t> ReadCount(Reader& reader, const Field& field, int64_t min, int64_t max) {
+  std::optional<std::string> text = reader.ReadScalar(field, "a count such as 200000, 200k or 5M");
+  if (!text) return std::nullopt;
+  std::string number = *text;
+  double scale = 1;
+  if (!number.empty() && (number.back() == 'k' || number.back() == 'K')) scale = 1e3;
+  if (!number.empty() && number.back() == 'M') scale = 1e6;
+  if (!number.empty() && number.back() == 'G') scale = 1e9;
+  if (scale != 1) number.pop_back();
+  std::optional<double> value = ToDouble(number);
+  if (!value || *value * scale != std::floor(*value * scale)) {
+    reader.Report(field.mark, field.path,
+                  "expected a whole count such as 200000, 200k or 5M, found `" + *text + "`");
+    return std::nullopt;
+  }
+  const double count = *value * scale;
+  if (count < static_cast<double>(min) || count > static_cast<double>(max)) {
+    reader.Report(
+        field.mark, field.path,
+        "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + *text);
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(count);
+}
+
+// `backlog: {messages: 200k | size: 1GiB, drain_ratio: 1.0, max_drain: 10m}`. `size` is turned into
+// messages by the caller, once the message size is known.
+void ParseBacklog(Reader& reader, const Field& field, std::optional<BacklogSpec>& backlog) {
+  static const std::vector<std::string> kKeys = {"messages", "size", "drain_ratio", "max_drain"};
+  auto entries = reader.ReadMap(field, &kKeys, "in `" + field.path + "`");
+  if (!entries) return;
+  const MapEntry* messages = FindEntry(*entries, "messages");
+  const MapEntry* size = FindEntry(*entries, "size");
+  if ((messages == nullptr) == (size == nullptr)) {
+    reader.Report(
+        field.mark, field.path,
+        messages ? "write `messages` or `size`, not both" : "missing `messages: 200k` or `size: 1GiB`");
+    return;
+  }
+  BacklogSpec spec;
+  if (messages != nullptr) {
+    std::optional<int64_t> count = ReadCount(reader, messages->value, 1, kMaxBacklogMessages);
+    if (!count) return;
+    spec.messages = *count;
+  } else {
+    std::optional<int64_t> bytes = reader.ReadBytes(size->value, 1, kMaxBacklogBytes);
+    if (!bytes) return;
+    spec.bytes = *bytes;
+  }
+  if (const MapEntry* entry = FindEntry(*entries, "drain_ratio")) {
+    std::optional<double> ratio = reader.ReadDouble(entry->value, 0.0, 1.0, /*min_exclusive=*/true);
+    if (!ratio) return;
+    spec.drain_ratio = *ratio;
+  }
+  if (const MapEntry* entry = FindEntry(*entries, "max_drain")) {
+    std::optional<int64_t> ns = reader.ReadDurationNs(entry->value, 1'000'000'000, kDay);
+    if (!ns) return;
+    spec.max_drain_ns = *ns;
+  }
+  backlog = spec;
+}
+
 void ParsePayload(Reader& reader, const Field& field, PayloadSpec& payload) {
   static const std::vector<std::string> kKinds = {"random", "compressible", "file"};
   if (!field.node.IsMap()) {
@@ -160,9 +397,31 @@ void ParsePayload(Reader& reader, const Field& field, PayloadSpec& payload) {
     payload.kind = *kind == "random" ? PayloadSpec::Kind::kRandom : PayloadSpec::Kind::kCompressible;
     return;
   }
-  static const std::vector<std::string> kKeys = {"kind", "ratio", "file"};
+  static const std::vector<std::string> kKeys = {"kind", "ratio", "file", "pool", "random_bytes_ratio"};
   auto entries = reader.ReadMap(field, &kKeys, "in `" + field.path + "`");
   if (!entries) return;
+  if (const MapEntry* pool = FindEntry(*entries, "pool")) {
+    for (const char* other : {"kind", "ratio", "file"}) {
+      if (const MapEntry* entry = FindEntry(*entries, other)) {
+        reader.Report(
+            entry->key_mark, entry->value.path,
+            std::string("`") + other + "` does not go with `pool` (a pool takes `random_bytes_ratio`)");
+        return;
+      }
+    }
+    std::optional<int64_t> count = reader.ReadInt(pool->value, 1, kMaxPayloadPool);
+    if (!count) return;
+    payload.kind = PayloadSpec::Kind::kPool;
+    payload.pool.count = *count;
+    if (const MapEntry* entry = FindEntry(*entries, "random_bytes_ratio")) {
+      if (auto ratio = reader.ReadDouble(entry->value, 0.0, 1.0)) payload.pool.random_bytes_ratio = *ratio;
+    }
+    return;
+  }
+  if (const MapEntry* entry = FindEntry(*entries, "random_bytes_ratio")) {
+    reader.Report(entry->key_mark, entry->value.path, "`random_bytes_ratio` applies only to a `pool`");
+    return;
+  }
   const MapEntry* kind_entry = FindEntry(*entries, "kind");
   const MapEntry* ratio_entry = FindEntry(*entries, "ratio");
   const MapEntry* file_entry = FindEntry(*entries, "file");
@@ -211,19 +470,96 @@ void ParsePayload(Reader& reader, const Field& field, PayloadSpec& payload) {
   }
 }
 
+// What steps, ramps, searches and backlogs exclude, said at the key that excludes it.
+void CheckRateShape(Reader& reader, WorkloadSpec& workload, const MapEntry* rate_entry,
+                    const MapEntry* duration_entry, const MapEntry* messages_entry,
+                    const MapEntry* backlog_entry) {
+  RateSpec& rate = workload.rate;
+  const bool shaped = !rate.steps.empty() || rate.ramp || rate.find_max;
+  if (shaped && duration_entry != nullptr) {
+    reader.Report(duration_entry->key_mark, duration_entry->value.path,
+                  rate.find_max
+                      ? "a find_max search takes no `duration` (its steps last `step_duration`); remove it"
+                      : "with rate steps or a ramp the duration is theirs (the sum of the steps, or `over`); "
+                        "remove `duration`");
+  }
+  if (shaped && messages_entry != nullptr) {
+    reader.Report(messages_entry->key_mark, messages_entry->value.path,
+                  "a message cap does not go with rate steps, a ramp or find_max; remove `messages`");
+  }
+  if (backlog_entry != nullptr && workload.backlog && (shaped || rate.max)) {
+    reader.Report(
+        backlog_entry->key_mark, backlog_entry->value.path,
+        "a backlog is built at a fixed rate: write `rate: 10k/s` (not max, steps, a ramp or find_max)");
+    workload.backlog.reset();
+  }
+  if (backlog_entry != nullptr && workload.backlog && messages_entry != nullptr) {
+    reader.Report(messages_entry->key_mark, messages_entry->value.path,
+                  "a message cap does not go with a backlog; remove `messages`");
+  }
+  if (workload.backlog && workload.backlog->messages == 0) {
+    const int64_t message_bytes =
+        std::max<int64_t>(1, workload.message_size.distribution == MessageSizeSpec::Distribution::kFixed
+                                 ? workload.message_size.fixed_bytes
+                             : workload.message_size.mean_bytes > 0
+                                 ? workload.message_size.mean_bytes
+                                 : (workload.message_size.min_bytes + workload.message_size.max_bytes) / 2);
+    workload.backlog->messages = std::max<int64_t>(1, workload.backlog->bytes / message_bytes);
+    if (workload.backlog->messages > kMaxBacklogMessages) {
+      reader.Report(backlog_entry->value.mark, backlog_entry->value.path,
+                    "that size is " + std::to_string(workload.backlog->messages) + " messages, more than " +
+                        std::to_string(kMaxBacklogMessages));
+      workload.backlog.reset();
+    }
+  }
+  if (!rate.steps.empty()) {
+    workload.duration_ns = 0;
+    for (const RateStep& step : rate.steps) workload.duration_ns += step.duration_ns;
+    if (workload.duration_ns > kMaxDurationNs) {
+      reader.Report(rate_entry->value.mark, rate_entry->value.path,
+                    "the steps together last longer than 30 days");
+    }
+  } else if (rate.ramp) {
+    workload.duration_ns = rate.ramp->over_ns;
+  } else if (rate.find_max) {
+    // The search ends by itself; the measured window is the whole search (see FindMaxSpec::MaxLoadNs).
+    workload.duration_ns = rate.find_max->MaxLoadNs();
+  }
+}
+
 }  // namespace
 
 void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
   static const std::vector<std::string> kKeys = {
-      "topics",       "partitions",     "producers",     "consumers",
-      "message_size", "keys",           "rate",          "payload",
-      "warmup",       "duration",       "messages",      "drain_timeout",
-      "max_backlog",  "generator_cpus", "subscriptions", "consumers_per_subscription",
+      "topics",
+      "partitions",
+      "producers",
+      "consumers",
+      "message_size",
+      "keys",
+      "rate",
+      "payload",
+      "warmup",
+      "duration",
+      "messages",
+      "drain_timeout",
+      "max_backlog",
+      "generator_cpus",
+      "subscriptions",
+      "consumers_per_subscription",
+      "producers_per_topic",
+      "backlog",
   };
   auto entries = reader.ReadMap(field, &kKeys, "in `workload`");
   if (!entries) return;
   bool backlog_given = false;
-  const MapEntry* streams_field = nullptr;  // the later of topics/partitions, for the product's bound
+  const MapEntry* producers_entry = nullptr;
+  const MapEntry* per_topic_entry = nullptr;
+  const MapEntry* duration_entry = nullptr;
+  const MapEntry* rate_entry = nullptr;
+  const MapEntry* backlog_entry = nullptr;
+  const MapEntry* messages_entry = nullptr;
+  const MapEntry* streams_field = nullptr;    // the later of topics/partitions, for the product's bound
   const MapEntry* consumers_field = nullptr;  // consumers or its synonym consumers_per_subscription
   const MapEntry* subscriptions_field = nullptr;
   for (const MapEntry& entry : *entries) {
@@ -259,6 +595,7 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       std::optional<int64_t> count = reader.ReadInt(value, 1, max);
       if (!count) continue;
       if (key == "topics" || key == "partitions") streams_field = &entry;
+      if (key == "producers") producers_entry = &entry;
       if (key == "consumers") consumers_field = &entry;
       int& target = key == "topics"       ? workload.topics
                     : key == "partitions" ? workload.partitions
@@ -269,27 +606,39 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
       ParseMessageSize(reader, value, workload.message_size);
     } else if (key == "keys") {
       ParseKeys(reader, value, workload.keys);
+    } else if (key == "producers_per_topic") {
+      per_topic_entry = &entry;
+      if (auto count = reader.ReadInt(value, 1, kMaxProducers))
+        workload.producers_per_topic = static_cast<int>(*count);
+    } else if (key == "backlog") {
+      backlog_entry = &entry;
+      ParseBacklog(reader, value, workload.backlog);
     } else if (key == "rate") {
+      rate_entry = &entry;
       ParseRate(reader, value, workload.rate);
     } else if (key == "payload") {
       ParsePayload(reader, value, workload.payload);
     } else if (key == "warmup") {
       if (auto ns = reader.ReadDurationNs(value, 0, kMaxDurationNs)) workload.warmup_ns = *ns;
     } else if (key == "duration") {
+      duration_entry = &entry;
       if (auto ns = reader.ReadDurationNs(value, 1, kMaxDurationNs)) workload.duration_ns = *ns;
     } else if (key == "messages") {
+      messages_entry = &entry;
       if (auto count = reader.ReadInt(value, 1, kMaxMessages)) workload.messages = *count;
     } else if (key == "drain_timeout") {
       if (auto ns = reader.ReadDurationNs(value, 0, kMaxDrainTimeoutNs)) workload.drain_timeout_ns = *ns;
     } else if (key == "generator_cpus") {
       if (auto text = reader.ReadScalar(value, "a CPU list such as 0, 0-1 or 0,2-3")) {
-        const bool well_formed = !text->empty() && text->find_first_not_of("0123456789,-") == std::string::npos &&
+        const bool well_formed = !text->empty() &&
+                                 text->find_first_not_of("0123456789,-") == std::string::npos &&
                                  std::isdigit(static_cast<unsigned char>(text->front())) &&
                                  std::isdigit(static_cast<unsigned char>(text->back()));
         if (well_formed) {
           workload.generator_cpus = *text;
         } else {
-          reader.Report(value.mark, value.path, "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
+          reader.Report(value.mark, value.path,
+                        "expected a CPU list such as 0, 0-1 or 0,2-3, found `" + *text + "`");
         }
       }
     } else if (key == "max_backlog") {
@@ -303,6 +652,21 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
     reader.Report(streams_field->value.mark, streams_field->value.path,
                   "topics x partitions is " + std::to_string(int64_t{workload.topics} * workload.partitions) +
                       ", more than the " + std::to_string(kMaxStreams) + " streams one run may have");
+  }
+  CheckRateShape(reader, workload, rate_entry, duration_entry, messages_entry, backlog_entry);
+  if (per_topic_entry != nullptr && workload.producers_per_topic > 0) {
+    if (producers_entry != nullptr) {
+      reader.Report(per_topic_entry->key_mark, per_topic_entry->value.path,
+                    "write `producers` (all producers) or `producers_per_topic`, not both");
+    } else if (int64_t{workload.producers_per_topic} * workload.topics > kMaxProducers) {
+      reader.Report(per_topic_entry->value.mark, per_topic_entry->value.path,
+                    "producers_per_topic x topics is " +
+                        std::to_string(int64_t{workload.producers_per_topic} * workload.topics) +
+                        ", more than the " + std::to_string(kMaxProducers) +
+                        " producers (threads) one run may have");
+    } else {
+      workload.producers = workload.producers_per_topic * workload.topics;
+    }
   }
   if (const MapEntry* later =
           subscriptions_field != nullptr && consumers_field != nullptr
@@ -319,8 +683,7 @@ void ParseWorkload(Reader& reader, const Field& field, WorkloadSpec& workload) {
     // About 2 MiB of messages per stream, at most 100k in all: small enough for systems that keep
     // little per partition (librdkafka's mock cluster keeps ~5 MiB), large enough to keep pipes full.
     const int64_t per_stream = (int64_t{2} << 20) / std::max<int64_t>(1, workload.message_size.max_bytes);
-    workload.max_backlog =
-        std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
+    workload.max_backlog = std::clamp<int64_t>(per_stream * workload.streams(), 1000, 100'000);
   }
 }
 

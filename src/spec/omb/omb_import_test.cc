@@ -1,7 +1,6 @@
 // The OMB importer: bakeoff's own OMB-format files (tests/data/omb/) -> experiment text -> the parsed
-// experiment. Suites named *TextOnly check only the written text of keys whose bakeoff features
-// (fan-out, find_max, backlog, payload pool, producers_per_topic) come from other branches; every other
-// test parses the text with the compiled-in driver and provider schemas, as `bakeoff validate` does.
+// experiment. The tests parse the text with the compiled-in driver and provider schemas, as `bakeoff
+// validate` does.
 #include "spec/omb/omb_import.h"
 
 #include <gtest/gtest.h>
@@ -298,19 +297,66 @@ TEST(OmbImportTest, RequiredKeysOptionsAndSecretsAreChecked) {
   EXPECT_FALSE(ImportOmbTexts(kSmallWorkload, "w.yaml", kKafkaHead, "d.yaml", options).ok());
 }
 
-// Keys whose bakeoff features come from the fan-out and shapes branches: the text only.
-TEST(OmbImportTextOnlyTest, FanOutFindMaxBacklogAndPayloadPoolUseTheAgreedSyntax) {
-  const OmbImport imported = Import("workload-shapes.yaml", "kafka.yaml", "existing", 0.5, 2.0);
+// producerRate 0 is a find_max search (no duration: the search lasts its steps), with fan-out,
+// producers per topic and a payload pool; the text parses as `bakeoff validate` parses it.
+TEST(OmbImportTest, FindMaxFanOutAndPayloadPoolParse) {
+  const OmbImport imported = Import("workload-find-max.yaml", "kafka.yaml", "existing", 0.5, 2.0);
   ASSERT_TRUE(imported.ok()) << AllDiagnostics(imported.diagnostics);
   const std::string& text = imported.yaml;
   for (const char* line :
-       {"  topics: 10 ", "  partitions: 2 ", "  producers_per_topic: 2 ", "  subscriptions: 3 ",
-        "  consumers: 10 ", "  message_size: 1024B ", "  payload: {pool: 1000, random_bytes_ratio: 0.5} ",
+       {"  topics: 2 ", "  partitions: 2 ", "  producers_per_topic: 2 ", "  subscriptions: 2 ",
+        "  consumers: 2 ", "  message_size: 1024B ", "  payload: {pool: 1000, random_bytes_ratio: 0.5} ",
         "  keys: {distribution: random, count: 10000} ",
         "  rate: {find_max: {p99_e2e: \"< 10s\", start: 20000/s, step_duration: 5s, within: 5%}} ",
-        "  backlog: {size: 2GiB, drain_ratio: 0.9} ", "  warmup: 1m ", "  duration: 5m "}) {
+        "  warmup: 30s "}) {
     EXPECT_NE(text.find(line), std::string::npos) << "missing `" << line << "` in\n" << text;
   }
+  EXPECT_EQ(text.find("  duration: "), std::string::npos) << text;
+  const Experiment e = Parse(imported);
+  const WorkloadSpec& w = e.workload;
+  ASSERT_TRUE(w.rate.find_max.has_value());
+  EXPECT_DOUBLE_EQ(w.rate.find_max->start_msgs_per_s, 20'000);
+  EXPECT_EQ(w.rate.find_max->step_duration_ns, 5'000'000'000);
+  EXPECT_EQ(w.rate.find_max->p99_e2e_bound_ns, 10'000'000'000);
+  EXPECT_EQ(w.producers_per_topic, 2);
+  EXPECT_EQ(w.producers, 4);
+  EXPECT_EQ(w.subscriptions, 2);
+  EXPECT_EQ(w.consumers, 2);
+  EXPECT_EQ(w.payload.kind, PayloadSpec::Kind::kPool);
+  EXPECT_EQ(w.payload.pool.count, 1000);
+  EXPECT_DOUBLE_EQ(w.payload.pool.random_bytes_ratio, 0.5);
+}
+
+// consumerBacklogSizeGB + backlogDrainRatio are a backlog phase; --duration-scale scales its size.
+TEST(OmbImportTest, BacklogParsesScaledWithTheDurations) {
+  const OmbImport imported = Import("workload-backlog.yaml", "redis.yaml", "local", 0.001);
+  ASSERT_TRUE(imported.ok()) << AllDiagnostics(imported.diagnostics);
+  EXPECT_NE(imported.yaml.find("  backlog: {size: 1073742B, drain_ratio: 0.9} "), std::string::npos)
+      << imported.yaml;
+  const Experiment e = Parse(imported);
+  ASSERT_TRUE(e.workload.backlog.has_value());
+  EXPECT_EQ(e.workload.backlog->messages, 1073742 / 256);
+  EXPECT_DOUBLE_EQ(e.workload.backlog->drain_ratio, 0.9);
+  EXPECT_DOUBLE_EQ(e.workload.rate.msgs_per_s, 2000);
+  ASSERT_EQ(e.workload.payload.kind, PayloadSpec::Kind::kFile);
+
+  const OmbImport unscaled = Import("workload-backlog.yaml", "redis.yaml", "local");
+  EXPECT_NE(unscaled.yaml.find("  backlog: {size: 1GiB, drain_ratio: 0.9} "), std::string::npos)
+      << unscaled.yaml;
+}
+
+// A backlog is built at a fixed rate: producerRate 0 with a backlog is an error at the backlog's line.
+TEST(OmbImportTest, BacklogWithProducerRateZeroIsAnErrorAtItsLine) {
+  OmbImportOptions options;
+  const std::string workload = std::string(kSmallWorkload) + "consumerBacklogSizeGB: 1\n";
+  std::string zero = workload;
+  zero.replace(zero.find("producerRate: 100"), 17, "producerRate: 0");
+  const OmbImport imported =
+      ImportOmbTexts(zero, Data("inline-workload.yaml"), kKafkaHead, Data("inline-driver.yaml"), options);
+  ASSERT_FALSE(imported.ok());
+  const std::string all = AllDiagnostics(imported.diagnostics);
+  EXPECT_NE(all.find("inline-workload.yaml:10:1"), std::string::npos) << all;
+  EXPECT_NE(all.find("producerRate"), std::string::npos) << all;
 }
 
 }  // namespace

@@ -166,7 +166,7 @@ class WorkloadMapper {
     std::optional<int64_t> pool;
     if (const MapEntry* entry = Find("randomBytesRatio")) ratio = reader_.ReadDouble(entry->value, 0.0, 1.0);
     if (const MapEntry* entry = Find("randomizedPayloadPoolSize"))
-      pool = reader_.ReadInt(entry->value, 1, 1'000'000);
+      pool = reader_.ReadInt(entry->value, 1, kMaxPayloadPool);
     const MapEntry* file = Find("payloadFile");
     if (randomized) {
       const MapEntry& flag = *Find("useRandomizedPayloads");
@@ -174,6 +174,15 @@ class WorkloadMapper {
         reader_.Report(
             flag.key_mark, "randomizedPayloadPoolSize",
             "useRandomizedPayloads: true needs randomizedPayloadPoolSize (how many distinct payloads)");
+        return;
+      }
+      if (size && *pool * *size > kMaxPayloadPoolBytes) {
+        const MapEntry& entry = *Find("randomizedPayloadPoolSize");
+        reader_.Report(entry.value.mark, entry.value.path,
+                       "randomizedPayloadPoolSize x messageSize is " + std::to_string(*pool * *size) +
+                           " bytes, more than the " + std::to_string(kMaxPayloadPoolBytes >> 20) +
+                           " MiB a producer's pool may hold; use at most " +
+                           std::to_string(kMaxPayloadPoolBytes / *size) + " payloads");
         return;
       }
       const double random_ratio = ratio.value_or(0.0);
@@ -288,6 +297,7 @@ class WorkloadMapper {
       Line("rate: " + RateText(scaled), From(*entry) + " msg/s in all" + scale);
       return;
     }
+    find_max_ = true;
     // OMB starts its search at 10k msg/s and keeps the rate the consumers keep up with; it has no
     // latency objective. bakeoff's search needs one: a loose p99 so that, as in OMB, backlog growth decides.
     const double start = 10'000.0 * options_.rate_scale;
@@ -296,6 +306,9 @@ class WorkloadMapper {
          From(*entry) + ": find the highest sustainable rate, from OMB's 10k/s" + scale);
   }
 
+  // OMB builds the backlog at producerRate with consumers paused, then resumes them until all but
+  // (1 - backlogDrainRatio) of it is read: bakeoff's `backlog` phase. --duration-scale scales the
+  // backlog's size too (so its build time at the rate scales as the durations do).
   void MapBacklog() {
     std::optional<int64_t> gib;
     const MapEntry* size = Find("consumerBacklogSizeGB");
@@ -308,9 +321,27 @@ class WorkloadMapper {
       if (ratio != nullptr && drain) Note(From(*ratio) + ": not used without a backlog");
       return;
     }
-    Line("backlog: {size: " + std::to_string(*gib) + "GiB, drain_ratio: " + NumberText(drain.value_or(1.0)) +
-             "}",
-         From(*size) + " (GiB, " + std::to_string(*gib * kGiB) + " bytes), " +
+    if (find_max_) {
+      reader_.Report(
+          size->key_mark, size->value.path,
+          "consumerBacklogSizeGB with producerRate: 0: bakeoff builds a backlog at a fixed rate; "
+          "give producerRate in msg/s, or consumerBacklogSizeGB: 0 to search for the highest rate");
+      return;
+    }
+    if (ratio != nullptr && drain && *drain <= 0.0) {
+      reader_.Report(ratio->value.mark, ratio->value.path,
+                     "backlogDrainRatio 0 drains nothing; give the share of the backlog to read, above 0 and "
+                     "at most 1");
+      return;
+    }
+    const double bytes = static_cast<double>(*gib * kGiB) * options_.duration_scale;
+    const std::string size_text = options_.duration_scale == 1.0
+                                      ? std::to_string(*gib) + "GiB"
+                                      : std::to_string(std::max<int64_t>(1, std::llround(bytes))) + "B";
+    const std::string scale =
+        options_.duration_scale == 1.0 ? "" : " x duration scale " + NumberText(options_.duration_scale);
+    Line("backlog: {size: " + size_text + ", drain_ratio: " + NumberText(drain.value_or(1.0)) + "}",
+         From(*size) + " (GiB, " + std::to_string(*gib * kGiB) + " bytes" + scale + "), " +
              (ratio != nullptr ? "backlogDrainRatio: " + NumberText(drain.value_or(1.0))
                                : Default("backlogDrainRatio", "1.0").substr(4)));
   }
@@ -330,6 +361,10 @@ class WorkloadMapper {
         RequiredInt("testDurationMinutes", 1, kMaxDurationNs / kMinuteNs, "the test duration in minutes");
     if (!minutes) return;
     const MapEntry& entry = *Find("testDurationMinutes");
+    if (find_max_) {
+      Note(From(entry) + " min: not used, a find_max search lasts as long as its steps");
+      return;
+    }
     const int64_t ns = ScaledNs(static_cast<double>(*minutes));
     if (ns < 1'000'000) {
       reader_.Report(entry.value.mark, entry.value.path,
@@ -352,6 +387,7 @@ class WorkloadMapper {
   const std::vector<MapEntry>* entries_ = nullptr;
   const Field* root_ = nullptr;
   int64_t topics_ = 1;
+  bool find_max_ = false;  // producerRate: 0
 };
 
 }  // namespace
