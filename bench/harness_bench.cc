@@ -21,10 +21,11 @@ namespace {
 // The memory driver through the same path as `bakeoff run` (parse -> RunExperiment), 1 producer,
 // 1 consumer, 64-byte messages, closed loop.
 double RunMemoryMaxRate(int64_t duration_ns, RunMetrics* out) {
-  const std::string yaml = "name: bench\nsystems:\n  - name: memory\n    driver: memory\n"
-                           "workload:\n  partitions: 1\n  message_size: 64B\n  rate: max\n"
-                           "  warmup: 500ms\n  duration: " +
-                           std::to_string(duration_ns / 1'000'000) + "ms\n";
+  const std::string yaml =
+      "name: bench\nsystems:\n  - name: memory\n    driver: memory\n"
+      "workload:\n  partitions: 1\n  message_size: 64B\n  rate: max\n"
+      "  warmup: 500ms\n  duration: " +
+      std::to_string(duration_ns / 1'000'000) + "ms\n";
   RegistrySchemas schemas;
   ParseOutcome parsed = ParseExperiment(yaml, "bench.yaml", schemas);
   if (!parsed.ok()) return 0;
@@ -40,7 +41,8 @@ void BM_HarnessVsReference(benchmark::State& state) {
   const int64_t duration_ns = state.range(0) * 1'000'000'000LL;
   for (auto _ : state) {
     uint64_t reference_messages = 0;
-    const double reference = bench::RunReferenceRing(std::chrono::nanoseconds(duration_ns), &reference_messages);
+    const double reference =
+        bench::RunReferenceRing(std::chrono::nanoseconds(duration_ns), &reference_messages);
     RunMetrics metrics;
     const double memory = RunMemoryMaxRate(duration_ns, &metrics);
     state.counters["reference_msgs_per_s"] = reference;

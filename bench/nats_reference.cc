@@ -143,12 +143,13 @@ int JetStream(const char* url, long messages, int size, long max_pending, bool a
   const auto done = Clock::now();
   if (s != NATS_OK) return Fail("publish complete", s);
   if (ack_handler && g_acks.load() != messages) {
-    std::fprintf(stderr, "nats_reference: %ld acks seen by the handler, expected %ld\n", g_acks.load(), messages);
+    std::fprintf(stderr, "nats_reference: %ld acks seen by the handler, expected %ld\n", g_acks.load(),
+                 messages);
     return 1;
   }
   std::printf("native jetstream%s: %ld x %d B acked in %.3f s (max_pending %ld): %.0f msg/s acked\n",
-              ack_handler ? " (ack handler)" : "", messages,
-              size, Seconds(start, done), max_pending, messages / Seconds(start, done));
+              ack_handler ? " (ack handler)" : "", messages, size, Seconds(start, done), max_pending,
+              messages / Seconds(start, done));
   js_DeleteStream(js, name.c_str(), nullptr, nullptr);
   jsCtx_Destroy(js);
   natsConnection_Destroy(nc);

@@ -13,15 +13,15 @@ namespace bakeoff {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // bad input from the user: experiment file, option, flag
-  kNotFound,          // a named thing (driver, file, result) does not exist
-  kUnavailable,       // a server or endpoint cannot be reached now; retriable
-  kQueueFull,         // a bounded client queue is full; retry after serving completions
-  kTimeout,           // a deadline passed
-  kCancelled,         // stopped on request (Ctrl-C, SIGTERM, deadline of the run)
-  kInternal,          // a bug or an unexpected library failure
-  kIo,                // a file or socket operation failed
-  kUnauthenticated,   // credentials were refused
+  kInvalidArgument,  // bad input from the user: experiment file, option, flag
+  kNotFound,         // a named thing (driver, file, result) does not exist
+  kUnavailable,      // a server or endpoint cannot be reached now; retriable
+  kQueueFull,        // a bounded client queue is full; retry after serving completions
+  kTimeout,          // a deadline passed
+  kCancelled,        // stopped on request (Ctrl-C, SIGTERM, deadline of the run)
+  kInternal,         // a bug or an unexpected library failure
+  kIo,               // a file or socket operation failed
+  kUnauthenticated,  // credentials were refused
 };
 
 // Whether an operation that failed with `code` may succeed when simply retried.
@@ -63,15 +63,33 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
-inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
-inline Status QueueFull(std::string m) { return {StatusCode::kQueueFull, std::move(m)}; }
-inline Status Timeout(std::string m) { return {StatusCode::kTimeout, std::move(m)}; }
-inline Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
-inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
-inline Status IoError(std::string m) { return {StatusCode::kIo, std::move(m)}; }
-inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
+inline Status NotFound(std::string m) {
+  return {StatusCode::kNotFound, std::move(m)};
+}
+inline Status Unavailable(std::string m) {
+  return {StatusCode::kUnavailable, std::move(m)};
+}
+inline Status QueueFull(std::string m) {
+  return {StatusCode::kQueueFull, std::move(m)};
+}
+inline Status Timeout(std::string m) {
+  return {StatusCode::kTimeout, std::move(m)};
+}
+inline Status Cancelled(std::string m) {
+  return {StatusCode::kCancelled, std::move(m)};
+}
+inline Status Internal(std::string m) {
+  return {StatusCode::kInternal, std::move(m)};
+}
+inline Status IoError(std::string m) {
+  return {StatusCode::kIo, std::move(m)};
+}
+inline Status Unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
 
 namespace internal {
 // Prints "value() of an error result: <status>" to stderr and aborts.
@@ -127,8 +145,8 @@ class [[nodiscard]] Result {
   if (!result.ok()) return result.status();               \
   lhs = std::move(result).value()
 
-#define BAKEOFF_RETURN_IF_ERROR(expr)             \
-  do {                                            \
-    ::bakeoff::Status bakeoff_status_ = (expr);   \
+#define BAKEOFF_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::bakeoff::Status bakeoff_status_ = (expr);        \
     if (!bakeoff_status_.ok()) return bakeoff_status_; \
   } while (0)

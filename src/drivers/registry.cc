@@ -13,14 +13,8 @@ namespace bakeoff {
 std::vector<Driver*> AllDrivers() {
   // One line per driver.
   return {
-      GetKafkaDriver(),
-      GetMemoryDriver(),
-      GetRedisStreamsDriver(),
-      GetNatsDriver(),
-      GetNatsJetStreamDriver(),
-      GetRabbitMqDriver(),
-      GetMqttDriver(),
-      GetKinesisDriver(),
+      GetKafkaDriver(),         GetMemoryDriver(),   GetRedisStreamsDriver(), GetNatsDriver(),
+      GetNatsJetStreamDriver(), GetRabbitMqDriver(), GetMqttDriver(),         GetKinesisDriver(),
   };
 }
 

@@ -20,7 +20,9 @@ class ExistingProvider final : public Provider {
  public:
   ExistingProvider() {
     schema_.options = {
-        {.name = "endpoints", .type = OptionType::kStringMap, .optional = true,
+        {.name = "endpoints",
+         .type = OptionType::kStringMap,
+         .optional = true,
          .help = "Connection endpoints handed to the driver, e.g. {bootstrap_servers: \"host:9092\"}. "
                  "Driver options such as kafka `bootstrap_servers` take precedence."},
     };

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "base/status.h"
-#include "spec/topology.h"
 #include "spec/experiment.h"
 #include "spec/option_schema.h"
+#include "spec/topology.h"
 
 namespace bakeoff {
 

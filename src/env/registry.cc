@@ -1,7 +1,7 @@
 #include "env/embedded/embedded_provider.h"
 #include "env/existing_provider.h"
-#include "env/provider.h"
 #include "env/local/local_provider.h"
+#include "env/provider.h"
 
 namespace bakeoff {
 

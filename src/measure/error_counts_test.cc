@@ -7,7 +7,8 @@ namespace {
 
 TEST(ErrorCountsTest, KeyedByPhaseAndCodeNotByText) {
   ErrorCounts counts;
-  for (int i = 0; i < 10'000; ++i) counts.Add(ErrorPhase::kSend, Unavailable("broker down at offset " + std::to_string(i)));
+  for (int i = 0; i < 10'000; ++i)
+    counts.Add(ErrorPhase::kSend, Unavailable("broker down at offset " + std::to_string(i)));
   counts.Add(ErrorPhase::kSend, Timeout("message timed out"), 3);
   counts.Add(ErrorPhase::kReceive, Unavailable("poll failed"));
   EXPECT_EQ(counts.size(), 3u);  // 10,000 distinct messages, one entry

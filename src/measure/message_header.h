@@ -24,8 +24,14 @@ struct MessageHeader {
 
 // Writes the header into the first kHeaderBytes of `out` (which must be at least that long).
 inline void EncodeHeader(const MessageHeader& h, std::byte* out) {
-  uint8_t fixed[8] = {static_cast<uint8_t>(kHeaderMagic & 0xff), static_cast<uint8_t>(kHeaderMagic >> 8),
-                      kHeaderVersion, 0, 0, 0, 0, 0};
+  uint8_t fixed[8] = {static_cast<uint8_t>(kHeaderMagic & 0xff),
+                      static_cast<uint8_t>(kHeaderMagic >> 8),
+                      kHeaderVersion,
+                      0,
+                      0,
+                      0,
+                      0,
+                      0};
   std::memcpy(fixed + 4, &h.producer_id, 4);
   std::memcpy(out, fixed, 8);
   std::memcpy(out + 8, &h.seq, 8);

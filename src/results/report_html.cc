@@ -415,7 +415,9 @@ std::string EnvironmentTable(const std::vector<const json*>& results, const std:
   return out + "</table>\n";
 }
 
-std::string Rate(double per_s) { return FormatCount(per_s) + "/s"; }
+std::string Rate(double per_s) {
+  return FormatCount(per_s) + "/s";
+}
 
 // "10500 msg/s": the search's answer, not rounded to two digits.
 std::string ExactRate(double per_s) {

@@ -2,7 +2,8 @@
 // or more result.json documents. Chart element ids (stable, tests rely on them): chart-throughput,
 // chart-p99-over-time, chart-backlog (report_time_charts.h),
 // chart-spectrum-corrected, chart-spectrum-uncorrected, chart-bars-throughput, chart-bars-e2e-p99;
-// tables: table-workload, table-overview, table-summary, table-accounting, table-thresholds, table-environment.
+// tables: table-workload, table-overview, table-summary, table-accounting, table-thresholds,
+// table-environment.
 #pragma once
 
 #include <nlohmann/json.hpp>

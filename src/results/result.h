@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "spec/experiment.h"
 #include "measure/run_metrics.h"
+#include "spec/experiment.h"
 
 namespace bakeoff {
 
@@ -24,20 +24,20 @@ struct ThresholdOutcome {
 
 // One second of a server process's resource use (from /proc).
 struct ProcessSample {
-  double t_s = 0;            // seconds since sampling started
-  double cpu_percent = 0;    // of one core, over the last interval
+  double t_s = 0;          // seconds since sampling started
+  double cpu_percent = 0;  // of one core, over the last interval
   int64_t rss_bytes = 0;
-  int64_t write_bytes = 0;   // bytes this process caused to be written to storage since sampling started
+  int64_t write_bytes = 0;  // bytes this process caused to be written to storage since sampling started
 };
 
 // What one server process cost during a run: summary plus per-second series.
 struct ProcessUsage {
   std::string name;
   int pid = 0;
-  bool vanished = false;     // the process ended while sampled
-  double cpu_seconds = 0;    // user + system over the sampled span
+  bool vanished = false;   // the process ended while sampled
+  double cpu_seconds = 0;  // user + system over the sampled span
   int64_t max_rss_bytes = 0;
-  int64_t bytes_written = 0; // over the sampled span
+  int64_t bytes_written = 0;  // over the sampled span
   std::vector<ProcessSample> series;
 };
 
@@ -51,7 +51,8 @@ enum class RunStatus : int {
   kNotSustained,  // fixed rate: sent or received below (1 - kSustainTolerance) x the target rate
   kNoData,        // nothing was measured (e.g. the message cap was reached during the warm-up)
 };
-const char* RunStatusName(RunStatus status);  // "ok", "failed", "interrupted", "cancelled", "not_sustained", "no_data"
+const char* RunStatusName(
+    RunStatus status);  // "ok", "failed", "interrupted", "cancelled", "not_sustained", "no_data"
 
 // How far below its target a fixed-rate run may send or receive and still count as sustained. Wider
 // than the measuring error at a window's edges (messages in flight at its end), narrow enough that a

@@ -9,7 +9,8 @@
 namespace bakeoff {
 namespace {
 
-StepMetrics Step(double target, double sent, double received, int64_t p99_ns, bool met, std::string why = "") {
+StepMetrics Step(double target, double sent, double received, int64_t p99_ns, bool met,
+                 std::string why = "") {
   StepMetrics s;
   s.rate_target = target;
   s.duration_s = 2;
@@ -34,7 +35,8 @@ ExperimentResult SearchResult() {
   run.metrics.measured_ns = 10'000'000'000;
   run.metrics.measured_sent = 50'000;
   run.metrics.measured_received = 50'000;
-  run.metrics.steps = {Step(2'000, 2'000, 2'000, 1'000'000, true), Step(4'000, 3'000, 3'000, 900'000'000, false, "sent"),
+  run.metrics.steps = {Step(2'000, 2'000, 2'000, 1'000'000, true),
+                       Step(4'000, 3'000, 3'000, 900'000'000, false, "sent"),
                        Step(3'000, 3'000, 3'000, 2'000'000, true)};
   run.metrics.find_max = FindMaxOutcome{.objective = "e2e_latency.corrected.p99 < 50ms",
                                         .found = true,
@@ -66,9 +68,11 @@ TEST(ShapesResultsTest, ReportAndTableShowEveryStep) {
   const std::string html = RenderReportHtml({ResultToJson(result)});
   EXPECT_NE(html.find("<h2>Rate steps</h2>"), std::string::npos);
   EXPECT_NE(html.find("id=\"find-max-result\""), std::string::npos);
-  EXPECT_NE(html.find("Max sustainable rate: 3000 msg/s"), std::string::npos) << html.substr(html.find("find-max"), 200);
+  EXPECT_NE(html.find("Max sustainable rate: 3000 msg/s"), std::string::npos)
+      << html.substr(html.find("find-max"), 200);
   size_t rows = 0;
-  for (size_t at = html.find("class=\"steps\""); (at = html.find("<tr><td>", at + 1)) != std::string::npos;) ++rows;
+  for (size_t at = html.find("class=\"steps\""); (at = html.find("<tr><td>", at + 1)) != std::string::npos;)
+    ++rows;
   EXPECT_GE(rows, 3u);
   EXPECT_NE(html.find("no: sent"), std::string::npos);
   const std::string table = RenderSummaryTable(result);

@@ -13,8 +13,6 @@
 
 namespace bakeoff {
 
-
-
 // The thresholds of `thresholds` whose scope is "all" or `system`, each checked against `metrics`.
 std::vector<ThresholdOutcome> EvaluateThresholds(const std::vector<ThresholdSpec>& thresholds,
                                                  const std::string& system, const RunMetrics& metrics);

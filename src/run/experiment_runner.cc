@@ -172,9 +172,10 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   }
   if (options.keep_environments) {
     const std::string kept = env->Detach();
-    context.Log(system.name + (kept.empty() ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
-                                             : ": --keep: environment " + kept + " stays up (`bakeoff env down " +
-                                                   kept + "` removes it)"));
+    context.Log(system.name + (kept.empty()
+                                   ? ": --keep: this environment cannot outlive bakeoff; it is torn down"
+                                   : ": --keep: environment " + kept + " stays up (`bakeoff env down " +
+                                         kept + "` removes it)"));
   }
 
   EnterPhase(context, system, position, RunPhase::kConnecting);
@@ -250,7 +251,8 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
     fail("run", metrics.status());
   }
   EnterPhase(context, system, position, RunPhase::kTearingDown);
-  if (Status st = session->DeleteTopics(); !st.ok()) context.Log(system.name + ": delete topics: " + st.ToString());
+  if (Status st = session->DeleteTopics(); !st.ok())
+    context.Log(system.name + ": delete topics: " + st.ToString());
   session.reset();
   context.Log(system.name + ": tearing down");
   if (Status st = env.Destroy(); !st.ok()) {
@@ -351,7 +353,8 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
         run.repeat_index = r;
         RunSystem(at_point, system, options, context, position, run);
         if (run.status == RunStatus::kFailed) outcome.any_run_failed = true;
-        if (run.status == RunStatus::kNotSustained || run.status == RunStatus::kNoData) outcome.any_not_sustained = true;
+        if (run.status == RunStatus::kNotSustained || run.status == RunStatus::kNoData)
+          outcome.any_not_sustained = true;
         if (run.has_metrics) {
           run.thresholds = EvaluateThresholds(experiment.thresholds, run.system, run.metrics);
           for (const ThresholdOutcome& t : run.thresholds) {
@@ -360,7 +363,8 @@ ExperimentOutcome RunExperiment(const Experiment& experiment, const ExperimentRu
           }
         }
         result.runs.push_back(std::move(run));
-        if (!options.output_dir.empty()) outcome.write_status = WriteResultArtifacts(result, options.output_dir);
+        if (!options.output_dir.empty())
+          outcome.write_status = WriteResultArtifacts(result, options.output_dir);
       }
     }
   }

@@ -59,7 +59,9 @@ ResourceSampler::ResourceSampler(std::vector<ServerProcess> processes, int inter
   thread_ = std::thread([this] { Loop(); });
 }
 
-ResourceSampler::~ResourceSampler() { (void)Stop(); }
+ResourceSampler::~ResourceSampler() {
+  (void)Stop();
+}
 
 void ResourceSampler::Loop() {
   int64_t next = start_ns_ + static_cast<int64_t>(interval_ms_) * 1'000'000;

@@ -40,6 +40,8 @@ void RunContext::RequestStop(StopReason reason) noexcept {
   stop_.store(true, std::memory_order_release);
 }
 
-int64_t RunContext::WallNowNs() const { return wall_clock_ns ? wall_clock_ns() : bakeoff::WallNowNs(); }
+int64_t RunContext::WallNowNs() const {
+  return wall_clock_ns ? wall_clock_ns() : bakeoff::WallNowNs();
+}
 
 }  // namespace bakeoff

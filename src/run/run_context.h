@@ -38,7 +38,7 @@ const char* RunPhaseName(RunPhase phase);  // "provisioning", "connecting", ...
 
 struct PhaseEvent {
   std::string system;
-  int run_index = 0;   // 1-based, over the whole experiment (matrix points x repeats x systems)
+  int run_index = 0;  // 1-based, over the whole experiment (matrix points x repeats x systems)
   int runs_total = 0;
   RunPhase phase = RunPhase::kProvisioning;
 };

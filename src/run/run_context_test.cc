@@ -20,7 +20,8 @@ Experiment MemoryExperiment(const std::string& name, const std::string& duration
   const std::string yaml = "name: " + name +
                            "\nsystems:\n  - name: mem\n    driver: memory\n"
                            "workload:\n  partitions: 2\n  message_size: 64B\n  rate: 20k/s\n"
-                           "  warmup: 200ms\n  duration: " + duration + "\n";
+                           "  warmup: 200ms\n  duration: " +
+                           duration + "\n";
   RegistrySchemas schemas;
   ParseOutcome parsed = ParseExperiment(yaml, name + ".yaml", schemas);
   EXPECT_TRUE(parsed.ok());

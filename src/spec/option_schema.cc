@@ -155,7 +155,8 @@ std::string FormatOptionValue(const OptionSpec& spec, const OptionValue& value) 
       value);
 }
 
-OptionSpec Option(const char* name, OptionType type, std::optional<OptionValue> default_value, const char* help) {
+OptionSpec Option(const char* name, OptionType type, std::optional<OptionValue> default_value,
+                  const char* help) {
   OptionSpec spec;
   spec.name = name;
   spec.type = type;

@@ -30,15 +30,15 @@ const char* OptionTypeName(OptionType type);
 using OptionValue = std::variant<bool, int64_t, double, std::string, std::map<std::string, std::string>>;
 
 struct OptionSpec {
-  std::string name;                  // snake_case, units in the name where it helps (linger_ms)
+  std::string name;  // snake_case, units in the name where it helps (linger_ms)
   OptionType type = OptionType::kString;
   std::optional<OptionValue> default_value;  // none = required unless `optional` is set
-  bool optional = false;             // absent and no default: simply unset
-  std::string help;                  // one or two sentences for `bakeoff drivers`
-  std::vector<std::string> choices;  // kEnum only
-  std::optional<double> min;         // kInt, kDouble, kBytes (bytes), kDuration (seconds)
+  bool optional = false;                     // absent and no default: simply unset
+  std::string help;                          // one or two sentences for `bakeoff drivers`
+  std::vector<std::string> choices;          // kEnum only
+  std::optional<double> min;                 // kInt, kDouble, kBytes (bytes), kDuration (seconds)
   std::optional<double> max;
-  bool secret = false;               // never printed, never stored resolved; use "${env:NAME}"
+  bool secret = false;  // never printed, never stored resolved; use "${env:NAME}"
 };
 
 struct OptionSchema {
@@ -61,8 +61,7 @@ class OptionValues {
   int64_t GetInt(const std::string& name, int64_t fallback = 0) const;
   double GetDouble(const std::string& name, double fallback = 0) const;
   std::string GetString(const std::string& name, const std::string& fallback = "") const;
-  std::chrono::nanoseconds GetDuration(const std::string& name,
-                                       std::chrono::nanoseconds fallback = {}) const;
+  std::chrono::nanoseconds GetDuration(const std::string& name, std::chrono::nanoseconds fallback = {}) const;
   std::map<std::string, std::string> GetStringMap(const std::string& name) const;
 
  private:
@@ -71,7 +70,8 @@ class OptionValues {
 
 // Builders for schema tables (designated initializers draw -Wextra warnings for every omitted field).
 // An option without a default is optional.
-OptionSpec Option(const char* name, OptionType type, std::optional<OptionValue> default_value, const char* help);
+OptionSpec Option(const char* name, OptionType type, std::optional<OptionValue> default_value,
+                  const char* help);
 OptionSpec InRange(OptionSpec spec, double min, double max);
 
 // Fills defaults of `schema` into `values` for options the user did not give.

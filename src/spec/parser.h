@@ -41,7 +41,8 @@ struct ExperimentOverride {
 
 // Parses YAML text; `file_name` is used in diagnostics and to resolve relative paths.
 ParseOutcome ParseExperiment(const std::string& yaml_text, const std::string& file_name,
-                             const SchemaLookup& schemas, const std::vector<ExperimentOverride>& overrides = {});
+                             const SchemaLookup& schemas,
+                             const std::vector<ExperimentOverride>& overrides = {});
 
 // Reads and parses a file. A file that cannot be read gives a single diagnostic naming it.
 ParseOutcome ParseExperimentFile(const std::string& path, const SchemaLookup& schemas,

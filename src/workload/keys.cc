@@ -41,14 +41,17 @@ KeyChooser::KeyChooser(const KeySpec& spec, int streams, uint64_t seed)
 
 size_t KeyChooser::DrawKeyIndex(uint64_t index) {
   switch (spec_.distribution) {
-    case KeySpec::Distribution::kRoundRobin: return static_cast<size_t>(index % keys_.size());
-    case KeySpec::Distribution::kRandom: return static_cast<size_t>(rng_() % keys_.size());
+    case KeySpec::Distribution::kRoundRobin:
+      return static_cast<size_t>(index % keys_.size());
+    case KeySpec::Distribution::kRandom:
+      return static_cast<size_t>(rng_() % keys_.size());
     case KeySpec::Distribution::kZipf: {
       const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
       auto it = std::lower_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u);
       return std::min(static_cast<size_t>(it - zipf_cdf_.begin()), keys_.size() - 1);
     }
-    case KeySpec::Distribution::kNone: break;
+    case KeySpec::Distribution::kNone:
+      break;
   }
   return 0;
 }

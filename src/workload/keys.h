@@ -34,7 +34,7 @@ class KeyChooser {
   std::vector<uint32_t> key_stream_;
   std::vector<double> zipf_cdf_;
   std::mt19937_64 rng_;
-  uint64_t next_index_ = 0;   // kNone: the index Next() expects, so it can skip the division
+  uint64_t next_index_ = 0;  // kNone: the index Next() expects, so it can skip the division
   uint32_t next_stream_ = 0;
 };
 

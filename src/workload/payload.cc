@@ -105,7 +105,8 @@ size_t PayloadGenerator::DrawSize() {
     std::uniform_int_distribution<int64_t> d(ms.min_bytes, ms.max_bytes);
     size = static_cast<double>(d(rng_));
   } else {
-    std::normal_distribution<double> d(static_cast<double>(ms.mean_bytes), static_cast<double>(ms.stddev_bytes));
+    std::normal_distribution<double> d(static_cast<double>(ms.mean_bytes),
+                                       static_cast<double>(ms.stddev_bytes));
     size = std::round(d(rng_));
     if (ms.min_bytes > 0) size = std::max(size, static_cast<double>(ms.min_bytes));
   }

@@ -16,7 +16,8 @@ namespace {
 double CompressedRatio(const std::vector<std::byte>& data) {
   uLongf out_len = compressBound(data.size());
   std::vector<Bytef> out(out_len);
-  EXPECT_EQ(compress2(out.data(), &out_len, reinterpret_cast<const Bytef*>(data.data()), data.size(), 6), Z_OK);
+  EXPECT_EQ(compress2(out.data(), &out_len, reinterpret_cast<const Bytef*>(data.data()), data.size(), 6),
+            Z_OK);
   return static_cast<double>(out_len) / static_cast<double>(data.size());
 }
 

@@ -14,8 +14,8 @@
 
 #include "base/status.h"
 #include "drivers/driver.h"
-#include "spec/experiment.h"
 #include "measure/run_metrics.h"
+#include "spec/experiment.h"
 
 namespace bakeoff {
 

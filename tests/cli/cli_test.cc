@@ -1,12 +1,11 @@
 // The bakeoff program as users run it: exit codes, diagnostics, result files, signals.
 // Spawns the real binary with an argv array (no shell).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -93,7 +92,9 @@ class Child {
   std::string err_path_;
 };
 
-Outcome RunBakeoff(const std::vector<std::string>& args) { return Child(args).Wait(); }
+Outcome RunBakeoff(const std::vector<std::string>& args) {
+  return Child(args).Wait();
+}
 
 std::string WriteFile(const std::string& name, const std::string& text) {
   const std::string path = testing::TempDir() + "/" + name;
@@ -155,7 +156,8 @@ TEST(CliTest, ValidateCountsRunsAndNamesSuggestDrivers) {
 }
 
 TEST(CliTest, BadFileExitsTwoWithLineAndColumn) {
-  const std::string path = WriteFile("bad.yaml", "name: bad\nsystems:\n  - name: m\n    driver: memroy\nworkload:\n  partitons: 3\n");
+  const std::string path = WriteFile(
+      "bad.yaml", "name: bad\nsystems:\n  - name: m\n    driver: memroy\nworkload:\n  partitons: 3\n");
   Outcome o = RunBakeoff({"run", path});
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find("bad.yaml:4:13"), std::string::npos) << o.err;

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto violations = bakeoff::layering::CheckTree(root, *table);
-  for (const auto& v : violations) std::cerr << root << "/" << v.file << ":" << v.line << ": " << v.message << "\n";
+  for (const auto& v : violations)
+    std::cerr << root << "/" << v.file << ":" << v.line << ": " << v.message << "\n";
   if (!violations.empty()) {
     std::cerr << violations.size() << " layering violation(s); see " << root << "/layers.txt\n";
     return 1;

@@ -22,7 +22,8 @@ std::vector<std::string> Words(const std::string& text) {
 std::string ModuleOf(const std::string& rel, const LayerTable& table) {
   std::string best;
   for (const std::string& m : table.modules) {
-    if (rel.size() > m.size() && rel.compare(0, m.size(), m) == 0 && rel[m.size()] == '/' && m.size() > best.size()) {
+    if (rel.size() > m.size() && rel.compare(0, m.size(), m) == 0 && rel[m.size()] == '/' &&
+        m.size() > best.size()) {
       best = m;
     }
   }
@@ -34,7 +35,8 @@ std::string ModuleOf(const std::string& rel, const LayerTable& table) {
 std::string ComponentOf(const std::string& rel) {
   std::string c = fs::path(rel).replace_extension("").string();
   const std::string kInternal = "_internal";
-  if (c.size() > kInternal.size() && c.compare(c.size() - kInternal.size(), kInternal.size(), kInternal) == 0) {
+  if (c.size() > kInternal.size() &&
+      c.compare(c.size() - kInternal.size(), kInternal.size(), kInternal) == 0) {
     c.resize(c.size() - kInternal.size());
   }
   return c;
@@ -73,10 +75,13 @@ Result<LayerTable> ParseLayerTable(const std::string& text) {
     if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
     if (Words(line).empty()) continue;
     const size_t colon = line.find(':');
-    if (colon == std::string::npos) return InvalidArgument("line " + std::to_string(n) + ": expected `module: deps...`");
+    if (colon == std::string::npos)
+      return InvalidArgument("line " + std::to_string(n) + ": expected `module: deps...`");
     const std::vector<std::string> name = Words(line.substr(0, colon));
-    if (name.size() != 1) return InvalidArgument("line " + std::to_string(n) + ": one module name before the colon");
-    if (table.allowed.count(name[0])) return InvalidArgument("line " + std::to_string(n) + ": " + name[0] + " twice");
+    if (name.size() != 1)
+      return InvalidArgument("line " + std::to_string(n) + ": one module name before the colon");
+    if (table.allowed.count(name[0]))
+      return InvalidArgument("line " + std::to_string(n) + ": " + name[0] + " twice");
     std::set<std::string> deps;
     for (const std::string& d : Words(line.substr(colon + 1))) {
       if (!table.allowed.count(d)) {

@@ -13,7 +13,7 @@
 namespace bakeoff::layering {
 
 struct LayerTable {
-  std::vector<std::string> modules;                    // in file order
+  std::vector<std::string> modules;                      // in file order
   std::map<std::string, std::set<std::string>> allowed;  // module -> modules it may include
 };
 
@@ -21,7 +21,7 @@ struct LayerTable {
 Result<LayerTable> ParseLayerTable(const std::string& text);
 
 struct Violation {
-  std::string file;     // relative to the root
+  std::string file;  // relative to the root
   int line = 0;
   std::string message;  // "drivers may not include env (env/provider.h)"
 };

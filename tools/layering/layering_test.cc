@@ -19,8 +19,9 @@ constexpr const char* kTable = "base:\nspec: base\ndrivers: base spec\nenv: base
 
 class TempTree {
  public:
-  TempTree() : root_(fs::temp_directory_path() / ("layering-" + std::to_string(::getpid()) + "-" +
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+  TempTree()
+      : root_(fs::temp_directory_path() / ("layering-" + std::to_string(::getpid()) + "-" +
+                                           ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
     fs::remove_all(root_);
   }
   ~TempTree() { fs::remove_all(root_); }
@@ -42,14 +43,16 @@ TEST(LayeringTest, TheTreeKeepsToItsTable) {
   Result<LayerTable> table = ParseLayerTable(text.str());
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   const std::vector<Violation> violations = CheckTree(SourceDir() + "/src", *table);
-  for (const Violation& v : violations) ADD_FAILURE() << "src/" << v.file << ":" << v.line << ": " << v.message;
+  for (const Violation& v : violations)
+    ADD_FAILURE() << "src/" << v.file << ":" << v.line << ": " << v.message;
   EXPECT_GE(table->modules.size(), 10u);
 }
 
 TEST(LayeringTest, AnUpwardIncludeIsCaughtWithItsLine) {
   TempTree tree;
   tree.Write("env/provider.h", "#pragma once\n");
-  tree.Write("drivers/driver.h", "#pragma once\n#include <map>\n\n#include \"spec/experiment.h\"\n#include \"env/provider.h\"\n");
+  tree.Write("drivers/driver.h",
+             "#pragma once\n#include <map>\n\n#include \"spec/experiment.h\"\n#include \"env/provider.h\"\n");
   tree.Write("spec/experiment.h", "#pragma once\n#include \"base/status.h\"\n");
   tree.Write("base/status.h", "#pragma once\n");
   Result<LayerTable> table = ParseLayerTable(kTable);

@@ -349,8 +349,9 @@ class KafkaSession final : public Session {
         if (visible == names.size()) return Status::Ok();
       }
       if (std::chrono::steady_clock::now() >= deadline) {
-        return all.ok() ? Timeout("kafka: topic " + names[visible] + " not visible in metadata after creation")
-                        : all.status();
+        return all.ok()
+                   ? Timeout("kafka: topic " + names[visible] + " not visible in metadata after creation")
+                   : all.status();
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -371,7 +372,8 @@ class KafkaSession final : public Session {
       const rd_kafka_metadata_topic_t& topic = md->topics[i];
       if (topic.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         partitions[topic.topic] = topic.partition_cnt;
-      } else if (topic.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && topic.err != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC &&
+      } else if (topic.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
+                 topic.err != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC &&
                  topic.err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) {
         partitions[topic.topic] = kTopicError;
       }

@@ -302,7 +302,8 @@ class MemoryConsumer final : public Consumer {
   // After Doorbell::PrepareWait(): whether a stream has news after all (see doorbell.h).
   bool AnyReadable() {
     for (const OwnStream& own : streams_) {
-      if (broker_->pushed_to(subscription_, own.stream).load(std::memory_order_acquire) != own.seen) return true;
+      if (broker_->pushed_to(subscription_, own.stream).load(std::memory_order_acquire) != own.seen)
+        return true;
     }
     return false;
   }

@@ -120,39 +120,41 @@ void ConnectionDeleter::operator()(natsConnection* nc) const {
 
 void AddConnectionOptions(std::vector<OptionSpec>& o) {
   o.push_back(Option("url", OptionType::kString, std::nullopt,
-                  "Comma-separated server URLs (nats://host:port,...); by default the environment's."));
+                     "Comma-separated server URLs (nats://host:port,...); by default the environment's."));
   o.push_back(Option("user", OptionType::kString, std::nullopt,
-                  "User name for user/password authentication; may be a ${env:NAME} reference."));
-  o.push_back(Secret(Option("password", OptionType::kString, std::nullopt,
-                         "Password as a reference, e.g. ${env:NATS_PASSWORD}; resolved at connect time.")));
+                     "User name for user/password authentication; may be a ${env:NAME} reference."));
+  o.push_back(
+      Secret(Option("password", OptionType::kString, std::nullopt,
+                    "Password as a reference, e.g. ${env:NATS_PASSWORD}; resolved at connect time.")));
   o.push_back(Secret(Option("token", OptionType::kString, std::nullopt,
-                         "Authentication token as a reference, e.g. ${env:NATS_TOKEN}.")));
+                            "Authentication token as a reference, e.g. ${env:NATS_TOKEN}.")));
   o.push_back(Option("credentials_file", OptionType::kString, std::nullopt,
-                  "Path of a .creds file (JWT + NKey seed) for decentralized authentication."));
+                     "Path of a .creds file (JWT + NKey seed) for decentralized authentication."));
   o.push_back(Option("tls", OptionType::kBool, false, "Require TLS (system trust store)."));
   o.push_back(InRange(Option("connect_timeout", OptionType::kDuration, int64_t{2'000'000'000},
-                        "Timeout of one connection attempt (TCP connect + INFO/CONNECT handshake)."),
-                    0.001, 600));
+                             "Timeout of one connection attempt (TCP connect + INFO/CONNECT handshake)."),
+                      0.001, 600));
   o.push_back(
       InRange(Option("max_reconnect", OptionType::kInt, int64_t{3},
-                "Reconnect attempts (per server) after a lost connection before the client gives up and "
-                "sends/receives fail; 0 = never reconnect."),
-            0, 1'000'000));
+                     "Reconnect attempts (per server) after a lost connection before the client gives up and "
+                     "sends/receives fail; 0 = never reconnect."),
+              0, 1'000'000));
   o.push_back(InRange(Option("reconnect_wait", OptionType::kDuration, int64_t{250'000'000},
-                        "Pause between reconnect attempts to the same server."),
-                    0, 600));
-  o.push_back(InRange(Option("reconnect_buffer", OptionType::kBytes, 8 * kMiB,
-                        "Bytes of publishes the client buffers while reconnecting; beyond that Send fails."),
-                    0, 1 << 30));
+                             "Pause between reconnect attempts to the same server."),
+                      0, 600));
+  o.push_back(
+      InRange(Option("reconnect_buffer", OptionType::kBytes, 8 * kMiB,
+                     "Bytes of publishes the client buffers while reconnecting; beyond that Send fails."),
+              0, 1 << 30));
   o.push_back(InRange(Option("io_buffer", OptionType::kBytes, int64_t{32 * 1024},
-                        "Size of the client's socket read/write buffers (cnats default 32 KiB)."),
-                    0, 64 * kMiB));
+                             "Size of the client's socket read/write buffers (cnats default 32 KiB)."),
+                      0, 64 * kMiB));
   o.push_back(Option("send_asap", OptionType::kBool, false,
-                  "Write every publish to the socket at once instead of letting the flusher batch them "
-                  "(lower latency at low rates, fewer messages/s at high rates)."));
+                     "Write every publish to the socket at once instead of letting the flusher batch them "
+                     "(lower latency at low rates, fewer messages/s at high rates)."));
   o.push_back(InRange(Option("ping_interval", OptionType::kDuration, int64_t{5'000'000'000},
-                        "Client PING interval; two missed PONGs mark a silent server as lost."),
-                    0.01, 3600));
+                             "Client PING interval; two missed PONGs mark a silent server as lost."),
+                      0.01, 3600));
 }
 
 Result<std::vector<std::string>> ServerUrls(const OptionValues& options, const Endpoints& endpoints) {

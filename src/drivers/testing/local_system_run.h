@@ -34,7 +34,8 @@ inline Result<RunMetrics> RunAndPrint(Session& session, const SystemSpec& system
         a.sent, a.acked, a.received, a.lost, a.duplicated, a.out_of_order, m->sent_msgs_per_s(),
         m->received_msgs_per_s(), m->e2e.corrected.ValueAtPercentile(50) / 1e6,
         m->e2e.corrected.ValueAtPercentile(99) / 1e6, m->stop_reason().c_str());
-    for (const auto& [message, count] : m->errors.described()) std::printf("  error x%lu: %s\n", count, message.c_str());
+    for (const auto& [message, count] : m->errors.described())
+      std::printf("  error x%lu: %s\n", count, message.c_str());
   }
   return m;
 }

@@ -19,7 +19,6 @@ namespace {
 
 constexpr size_t kTopicCreateThreads = 100;
 
-
 OptionSchema MakeSchema() {
   OptionSpec brokers;
   brokers.name = "brokers";
@@ -98,14 +97,16 @@ class EmbeddedEnvironment final : public Environment {
     for (size_t t = 0; t < threads; ++t) {
       creators.emplace_back([&, t] {
         for (size_t i = t; i < layout.topics.size(); i += threads) {
-          errors[i] = rd_kafka_mock_topic_create(cluster_, layout.topics[i].c_str(), layout.partitions, replication);
+          errors[i] =
+              rd_kafka_mock_topic_create(cluster_, layout.topics[i].c_str(), layout.partitions, replication);
         }
       });
     }
     for (std::thread& creator : creators) creator.join();
     for (size_t i = 0; i < errors.size(); ++i) {
       if (errors[i] != RD_KAFKA_RESP_ERR_NO_ERROR && errors[i] != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        return Internal("embedded: cannot create topic " + layout.topics[i] + ": " + rd_kafka_err2str(errors[i]));
+        return Internal("embedded: cannot create topic " + layout.topics[i] + ": " +
+                        rd_kafka_err2str(errors[i]));
       }
     }
     return Status::Ok();

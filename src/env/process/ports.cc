@@ -5,11 +5,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
-#include <algorithm>
-#include <array>
 
 #include "env/process/tcp_client.h"
 
