@@ -1,6 +1,6 @@
 // The redis-streams driver through the real runner against a real redis-server started by the `local`
-// provider: fan-out groups, trimming, error replies. Exact delivery, a killed server and a dead endpoint
-// are the conformance suite's (src/drivers/conformance_test.cc).
+// provider: fan-out groups, trimming, error replies, a max-rate search. Exact delivery, a killed server and a
+// dead endpoint are the conformance suite's (src/drivers/conformance_test.cc).
 #include "drivers/redis/redis_driver.h"
 
 #include <gtest/gtest.h>
@@ -19,6 +19,9 @@
 
 namespace bakeoff {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
 // A real redis server through the local provider, driven by the real runner.
 struct RedisRun : testing::LocalSystemRun {
