@@ -271,6 +271,33 @@ Status CheckResultJson(json& result, const std::string& file) {
       c.Fields(experiment["matrix"][i], where, {{"path", Kind::kString}, {"values", Kind::kArray}});
     }
   }
+  // The workload fields the report and the index read (a report of a file that passed must not throw).
+  if (!c.failed() && experiment.contains("workload")) {
+    json& w = experiment["workload"];
+    c.Fields(w, "experiment.workload",
+             {{"topics", Kind::kInteger},
+              {"partitions", Kind::kInteger},
+              {"producers", Kind::kInteger},
+              {"consumers", Kind::kInteger},
+              {"subscriptions", Kind::kInteger},
+              {"warmup_ns", Kind::kNumber},
+              {"duration_ns", Kind::kNumber},
+              {"drain_timeout_ns", Kind::kNumber},
+              {"rate", Kind::kObject},
+              {"message_size", Kind::kObject},
+              {"keys", Kind::kObject},
+              {"payload", Kind::kObject}});
+    if (!c.failed() && w.contains("rate"))
+      c.Fields(w["rate"], "experiment.workload.rate",
+               {{"mode", Kind::kString}, {"msgs_per_s", Kind::kNumber}});
+    if (!c.failed() && w.contains("message_size"))
+      c.Fields(w["message_size"], "experiment.workload.message_size",
+               {{"bytes", Kind::kNumber}, {"distribution", Kind::kString}});
+    if (!c.failed() && w.contains("keys"))
+      c.Fields(w["keys"], "experiment.workload.keys", {{"distribution", Kind::kString}});
+    if (!c.failed() && w.contains("payload"))
+      c.Fields(w["payload"], "experiment.workload.payload", {{"kind", Kind::kString}});
+  }
   if (!result.contains("environment")) result["environment"] = json::object();
   json& environment = result["environment"];
   c.Fields(environment, "environment", {{"bakeoff_version", Kind::kString}, {"host", Kind::kObject}});
