@@ -13,13 +13,14 @@ constexpr char kHexDigitsLower[] = "0123456789abcdef";
 constexpr char kHexDigitsUpper[] = "0123456789ABCDEF";
 constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-constexpr std::array<int8_t, 256> MakeBase64Table() {
-  std::array<int8_t, 256> table{};
+constexpr std::array<int16_t, 256> MakeBase64Table() {
+  std::array<int16_t, 256> table{};
   for (auto& v : table) v = -1;
-  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<int8_t>(i);
+  for (int i = 0; i < 64; ++i)
+    table[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<int16_t>(i);
   return table;
 }
-constexpr std::array<int8_t, 256> kBase64Table = MakeBase64Table();
+constexpr std::array<int16_t, 256> kBase64Table = MakeBase64Table();
 
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||

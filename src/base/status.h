@@ -140,10 +140,13 @@ class [[nodiscard]] Result {
 #define BAKEOFF_CONCAT_(a, b) BAKEOFF_CONCAT_INNER_(a, b)
 #define BAKEOFF_ASSIGN_OR_RETURN(lhs, expr) \
   BAKEOFF_ASSIGN_OR_RETURN_IMPL_(BAKEOFF_CONCAT_(bakeoff_result_, __LINE__), lhs, expr)
+// `result` names a variable and `lhs` may be a declaration (`auto x`): neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define BAKEOFF_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
   auto result = (expr);                                   \
   if (!result.ok()) return result.status();               \
   lhs = std::move(result).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define BAKEOFF_RETURN_IF_ERROR(expr)                  \
   do {                                                 \

@@ -214,7 +214,8 @@ std::string Legend(const std::vector<std::string>& labels, const LegendLayout& l
   std::string out = "<g class=\"legend\">\n";
   for (size_t i = 0; i < labels.size(); ++i) {
     const double x = kLeft + layout.column_w * static_cast<double>(i % layout.columns);
-    const double y = top + 10 + kLegendRow * static_cast<double>(i / layout.columns);
+    const size_t row = i / layout.columns;
+    const double y = top + 10 + kLegendRow * static_cast<double>(row);
     out += "<g class=\"legend-item\">";
     if (lines) {
       out += "<line x1=\"" + Num(x) + "\" x2=\"" + Num(x + 22) + "\" y1=\"" + Num(y - 4) + "\" y2=\"" +

@@ -46,7 +46,7 @@ bool ReadProc(int pid, ProcReading& out) {
   return true;
 }
 
-ResourceSampler::ResourceSampler(std::vector<ServerProcess> processes, int interval_ms)
+ResourceSampler::ResourceSampler(const std::vector<ServerProcess>& processes, int interval_ms)
     : interval_ms_(interval_ms), start_ns_(MonotonicNowNs()) {
   for (const ServerProcess& p : processes) {
     Tracked t;

@@ -25,7 +25,7 @@ bool ReadProc(int pid, ProcReading& out);
 class ResourceSampler {
  public:
   // Starts a thread sampling `processes` every `interval_ms`. Nothing is sampled for an empty list.
-  explicit ResourceSampler(std::vector<ServerProcess> processes, int interval_ms = 1000);
+  explicit ResourceSampler(const std::vector<ServerProcess>& processes, int interval_ms = 1000);
   ~ResourceSampler();
   ResourceSampler(const ResourceSampler&) = delete;
   ResourceSampler& operator=(const ResourceSampler&) = delete;

@@ -301,7 +301,7 @@ void ApiServer::Impl::AddExperimentRoutes() {
         SendError(res, 404, "not_found", std::string(f.file) + " of " + r->id + " does not exist (yet)");
         return;
       }
-      res.set_content(std::move(*body), f.content_type);
+      res.set_content(*body, f.content_type);
     });
   }
 
@@ -322,7 +322,7 @@ void ApiServer::Impl::AddExperimentRoutes() {
           SendError(res, 404, "not_found", "hlog " + file + " of " + r->id + " does not exist (yet)");
           return;
         }
-        res.set_content(std::move(*body), "text/plain");
+        res.set_content(*body, "text/plain");
       });
 }
 

@@ -155,7 +155,7 @@ Status ApiServer::Start() {
                                                        " (the request could not be read or routed)";
     SendError(res, res.status, CodeOfStatus(res.status), text);
   });
-  s.server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+  s.server.set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
     SendError(res, 500, "internal", "internal error");
   });
   // A known path with a method it does not take: 405 with Allow, before routing (which would say 404).

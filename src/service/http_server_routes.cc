@@ -213,7 +213,7 @@ void ApiServer::Impl::AddStaticRoutes() {
         !relative.empty() && relative.string().find("..") == std::string::npos && relative.string()[0] != '.';
     if (safe) {
       if (std::optional<std::string> body = ReadWholeFile(root / relative)) {
-        res.set_content(std::move(*body), ContentTypeOf(relative));
+        res.set_content(*body, ContentTypeOf(relative));
         if (req.path.rfind("/assets/", 0) == 0)
           res.set_header("Cache-Control", "public, max-age=31536000, immutable");
         return;
@@ -227,7 +227,7 @@ void ApiServer::Impl::AddStaticRoutes() {
     // Client-side routes of the UI all load index.html.
     if (std::optional<std::string> index = ReadWholeFile(root / "index.html")) {
       res.set_header("Cache-Control", "no-cache");
-      res.set_content(std::move(*index), "text/html; charset=utf-8");
+      res.set_content(*index, "text/html; charset=utf-8");
       return;
     }
     res.status = req.path == "/" ? 200 : 404;

@@ -112,7 +112,7 @@ std::optional<std::vector<MapEntry>> Reader::ReadMap(const Field& field,
       Report(key_node.Mark(), field.path, "a " + noun + " must be a plain name, found " + Describe(key_node));
       continue;
     }
-    const std::string key = key_node.Scalar();
+    const std::string& key = key_node.Scalar();
     MapEntry entry{key, key_node.Mark(),
                    Field{value, value.IsNull() ? key_node.Mark() : value.Mark(), field.Child(key)}};
     if (const MapEntry* first = FindEntry(entries, entry.key)) {

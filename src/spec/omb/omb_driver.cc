@@ -289,7 +289,7 @@ class DriverMapper {
         const size_t sep = raw.find_first_of("=:");
         std::string key = raw.substr(0, sep);
         std::string value = sep == std::string::npos ? "" : raw.substr(sep + 1);
-        auto trim = [](std::string s) {
+        auto trim = [](const std::string& s) {
           const size_t b = s.find_first_not_of(" \t\r");
           const size_t e = s.find_last_not_of(" \t\r");
           return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);

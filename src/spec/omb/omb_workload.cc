@@ -377,7 +377,7 @@ class WorkloadMapper {
   // Minutes x the duration scale, in whole microseconds (exact in the written text).
   int64_t ScaledNs(double minutes) const {
     const double us = std::round(minutes * 60e6 * options_.duration_scale);
-    return static_cast<int64_t>(std::min(us, static_cast<double>(kMaxDurationNs / 1000))) * 1000;
+    return static_cast<int64_t>(std::min(us, static_cast<double>(kMaxDurationNs) / 1000)) * 1000;
   }
 
   Reader& reader_;
