@@ -498,6 +498,7 @@ std::string BacklogSection(const std::vector<RunRef>& runs) {
 
 std::string RenderReportHtml(const std::vector<json>& input) {
   std::vector<const json*> results;
+  results.reserve(input.size());
   for (const json& r : input) results.push_back(&r);
   std::vector<RunRef> runs;
   json summary = json::array();

@@ -108,6 +108,7 @@ std::vector<std::pair<double, std::string>> LinearTicks(const ChartAxis& axis, d
   }
   const int decimals = step / unit >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step / unit) - 1e-9));
   std::vector<std::pair<double, std::string>> ticks;
+  ticks.reserve(values.size());
   for (double v : values) {
     ticks.emplace_back(v, axis.unit == AxisUnit::kPlain ? (axis.format ? axis.format(v) : Num(v))
                                                         : Fixed(v / unit, decimals) + name);
@@ -306,6 +307,7 @@ std::string LineChartSvg(const std::string& id, const std::string& title,
   }
   const Scale xs = XScale(x, xr), ys = YScale(y, yr);
   std::vector<std::string> labels;
+  labels.reserve(series.size());
   for (const ChartSeries& s : series) labels.push_back(s.label);
   Canvas canvas;
   const LegendLayout legend = LayOutLegend(labels, canvas);

@@ -61,7 +61,8 @@ const char* PayloadKindName(PayloadSpec::Kind k) {
 // still hold a plain-text secret.
 json OptionsToJson(const OptionValues& values) {
   json out = json::object();
-  for (const auto& [name, value] : values.all()) {
+  for (const auto& entry : values.all()) {
+    const std::string& name = entry.first;  // clang 14 cannot capture a structured binding
     std::visit(
         [&out, &name](const auto& v) {
           if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::map<std::string, std::string>>) {
@@ -72,7 +73,7 @@ json OptionsToJson(const OptionValues& values) {
             out[name] = v;
           }
         },
-        value);
+        entry.second);
   }
   return out;
 }
