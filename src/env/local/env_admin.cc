@@ -1,7 +1,5 @@
 #include "env/local/env_admin.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <optional>
 
@@ -16,16 +14,17 @@ constexpr std::chrono::milliseconds kKillWait{5000};
 // The environment `pid` belongs to when its state file lives in `store_dir`: from BAKEOFF_ENV_ID and
 // BAKEOFF_ENV_STATE in its environment, or (servers such as redis overwrite their environment block
 // to set a process title) from the marker file of the work directory its cwd is in.
-std::optional<std::string> ProcessEnvId(int pid, const std::string& store_dir) {
-  std::optional<std::string> id = ReadProcessEnvVar(pid, kEnvIdVariable);
-  std::optional<std::string> state = ReadProcessEnvVar(pid, kEnvStateVariable);
+std::optional<std::string> ProcessEnvId(ProcessLauncher& launcher, const ProcessRef& ref,
+                                        const std::string& store_dir) {
+  std::optional<std::string> id = launcher.EnvironmentVariable(ref, kEnvIdVariable);
+  std::optional<std::string> state = launcher.EnvironmentVariable(ref, kEnvStateVariable);
   if (id && state) {
     if (fs::path(*state).parent_path() == fs::path(store_dir)) return id;
     return std::nullopt;
   }
-  std::error_code ec;
-  fs::path dir = fs::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec);
-  if (ec) return std::nullopt;
+  std::optional<std::string> cwd = launcher.WorkingDirectory(ref);
+  if (!cwd) return std::nullopt;
+  fs::path dir(*cwd);
   for (int level = 0; level < 4 && !dir.empty() && dir != dir.root_path(); ++level, dir = dir.parent_path()) {
     Result<std::string> marker = ReadTextFile((dir / kWorkDirMarker).string());
     if (!marker.ok()) continue;
@@ -38,20 +37,16 @@ std::optional<std::string> ProcessEnvId(int pid, const std::string& store_dir) {
 }
 
 struct StrayProcess {
-  int pid = 0;
+  ProcessRef process;
   std::string env_id;
 };
 
 // Live processes that belong to an environment of `store_dir`.
-std::vector<StrayProcess> ProcessesOfStore(const std::string& store_dir) {
+std::vector<StrayProcess> ProcessesOfStore(ProcessLauncher& launcher, const std::string& store_dir) {
   std::vector<StrayProcess> found;
-  const int self = static_cast<int>(getpid());
-  for (int pid : ListPids()) {
-    if (pid == self) continue;
-    const char st = ReadProcessState(pid);
-    if (st == 0 || st == 'Z' || st == 'X') continue;
-    std::optional<std::string> id = ProcessEnvId(pid, store_dir);
-    if (id) found.push_back({pid, *id});
+  for (const ProcessRef& ref : launcher.LiveProcesses()) {
+    std::optional<std::string> id = ProcessEnvId(launcher, ref, store_dir);
+    if (id) found.push_back({ref, *id});
   }
   return found;
 }
@@ -104,7 +99,7 @@ Status RemoveWorkDirectory(const std::string& dir, const std::string& id, const 
 bool ProcessBelongsTo(ProcessLauncher& launcher, const ProcessRef& ref, const std::string& env_id,
                       const std::string& store_dir) {
   if (!launcher.IsRunning(ref)) return false;
-  std::optional<std::string> id = ProcessEnvId(ref.pid, store_dir);
+  std::optional<std::string> id = ProcessEnvId(launcher, ref, store_dir);
   return id && *id == env_id;
 }
 
@@ -124,10 +119,9 @@ Status TearDownEnvironment(EnvState& state, const StateStore& store, ProcessLaun
     note(store.Save(state));
   }
   // A process spawned but never recorded (a crash between spawn and save) still carries the id.
-  for (const StrayProcess& stray : ProcessesOfStore(store.dir())) {
+  for (const StrayProcess& stray : ProcessesOfStore(launcher, store.dir())) {
     if (stray.env_id != state.id) continue;
-    std::optional<uint64_t> start = ReadProcessStartTicks(stray.pid);
-    if (start) (void)launcher.Stop({stray.pid, *start}, std::chrono::milliseconds(2000), kKillWait);
+    (void)launcher.Stop(stray.process, std::chrono::milliseconds(2000), kKillWait);
   }
   for (ResourceState& r : state.resources) {
     if (r.kind != "directory" || r.status == "removed") continue;
@@ -198,12 +192,11 @@ GcReport CollectGarbage(const StateStore& store, ProcessLauncher& launcher, cons
     }
   }
   // Running but not recorded: processes of this state dir whose environment has no state file.
-  for (const StrayProcess& stray : ProcessesOfStore(store.dir())) {
+  for (const StrayProcess& stray : ProcessesOfStore(launcher, store.dir())) {
     if (!IsValidEnvId(stray.env_id) || fs::exists(store.PathFor(stray.env_id))) continue;
-    report.drift.push_back(stray.env_id + ": pid " + std::to_string(stray.pid) +
+    report.drift.push_back(stray.env_id + ": pid " + std::to_string(stray.process.pid) +
                            " running but not recorded; stopped");
-    std::optional<uint64_t> start = ReadProcessStartTicks(stray.pid);
-    if (start) (void)launcher.Stop({stray.pid, *start}, std::chrono::milliseconds(2000), kKillWait);
+    (void)launcher.Stop(stray.process, std::chrono::milliseconds(2000), kKillWait);
   }
   // Work directories without a state file (a crash after the state file was removed cannot leave one:
   // the directory goes first; this catches hand-deleted state files).

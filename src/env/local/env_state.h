@@ -32,7 +32,7 @@ struct EnvState {
   std::string id;  // also the work directory's name
   std::string provider = "local";
   std::string system;  // the experiment's system name
-  std::string kind;    // server kind: redis, nats, rabbitmq, mosquitto, kinesalite
+  std::string kind;    // server kind (ServerKind::name): redis, nats, ...
   int owner_pid = 0;   // the bakeoff process that created it
   uint64_t owner_start_ticks = 0;
   bool detached = false;  // left up on purpose (`env up`, `run --keep`): gc keeps it while it runs

@@ -12,7 +12,7 @@
 
 #include "env/local/env_admin.h"
 #include "env/local/kafka_health.h"
-#include "env/local/server_layout.h"
+#include "env/local/server_kinds.h"
 #include "env/process/files.h"
 #include "env/process/ports.h"
 #include "spec/internal/suggest.h"
@@ -222,8 +222,6 @@ Status CheckConfigKeys(const std::string& lib, const std::string& version,
   return Status::Ok();
 }
 
-}  // namespace
-
 Result<ServerLayout> LayoutKafka(const LayoutContext& ctx) {
   const LocalSettings& s = *ctx.settings;
   const std::string lib = KafkaLibDir();
@@ -333,6 +331,72 @@ Result<ServerLayout> LayoutKafka(const LayoutContext& ctx) {
   auto checker = std::make_shared<KafkaHealth>(health);
   layout.probe = [checker](std::chrono::milliseconds budget) { return checker->Probe(budget); };
   return layout;
+}
+
+std::vector<std::string> PlanKafka(const LocalSettings& s) {
+  const std::string heap = std::to_string(s.heap_bytes / (1024 * 1024)) + " MiB heap";
+  std::vector<std::string> lines;
+  if (s.controllers == 0) {
+    lines.push_back("Apache Kafka (java, jars from tools/kafka/lib), " +
+                    NodesText(s, "combined broker+controller node") + ", " + heap +
+                    " each, 127.0.0.1 on allocated broker and controller ports");
+  } else {
+    lines.push_back("Apache Kafka (java, jars from tools/kafka/lib), " + std::to_string(s.controllers) +
+                    " dedicated controller(s) and " + NodesText(s, "broker") + ", " + heap +
+                    " each, 127.0.0.1 on allocated ports");
+  }
+  lines.push_back("storage format of every node with one cluster id (KRaft, static quorum)");
+  if (!s.config.empty())
+    lines.push_back(std::to_string(s.config.size()) + " setting(s) passed into every server.properties");
+  return lines;
+}
+
+Status ReadKafkaOptions(const OptionValues& values, LocalSettings& s) {
+  s.controllers = static_cast<int>(values.GetInt("controllers", 0));
+  s.heap_bytes = values.GetInt("heap", s.heap_bytes);
+  return Status::Ok();
+}
+
+// The health check creates a topic with the replication factor the experiment's topics will use.
+Status CheckKafkaSystem(const SystemSpec& system, LocalSettings& s) {
+  s.replication_factor = static_cast<int>(system.options.GetInt("replication_factor", 1));
+  if (s.replication_factor > s.nodes) {
+    return InvalidArgument(
+        "local: kafka `replication_factor: " + std::to_string(s.replication_factor) +
+        "` needs at least that many brokers; the environment has `nodes: " + std::to_string(s.nodes) + "`");
+  }
+  return Status::Ok();
+}
+
+std::vector<OptionSpec> KafkaOptions() {
+  return {
+      InRange(Option("controllers", OptionType::kInt, std::nullopt,
+                     "this many dedicated KRaft controllers beside the `nodes` brokers (default: none, "
+                     "every node is broker and controller)."),
+              1, 5),
+      InRange(Option("heap", OptionType::kBytes, std::nullopt,
+                     "heap of each JVM (-Xms and -Xmx). Default 512MiB."),
+              64.0 * 1024 * 1024, 16.0 * 1024 * 1024 * 1024),
+  };
+}
+
+}  // namespace
+
+const ServerKind& KafkaServerKind() {
+  static const ServerKind kind = {
+      .name = "kafka",
+      .drivers = {"kafka"},
+      .help = "Apache Kafka in KRaft mode (java, jars from tools/kafka/lib)",
+      .config_help = "server.properties keys (checked against the broker's own list)",
+      .max_nodes = 5,
+      .default_startup_timeout = std::chrono::milliseconds(60000),
+      .options = KafkaOptions(),
+      .read_options = ReadKafkaOptions,
+      .check_system = CheckKafkaSystem,
+      .plan = PlanKafka,
+      .layout = LayoutKafka,
+  };
+  return kind;
 }
 
 }  // namespace bakeoff

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "env/local/probes.h"
-#include "env/local/server_layout.h"
+#include "env/local/server_kinds.h"
 #include "env/process/files.h"
 #include "env/process/ports.h"
 
@@ -30,8 +30,6 @@ std::string KinesaliteVersion(const std::string& tools) {
   const size_t close = text->find('"', open + 1);
   return "kinesalite " + text->substr(open + 1, close - open - 1);
 }
-
-}  // namespace
 
 Result<ServerLayout> LayoutKinesalite(const LayoutContext& ctx) {
   const LocalSettings& s = *ctx.settings;
@@ -61,6 +59,24 @@ Result<ServerLayout> LayoutKinesalite(const LayoutContext& ctx) {
   layout.probe = [p](std::chrono::milliseconds budget) { return ProbeKinesis(p, budget); };
   layout.nodes.push_back(std::move(node));
   return layout;
+}
+
+std::vector<std::string> PlanKinesalite(const LocalSettings&) {
+  return {"kinesalite (Kinesis API, in memory) on 127.0.0.1 and an allocated port"};
+}
+
+}  // namespace
+
+const ServerKind& KinesaliteServerKind() {
+  static const ServerKind kind = {
+      .name = "kinesalite",
+      .drivers = {"kinesis"},
+      .help = "kinesalite, a Kinesis API emulator in memory (from npm)",
+      .config_help = "kinesalite options (createStreamMs, deleteStreamMs, updateStreamMs, shardLimit)",
+      .plan = PlanKinesalite,
+      .layout = LayoutKinesalite,
+  };
+  return kind;
 }
 
 }  // namespace bakeoff

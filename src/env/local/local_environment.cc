@@ -1,7 +1,5 @@
 #include "env/local/local_environment.h"
 
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,13 +23,19 @@ int64_t UnixMs() {
       .count();
 }
 
-// The exit status of our child if it has exited (reaping it); "" otherwise.
-std::string ExitDescription(int pid) {
-  int status = 0;
-  if (waitpid(pid, &status, WNOHANG) != pid) return "exited";
-  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
-  return "exited";
+// "0.2 s", "30 s", "90 s".
+std::string SecondsText(std::chrono::milliseconds ms) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g s", static_cast<double>(ms.count()) / 1000.0);
+  return text;
+}
+
+// How our child that is no longer running ended (reaping it).
+std::string ExitDescription(ProcessLauncher& launcher, const ProcessRef& ref) {
+  Result<int> code = launcher.Wait(ref, std::chrono::milliseconds(0));
+  if (!code.ok()) return "exited";
+  if (*code > 128) return "was killed by signal " + std::to_string(*code - 128);
+  return "exited with code " + std::to_string(*code);
 }
 
 }  // namespace
@@ -54,7 +58,7 @@ std::string NewEnvironmentId(const std::string& system_name) {
 
 LocalEnvironment::LocalEnvironment(LocalEnvironmentOptions options)
     : options_(std::move(options)),
-      kind_(FindServerKind(options_.settings.server)),
+      kind_(options_.kind != nullptr ? options_.kind : FindServerKind(options_.settings.server)),
       id_(NewEnvironmentId(options_.system_name)),
       store_(options_.state_dir.empty() ? EnvironmentStateDir() : options_.state_dir) {
   if (options_.launcher == nullptr) options_.launcher = &OsProcessLauncher();
@@ -138,7 +142,7 @@ Status LocalEnvironment::ApplyLocked(std::chrono::milliseconds timeout) {
   }
   for (const ProcessPlan& p : layout->helpers) BAKEOFF_RETURN_IF_ERROR(SpawnRecorded(p));
   for (const ProcessPlan& p : layout->nodes) BAKEOFF_RETURN_IF_ERROR(SpawnRecorded(p));
-  BAKEOFF_RETURN_IF_ERROR(WaitHealthy(*layout, deadline));
+  BAKEOFF_RETURN_IF_ERROR(WaitHealthy(*layout, deadline, timeout));
 
   state_.status = "ready";
   state_.endpoints = layout->endpoints;
@@ -187,12 +191,13 @@ Status LocalEnvironment::SpawnRecorded(const ProcessPlan& plan) {
 }
 
 Status LocalEnvironment::WaitHealthy(const ServerLayout& layout,
-                                     std::chrono::steady_clock::time_point deadline) {
+                                     std::chrono::steady_clock::time_point deadline,
+                                     std::chrono::milliseconds limit) {
   Status last = Unavailable("not probed yet");
   while (true) {
     for (const ResourceState& r : state_.resources) {
       if (r.kind != "process" || options_.launcher->IsRunning(r.process())) continue;
-      const std::string how = ExitDescription(r.pid);
+      const std::string how = ExitDescription(*options_.launcher, r.process());
       return Unavailable(r.name + " (" + options_.settings.server + ") " + how +
                          " during startup; last lines of " + r.log + ":\n" +
                          LastLines(r.log, kLogLinesInErrors));
@@ -211,9 +216,12 @@ Status LocalEnvironment::WaitHealthy(const ServerLayout& layout,
   for (const ResourceState& r : state_.resources) {
     if (r.kind == "process") logs += "\nlast lines of " + r.log + ":\n" + LastLines(r.log, kLogLinesInErrors);
   }
-  return Timeout(options_.settings.server + " not healthy within " +
-                 std::to_string(options_.settings.startup_timeout.count() / 1000.0).substr(0, 4) +
-                 " s (startup_timeout): " + last.message() + logs);
+  const std::chrono::milliseconds startup = options_.settings.startup_timeout;
+  const std::string bound = limit < startup
+                                ? SecondsText(limit) + " (the most the caller allows; startup_timeout is " +
+                                      SecondsText(startup) + ")"
+                                : SecondsText(startup) + " (startup_timeout)";
+  return Timeout(options_.settings.server + " not healthy within " + bound + ": " + last.message() + logs);
 }
 
 Status LocalEnvironment::Destroy() {

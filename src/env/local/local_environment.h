@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "env/local/env_state.h"
-#include "env/local/server_layout.h"
+#include "env/local/server_kinds.h"
 #include "env/provider.h"
 
 namespace bakeoff {
@@ -16,6 +16,7 @@ namespace bakeoff {
 struct LocalEnvironmentOptions {
   std::string system_name;
   LocalSettings settings;
+  const ServerKind* kind = nullptr;     // default: FindServerKind(settings.server); tests bring their own
   ProcessLauncher* launcher = nullptr;  // default: the OS
   std::string state_dir;                // default: EnvironmentStateDir()
   std::string work_root;                // default: EnvironmentWorkRoot()
@@ -40,7 +41,9 @@ class LocalEnvironment final : public Environment {
  private:
   Status ApplyLocked(std::chrono::milliseconds timeout);
   Status SpawnRecorded(const ProcessPlan& plan);
-  Status WaitHealthy(const ServerLayout& layout, std::chrono::steady_clock::time_point deadline);
+  // `limit`: the time Apply allowed in all (the smaller of its timeout and startup_timeout), for errors.
+  Status WaitHealthy(const ServerLayout& layout, std::chrono::steady_clock::time_point deadline,
+                     std::chrono::milliseconds limit);
   Status SaveLocked();
 
   LocalEnvironmentOptions options_;

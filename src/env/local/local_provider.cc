@@ -1,87 +1,105 @@
 #include "env/local/local_provider.h"
 
-#include <sstream>
+#include <algorithm>
+#include <map>
 
 #include "env/local/local_environment.h"
+#include "env/local/server_kinds.h"
 #include "spec/cpu_list.h"
 
 namespace bakeoff {
 namespace {
 
-bool IsSettingKey(const std::string& key) {
-  if (key.empty()) return false;
-  for (char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
+std::string Seconds(std::chrono::milliseconds ms) {
+  return ms.count() % 1000 == 0 ? std::to_string(ms.count() / 1000) + "s" : std::to_string(ms.count()) + "ms";
 }
 
+// "redis (redis-server), nats (nats-server, ...), ..."
+std::string ServerChoicesText() {
+  std::string text;
+  for (const ServerKind* kind : AllServerKinds())
+    text += (text.empty() ? "" : ", ") + kind->name + " (" + kind->help + ")";
+  return text;
+}
+
+std::string NodesHelp() {
+  std::vector<std::string> ranges;
+  for (const ServerKind* kind : AllServerKinds()) {
+    if (kind->clusters()) ranges.push_back(kind->name + " 1.." + std::to_string(kind->max_nodes));
+  }
+  return "Number of server nodes; more than 1 forms a cluster (" + JoinWithAnd(ranges) +
+         "); the other servers run 1 node.";
+}
+
+std::string ConfigHelp() {
+  std::string text = "Server settings passed through into its config: ";
+  bool first = true;
+  for (const ServerKind* kind : AllServerKinds()) {
+    text += (first ? "" : "; ") + kind->name + ": " + kind->config_help;
+    first = false;
+  }
+  return text + ".";
+}
+
+std::string StartupTimeoutHelp() {
+  std::map<int64_t, std::vector<std::string>> others;  // timeout ms -> kinds
+  for (const ServerKind* kind : AllServerKinds()) {
+    if (kind->default_startup_timeout != kDefaultStartupTimeout)
+      others[kind->default_startup_timeout.count()].push_back(kind->name);
+  }
+  std::string text =
+      "How long the servers may take to become healthy. Default " + Seconds(kDefaultStartupTimeout);
+  for (const auto& [ms, kinds] : others)
+    text += "; " + Seconds(std::chrono::milliseconds(ms)) + " for " + JoinWithAnd(kinds);
+  return text + ".";
+}
+
+// The common options, then each kind's own (its help prefixed with its name), in registration order.
 OptionSchema MakeSchema() {
   OptionSchema s;
-  s.options = {
-      {.name = "server",
-       .type = OptionType::kEnum,
-       .optional = true,
-       .help = "Which server to start. Default: inferred from the driver (redis-streams -> redis, nats and "
-               "nats-jetstream -> nats, rabbitmq -> rabbitmq, mqtt -> mosquitto, kinesis -> kinesalite, "
-               "kafka -> kafka).",
-       .choices = {"redis", "nats", "rabbitmq", "mosquitto", "kinesalite", "kafka"}},
-      {.name = "nodes",
-       .type = OptionType::kInt,
-       .default_value = int64_t{1},
-       .help = "Number of server nodes; more than 1 forms a cluster (nats, rabbitmq, kafka: 1..5 brokers, "
-               "combined broker+controller nodes unless `controllers` is given).",
-       .min = 1,
-       .max = 9},
-      {.name = "controllers",
-       .type = OptionType::kInt,
-       .optional = true,
-       .help =
-           "kafka: this many dedicated KRaft controllers beside the `nodes` brokers (default: none, every "
-           "node is broker and controller).",
-       .min = 1,
-       .max = 5},
-      {.name = "heap",
-       .type = OptionType::kBytes,
-       .optional = true,
-       .help = "kafka: heap of each JVM (-Xms and -Xmx). Default 512MiB.",
-       .min = 64.0 * 1024 * 1024,
-       .max = 16.0 * 1024 * 1024 * 1024},
-      {.name = "jetstream",
-       .type = OptionType::kBool,
-       .default_value = true,
-       .help = "nats: enable JetStream (health then waits for the JetStream meta leader)."},
-      {.name = "storage",
-       .type = OptionType::kEnum,
-       .default_value = std::string("file"),
-       .help = "nats JetStream storage: file, or memory (the server refuses file-backed streams).",
-       .choices = {"file", "memory"}},
-      {.name = "plugins",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "rabbitmq: comma-separated plugins to enable, e.g. rabbitmq_stream (its listener gets an "
-               "allocated port)."},
-      {.name = "config",
-       .type = OptionType::kStringMap,
-       .optional = true,
-       .help =
-           "Server settings passed through into its config file, e.g. redis {appendonly: \"yes\", "
-           "appendfsync: everysec}; rabbitmq.conf keys; nats.conf keys; mosquitto.conf keys; kinesalite "
-           "options (createStreamMs); kafka server.properties keys (checked against the broker's own list)."},
-      {.name = "cpus",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "Pin every server process to these CPUs, e.g. \"1\" or \"0-1\" (recorded in the results)."},
-      {.name = "startup_timeout",
-       .type = OptionType::kDuration,
-       .optional = true,
-       .help = "How long the servers may take to become healthy. Default 30s; 60s for rabbitmq and kafka.",
-       .min = 0.1,
-       .max = 3600},
-  };
+  OptionSpec server = Option("server", OptionType::kEnum, std::nullopt, "");
+  server.help = "Which server to start: " + ServerChoicesText() + ". Default: inferred from the driver (" +
+                DriverToServerText() + ").";
+  for (const ServerKind* kind : AllServerKinds()) server.choices.push_back(kind->name);
+  s.options.push_back(server);
+  int max_nodes = 1;
+  for (const ServerKind* kind : AllServerKinds()) max_nodes = std::max(max_nodes, kind->max_nodes);
+  OptionSpec nodes = InRange(Option("nodes", OptionType::kInt, int64_t{1}, ""), 1, max_nodes);
+  nodes.help = NodesHelp();
+  s.options.push_back(nodes);
+  for (const ServerKind* kind : AllServerKinds()) {
+    for (OptionSpec option : kind->options) {
+      option.help = kind->name + ": " + option.help;
+      s.options.push_back(std::move(option));
+    }
+  }
+  OptionSpec config = Option("config", OptionType::kStringMap, std::nullopt, "");
+  config.help = ConfigHelp();
+  s.options.push_back(config);
+  s.options.push_back(Option("cpus", OptionType::kString, std::nullopt,
+                             "Pin every server process to these CPUs, e.g. \"1\" or \"0-1\" (recorded in "
+                             "the results)."));
+  OptionSpec startup = InRange(Option("startup_timeout", OptionType::kDuration, std::nullopt, ""), 0.1, 3600);
+  startup.help = StartupTimeoutHelp();
+  s.options.push_back(startup);
   return s;
+}
+
+// `option`, given for an environment of `kind`, belongs to other kinds only: the error naming them.
+Status CheckKindOptions(const OptionValues& options, const ServerKind& kind) {
+  for (const ServerKind* other : AllServerKinds()) {
+    for (const OptionSpec& option : other->options) {
+      if (!options.Has(option.name) || kind.accepts(option.name)) continue;
+      std::vector<std::string> owners;
+      for (const ServerKind* k : AllServerKinds()) {
+        if (k->accepts(option.name)) owners.push_back(k->name);
+      }
+      return InvalidArgument("local: `" + option.name + "` applies to " + JoinWithAnd(owners) +
+                             " only, and this environment starts " + kind.name + ": remove `" + option.name +
+                             "`");
+    }
+  }
+  return Status::Ok();
 }
 
 class LocalProvider final : public Provider {
@@ -89,11 +107,9 @@ class LocalProvider final : public Provider {
   LocalProvider() : schema_(MakeSchema()) {}
   std::string name() const override { return "local"; }
   std::string description() const override {
-    return "Real servers started on this machine (redis, nats, rabbitmq, mosquitto, kinesalite, Apache "
-           "Kafka) on "
-           "127.0.0.1 "
-           "and allocated ports; recorded in a state file and removed on every exit path (`bakeoff env gc` "
-           "cleans up after a crash).";
+    return "Real servers started on this machine (" + ServerKindNames() +
+           ") on 127.0.0.1 and allocated ports; recorded in a state file and removed on every exit path "
+           "(`bakeoff env gc` cleans up after a crash).";
   }
   const OptionSchema& schema() const override { return schema_; }
 
@@ -113,31 +129,8 @@ class LocalProvider final : public Provider {
   static Result<LocalSettings> Settings(const SystemSpec& system) {
     Result<LocalSettings> settings = LocalSettingsFromOptions(system.environment.options, system.driver);
     if (!settings.ok()) return settings.status();
-    if (settings->server == "kafka") {
-      // The health check creates a topic with the replication factor the experiment's topics will use.
-      settings->replication_factor = static_cast<int>(system.options.GetInt("replication_factor", 1));
-      if (settings->replication_factor > settings->nodes) {
-        return InvalidArgument(
-            "local: kafka `replication_factor: " + std::to_string(settings->replication_factor) +
-            "` needs at least that many brokers; "
-            "the environment has `nodes: " +
-            std::to_string(settings->nodes) + "`");
-      }
-    }
-    if (settings->server == "nats" && system.driver == "nats-jetstream") {
-      if (!settings->jetstream) {
-        return InvalidArgument(
-            "local: the nats-jetstream driver needs JetStream; the environment has "
-            "`jetstream: false` (remove it, or use the `nats` driver)");
-      }
-      const std::string wanted = system.options.GetString("storage", "file");
-      if (settings->storage == "memory" && wanted == "file") {
-        return InvalidArgument(
-            "local: the environment's `storage: memory` makes the server refuse file-backed "
-            "streams, and the driver's `storage` is `file`: set `options.storage: memory` "
-            "or the environment's `storage: file`");
-      }
-    }
+    const ServerKind* kind = FindServerKind(settings->server);
+    if (kind->check_system) BAKEOFF_RETURN_IF_ERROR(kind->check_system(system, *settings));
     return settings;
   }
 
@@ -147,15 +140,10 @@ class LocalProvider final : public Provider {
 }  // namespace
 
 Result<std::string> ServerForDriver(const std::string& driver) {
-  if (driver == "redis-streams" || driver == "redis") return std::string("redis");
-  if (driver == "nats" || driver == "nats-jetstream") return std::string("nats");
-  if (driver == "rabbitmq") return std::string("rabbitmq");
-  if (driver == "mqtt") return std::string("mosquitto");
-  if (driver == "kinesis") return std::string("kinesalite");
-  if (driver == "kafka") return std::string("kafka");
-  return InvalidArgument("local: driver `" + driver +
-                         "` needs no server; give `server:` explicitly or use "
-                         "another environment");
+  if (const ServerKind* kind = ServerKindForDriver(driver); kind != nullptr) return kind->name;
+  return InvalidArgument("local: driver `" + driver + "` needs no server (the local servers serve " +
+                         DriverToServerText() + "); give `server:` (" + ServerKindNames() +
+                         ") explicitly or use another environment");
 }
 
 Result<LocalSettings> LocalSettingsFromOptions(const OptionValues& options, const std::string& driver) {
@@ -166,34 +154,24 @@ Result<LocalSettings> LocalSettingsFromOptions(const OptionValues& options, cons
     if (!inferred.ok()) return inferred.status();
     s.server = *inferred;
   }
-  if (FindServerKind(s.server) == nullptr) return InvalidArgument("local: unknown server `" + s.server + "`");
+  const ServerKind* kind = FindServerKind(s.server);
+  if (kind == nullptr)
+    return InvalidArgument("local: unknown server `" + s.server + "`; one of " + ServerKindNames());
   s.nodes = static_cast<int>(options.GetInt("nodes", 1));
-  if (s.nodes > 1 && s.server != "nats" && s.server != "rabbitmq" && s.server != "kafka") {
-    return InvalidArgument("local: `nodes: " + std::to_string(s.nodes) +
-                           "` — only nats, rabbitmq and kafka form clusters");
+  if (s.nodes > 1 && !kind->clusters()) {
+    return InvalidArgument("local: `nodes: " + std::to_string(s.nodes) + "` — only " +
+                           ClusteringServerKindNames() + " form clusters; " + kind->name +
+                           " runs 1 node (remove `nodes`)");
   }
-  if (s.server == "kafka" && s.nodes > 5) {
-    return InvalidArgument("local: kafka `nodes: " + std::to_string(s.nodes) + "` — at most 5 brokers here");
+  if (s.nodes > kind->max_nodes) {
+    return InvalidArgument("local: " + kind->name + " `nodes: " + std::to_string(s.nodes) + "` — at most " +
+                           std::to_string(kind->max_nodes) + " nodes here");
   }
-  s.controllers = static_cast<int>(options.GetInt("controllers", 0));
-  s.heap_bytes = options.GetInt("heap", s.heap_bytes);
-  if ((options.Has("controllers") || options.Has("heap")) && s.server != "kafka")
-    return InvalidArgument("local: `controllers` and `heap` apply to kafka only");
-  s.jetstream = options.GetBool("jetstream", true);
-  s.storage = options.GetString("storage", "file");
-  std::istringstream plugins(options.GetString("plugins"));
-  for (std::string p; std::getline(plugins, p, ',');) {
-    p.erase(0, p.find_first_not_of(" \t"));
-    p.erase(p.find_last_not_of(" \t") + 1);
-    if (p.empty()) continue;
-    if (!IsSettingKey(p)) return InvalidArgument("local: plugin name `" + p + "` is not valid");
-    s.plugins.push_back(p);
-  }
-  if (!s.plugins.empty() && s.server != "rabbitmq")
-    return InvalidArgument("local: `plugins` applies to rabbitmq only");
+  BAKEOFF_RETURN_IF_ERROR(CheckKindOptions(options, *kind));
+  if (kind->read_options) BAKEOFF_RETURN_IF_ERROR(kind->read_options(options, s));
   s.config = options.GetStringMap("config");
   for (const auto& [k, v] : s.config) {
-    if (!IsSettingKey(k)) return InvalidArgument("local: config key `" + k + "` is not a setting name");
+    if (!IsSettingName(k)) return InvalidArgument("local: config key `" + k + "` is not a setting name");
     if (v.find_first_of("\r\n") != std::string::npos) {
       return InvalidArgument("local: config value of `" + k + "` must be one line");
     }
@@ -204,10 +182,8 @@ Result<LocalSettings> LocalSettingsFromOptions(const OptionValues& options, cons
     if (!cpus.ok()) return InvalidArgument("local: " + cpus.status().message());
     s.cpus = *cpus;
   }
-  const std::chrono::nanoseconds fallback =
-      s.server == "rabbitmq" || s.server == "kafka" ? std::chrono::seconds(60) : std::chrono::seconds(30);
-  s.startup_timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(options.GetDuration("startup_timeout", fallback));
+  s.startup_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      options.GetDuration("startup_timeout", kind->default_startup_timeout));
   return s;
 }
 

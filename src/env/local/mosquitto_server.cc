@@ -4,10 +4,11 @@
 #include <unistd.h>
 
 #include "env/local/probes.h"
-#include "env/local/server_layout.h"
+#include "env/local/server_kinds.h"
 #include "env/process/ports.h"
 
 namespace bakeoff {
+namespace {
 
 Result<ServerLayout> LayoutMosquitto(const LayoutContext& ctx) {
   const LocalSettings& s = *ctx.settings;
@@ -35,6 +36,24 @@ Result<ServerLayout> LayoutMosquitto(const LayoutContext& ctx) {
   layout.probe = [p](std::chrono::milliseconds budget) { return ProbeMqtt(p, budget); };
   layout.nodes.push_back(std::move(node));
   return layout;
+}
+
+std::vector<std::string> PlanMosquitto(const LocalSettings&) {
+  return {"mosquitto, 1 node, `listener PORT 127.0.0.1` and `allow_anonymous true` in its config"};
+}
+
+}  // namespace
+
+const ServerKind& MosquittoServerKind() {
+  static const ServerKind kind = {
+      .name = "mosquitto",
+      .drivers = {"mqtt"},
+      .help = "the mosquitto MQTT broker",
+      .config_help = "mosquitto.conf keys",
+      .plan = PlanMosquitto,
+      .layout = LayoutMosquitto,
+  };
+  return kind;
 }
 
 }  // namespace bakeoff

@@ -1,10 +1,11 @@
 // nats-server: one node or an N-node cluster (full mesh of routes on allocated ports), JetStream on or
 // off. Healthy = every node answers PING and, with JetStream, `$JS.API.INFO` (meta leader elected).
 #include "env/local/probes.h"
-#include "env/local/server_layout.h"
+#include "env/local/server_kinds.h"
 #include "env/process/ports.h"
 
 namespace bakeoff {
+namespace {
 
 Result<ServerLayout> LayoutNats(const LayoutContext& ctx) {
   const LocalSettings& s = *ctx.settings;
@@ -62,6 +63,65 @@ Result<ServerLayout> LayoutNats(const LayoutContext& ctx) {
     return Status::Ok();
   };
   return layout;
+}
+
+std::vector<std::string> PlanNats(const LocalSettings& s) {
+  std::string js = s.jetstream ? ", JetStream on (" + s.storage + " storage)" : ", JetStream off";
+  return {"nats-server, " + NodesText(s, "node") + js + ", 127.0.0.1 on allocated client" +
+          (s.nodes > 1 ? " and cluster route ports" : " port")};
+}
+
+Status ReadNatsOptions(const OptionValues& values, LocalSettings& s) {
+  s.jetstream = values.GetBool("jetstream", true);
+  s.storage = values.GetString("storage", "file");
+  return Status::Ok();
+}
+
+// The nats-jetstream driver needs JetStream, and streams the server accepts.
+Status CheckNatsSystem(const SystemSpec& system, LocalSettings& s) {
+  if (system.driver != "nats-jetstream") return Status::Ok();
+  if (!s.jetstream) {
+    return InvalidArgument(
+        "local: the nats-jetstream driver needs JetStream; the environment has "
+        "`jetstream: false` (remove it, or use the `nats` driver)");
+  }
+  const std::string wanted = system.options.GetString("storage", "file");
+  if (s.storage == "memory" && wanted == "file") {
+    return InvalidArgument(
+        "local: the environment's `storage: memory` makes the server refuse file-backed "
+        "streams, and the driver's `storage` is `file`: set `options.storage: memory` "
+        "or the environment's `storage: file`");
+  }
+  return Status::Ok();
+}
+
+std::vector<OptionSpec> NatsOptions() {
+  OptionSpec jetstream = Option("jetstream", OptionType::kBool, std::nullopt,
+                                "enable JetStream (health then waits for the JetStream meta leader). "
+                                "Default true.");
+  OptionSpec storage = Option("storage", OptionType::kEnum, std::nullopt,
+                              "JetStream storage: file, or memory (the server refuses file-backed "
+                              "streams). Default file.");
+  storage.choices = {"file", "memory"};
+  return {jetstream, storage};
+}
+
+}  // namespace
+
+const ServerKind& NatsServerKind() {
+  static const ServerKind kind = {
+      .name = "nats",
+      .drivers = {"nats", "nats-jetstream"},
+      .help = "nats-server, JetStream on unless `jetstream: false`",
+      .config_help = "nats.conf keys",
+      .max_nodes = 9,
+      .options = NatsOptions(),
+      .read_options = ReadNatsOptions,
+      .check_system = CheckNatsSystem,
+      .plan = PlanNats,
+      .layout = LayoutNats,
+  };
+  return kind;
 }
 
 }  // namespace bakeoff

@@ -1,9 +1,10 @@
 // rabbitmq-server: one node or an N-node cluster (classic-config peer discovery, nodes boot in
 // parallel). Each environment runs its own epmd on an allocated port (ERL_EPMD_PORT), started by
 // bakeoff so that it is recorded and stopped by PID. Everything binds 127.0.0.1.
+#include <sstream>
 #include <thread>
 
-#include "env/local/server_layout.h"
+#include "env/local/server_kinds.h"
 #include "env/process/ports.h"
 #include "env/process/tcp_client.h"
 
@@ -63,8 +64,6 @@ Result<CommandOutput> Rabbitmqctl(const LayoutContext& ctx, const RabbitNode& no
   req.log_path = node.dir + "/rabbitmqctl-" + tag + ".out";
   return RunToCompletion(*ctx.launcher, req, timeout);
 }
-
-}  // namespace
 
 Result<ServerLayout> LayoutRabbitmq(const LayoutContext& ctx) {
   const LocalSettings& s = *ctx.settings;
@@ -203,6 +202,48 @@ Result<ServerLayout> LayoutRabbitmq(const LayoutContext& ctx) {
     return Status::Ok();
   };
   return layout;
+}
+
+std::vector<std::string> PlanRabbitmq(const LocalSettings& s) {
+  std::string plugins;
+  for (const std::string& p : s.plugins) plugins += (plugins.empty() ? "" : ",") + p;
+  return {"epmd on an allocated port (127.0.0.1), stopped by PID on destroy",
+          "rabbitmq-server, " + NodesText(s, "node") +
+              " with their own HOME, node names and allocated AMQP and distribution ports" +
+              (plugins.empty() ? "" : ", plugins " + plugins)};
+}
+
+// `plugins: "a, b"`: each a plugin name (it is written into enabled_plugins).
+Status ReadRabbitmqOptions(const OptionValues& values, LocalSettings& s) {
+  std::istringstream plugins(values.GetString("plugins"));
+  for (std::string p; std::getline(plugins, p, ',');) {
+    p.erase(0, p.find_first_not_of(" \t"));
+    p.erase(p.find_last_not_of(" \t") + 1);
+    if (p.empty()) continue;
+    if (!IsSettingName(p)) return InvalidArgument("local: plugin name `" + p + "` is not valid");
+    s.plugins.push_back(p);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const ServerKind& RabbitmqServerKind() {
+  static const ServerKind kind = {
+      .name = "rabbitmq",
+      .drivers = {"rabbitmq"},
+      .help = "rabbitmq-server with its own epmd",
+      .config_help = "rabbitmq.conf keys",
+      .max_nodes = 9,
+      .default_startup_timeout = std::chrono::milliseconds(60000),
+      .options = {Option("plugins", OptionType::kString, std::nullopt,
+                         "comma-separated plugins to enable, e.g. rabbitmq_stream (its listener gets an "
+                         "allocated port).")},
+      .read_options = ReadRabbitmqOptions,
+      .plan = PlanRabbitmq,
+      .layout = LayoutRabbitmq,
+  };
+  return kind;
 }
 
 }  // namespace bakeoff

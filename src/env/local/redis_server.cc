@@ -1,10 +1,11 @@
 // redis-server: one node, config file in its directory, persistence off unless the user's settings
 // turn it on (`appendonly: "yes"`, `save: "900 1"`).
 #include "env/local/probes.h"
-#include "env/local/server_layout.h"
+#include "env/local/server_kinds.h"
 #include "env/process/ports.h"
 
 namespace bakeoff {
+namespace {
 
 Result<ServerLayout> LayoutRedis(const LayoutContext& ctx) {
   const LocalSettings& s = *ctx.settings;
@@ -35,6 +36,27 @@ Result<ServerLayout> LayoutRedis(const LayoutContext& ctx) {
   layout.probe = [p](std::chrono::milliseconds budget) { return ProbeRedis(p, budget); };
   layout.nodes.push_back(std::move(node));
   return layout;
+}
+
+std::vector<std::string> PlanRedis(const LocalSettings& s) {
+  return {
+      "redis-server, " + NodesText(s, "node") +
+      ", 127.0.0.1 on an allocated port, config written to the work directory" +
+      (s.config.empty() ? "" : " with " + std::to_string(s.config.size()) + " setting(s) passed through")};
+}
+
+}  // namespace
+
+const ServerKind& RedisServerKind() {
+  static const ServerKind kind = {
+      .name = "redis",
+      .drivers = {"redis-streams"},
+      .help = "redis-server",
+      .config_help = "redis.conf settings, e.g. {appendonly: \"yes\", appendfsync: everysec}",
+      .plan = PlanRedis,
+      .layout = LayoutRedis,
+  };
+  return kind;
 }
 
 }  // namespace bakeoff

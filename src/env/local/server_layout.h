@@ -1,5 +1,5 @@
-// What one server kind (redis, nats, ...) contributes to a local environment: at plan time a
-// description, at apply time the files, processes, endpoints and the protocol-level health probe.
+// What one server kind (redis, nats, ...; see server_kinds.h) contributes to a local environment: at plan
+// time a description, at apply time the files, processes, endpoints and the protocol-level health probe.
 // The lifecycle (state file, spawning, waiting, teardown) is generic and lives in local_environment.
 #pragma once
 
@@ -17,8 +17,9 @@ namespace bakeoff {
 
 // The provider's validated options, typed.
 struct LocalSettings {
-  std::string server;  // redis | nats | rabbitmq | mosquitto | kinesalite | kafka
+  std::string server;  // a ServerKind's name (server_kinds.h)
   int nodes = 1;
+  // The kind-specific fields below are read by their kind's `read_options`.
   int controllers = 0;                        // kafka: dedicated KRaft controllers; 0 = combined nodes
   int64_t heap_bytes = 512LL * 1024 * 1024;   // kafka: -Xms/-Xmx of each JVM
   int replication_factor = 1;                 // kafka: the health check creates a topic with it
@@ -58,28 +59,16 @@ struct LayoutContext {
   ProcessLauncher* launcher = nullptr;
 };
 
-// One entry per server kind (server_kinds.cc).
-struct ServerKind {
-  std::string name;
-  std::function<std::vector<std::string>(const LocalSettings&)> plan;
-  std::function<Result<ServerLayout>(const LayoutContext&)> layout;
-};
-
-const ServerKind* FindServerKind(const std::string& name);
-
-// Per kind (one file each).
-Result<ServerLayout> LayoutRedis(const LayoutContext& ctx);
-Result<ServerLayout> LayoutNats(const LayoutContext& ctx);
-Result<ServerLayout> LayoutRabbitmq(const LayoutContext& ctx);
-Result<ServerLayout> LayoutMosquitto(const LayoutContext& ctx);
-Result<ServerLayout> LayoutKinesalite(const LayoutContext& ctx);
-Result<ServerLayout> LayoutKafka(const LayoutContext& ctx);
-
 // Helpers shared by the kinds.
 // The first line of `argv`'s output (e.g. "Redis server v=7.0.15 ..."), "" when it cannot run.
 std::string ProgramVersionLine(const LayoutContext& ctx, const std::vector<std::string>& argv);
 // A ProcessPlan for node `name` with its directory <work_dir>/<name>, log <dir>/<name>.log, the cpus
 // and BAKEOFF_ENV_ID set.
 ProcessPlan MakeProcessPlan(const LayoutContext& ctx, const std::string& name, std::vector<std::string> argv);
+// "1 node" or "3 nodes (cluster)", for plan lines.
+std::string NodesText(const LocalSettings& settings, const std::string& what);
+// Whether `key` may be written into a server's config as a setting name (or plugin name): letters,
+// digits, `_`, `-`, `.`; nothing that could start another line or a value.
+bool IsSettingName(const std::string& key);
 
 }  // namespace bakeoff

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -212,6 +213,35 @@ class OsLauncher final : public ProcessLauncher {
       }
       std::this_thread::sleep_for(kPollInterval);
     }
+  }
+
+  std::optional<std::string> EnvironmentVariable(const ProcessRef& ref, const std::string& name) override {
+    std::optional<std::string> value = ReadProcessEnvVar(ref.pid, name);
+    // Read after the check could name a reused PID: the value counts only if it is still the same process.
+    if (!value || !IsRunning(ref)) return std::nullopt;
+    return value;
+  }
+
+  std::optional<std::string> WorkingDirectory(const ProcessRef& ref) override {
+    std::error_code ec;
+    const std::filesystem::path dir =
+        std::filesystem::read_symlink("/proc/" + std::to_string(ref.pid) + "/cwd", ec);
+    if (ec || !IsRunning(ref)) return std::nullopt;
+    return dir.string();
+  }
+
+  std::vector<ProcessRef> LiveProcesses() override {
+    std::vector<ProcessRef> live;
+    const int self = static_cast<int>(getpid());
+    for (int pid : ListPids()) {
+      if (pid == self) continue;
+      std::vector<std::string> fields = StatFieldsAfterComm(pid);
+      if (fields.size() < 20 || fields[0].empty()) continue;
+      const char state = fields[0][0];
+      if (state == 'Z' || state == 'X') continue;
+      live.push_back({pid, std::stoull(fields[19])});
+    }
+    return live;
   }
 };
 

@@ -1,8 +1,9 @@
 // The OS seam for server processes: spawn with an argv array (never a shell), identify a process by PID
 // plus its start time (so a reused PID is never mistaken for ours), stop with SIGTERM -> SIGKILL.
 //
-// Lifecycle code talks to the `ProcessLauncher` interface so that tests can substitute it; programs use
-// OsProcessLauncher(). All functions are thread-safe.
+// Lifecycle code talks to the `ProcessLauncher` interface so that tests can substitute it (a fake:
+// env/process/testing/fake_process_launcher.h); programs use OsProcessLauncher(). All functions are
+// thread-safe.
 #pragma once
 
 #include <chrono>
@@ -51,6 +52,15 @@ class ProcessLauncher {
                                    std::chrono::milliseconds kill_wait) = 0;
   // Waits for our child to exit; its exit code, or 128+signal. Timeout: the process is killed.
   virtual Result<int> Wait(const ProcessRef& ref, std::chrono::milliseconds timeout) = 0;
+
+  // What teardown and gc read to prove that a process is bakeoff's (env/local/env_admin.h), all for a
+  // process that `IsRunning`; nullopt when it is gone or the value cannot be read.
+  // Variable `name` of its environment.
+  virtual std::optional<std::string> EnvironmentVariable(const ProcessRef& ref, const std::string& name) = 0;
+  // Its working directory.
+  virtual std::optional<std::string> WorkingDirectory(const ProcessRef& ref) = 0;
+  // Every live (not zombie) process but this one.
+  virtual std::vector<ProcessRef> LiveProcesses() = 0;
 };
 
 // The real operating system.
