@@ -63,6 +63,19 @@ class ReceiveSink {
   virtual void OnReceived(std::span<const InMessage> batch) = 0;
 };
 
+// What a client library reports outside any call: a consumer group rebalance, an error the library
+// retries by itself (a broker connection lost). The runner records them in the run's errors.
+// Threads: may be called from any producer's or consumer's thread (inside its Poll()/Close()), never
+// from a library's internal thread; rare (not per message), so an implementation may take a lock.
+class ClientEventSink {
+ public:
+  virtual ~ClientEventSink() = default;
+  // Partitions were assigned to or revoked from consumer `client`; `what` says which and how many.
+  virtual void OnRebalance(const std::string& client, const std::string& what) = 0;
+  // The library of `client` reported `error` (already retried or to be retried by itself).
+  virtual void OnClientError(const std::string& client, const Status& error) = 0;
+};
+
 class Producer {
  public:
   virtual ~Producer() = default;
@@ -129,6 +142,9 @@ class Session {
   virtual Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) = 0;
   // Facts for the result file: client library version, server version, effective client config.
   virtual std::map<std::string, std::string> Facts() { return {}; }
+  // Where producers and consumers made from now on report client events (nullptr: nowhere). The sink
+  // must outlive them. Drivers whose libraries report no such events ignore it.
+  virtual void SetClientEventSink(ClientEventSink* /*sink*/) {}
 };
 
 class Driver {

@@ -14,8 +14,20 @@ const char* ErrorPhaseName(ErrorPhase phase) {
       return "close";
     case ErrorPhase::kSchedule:
       return "schedule";
+    case ErrorPhase::kClient:
+      return "client";
   }
   return "send";
+}
+
+const char* ErrorCodeName(const ErrorCount& e) {
+  switch (e.event) {
+    case ClientEvent::kNone:
+      break;
+    case ClientEvent::kRebalance:
+      return "rebalance";
+  }
+  return StatusCodeName(e.code);
 }
 
 void ErrorCounts::Add(ErrorPhase phase, const Status& status, uint64_t n) {
@@ -23,18 +35,26 @@ void ErrorCounts::Add(ErrorPhase phase, const Status& status, uint64_t n) {
 }
 
 void ErrorCounts::Add(ErrorPhase phase, StatusCode code, const std::string& message, uint64_t n) {
+  Add(ErrorCount{.phase = phase, .code = code, .example = message}, n);
+}
+
+void ErrorCounts::AddEvent(ErrorPhase phase, ClientEvent event, const std::string& message, uint64_t n) {
+  Add(ErrorCount{.phase = phase, .code = StatusCode::kOk, .event = event, .example = message}, n);
+}
+
+void ErrorCounts::Add(const ErrorCount& kind, uint64_t n) {
   if (n == 0) return;
-  ErrorCount& entry = counts_[{static_cast<int>(phase), static_cast<int>(code)}];
+  ErrorCount& entry =
+      counts_[{static_cast<int>(kind.phase), static_cast<int>(kind.event), static_cast<int>(kind.code)}];
   if (entry.count == 0) {
-    entry.phase = phase;
-    entry.code = code;
-    entry.example = message;
+    entry = kind;
+    entry.count = 0;
   }
   entry.count += n;
 }
 
 void ErrorCounts::Merge(const ErrorCounts& other) {
-  for (const auto& [key, e] : other.counts_) Add(e.phase, e.code, e.example, e.count);
+  for (const auto& [key, e] : other.counts_) Add(e, e.count);
 }
 
 uint64_t ErrorCounts::total() const {
@@ -65,7 +85,7 @@ std::vector<std::pair<std::string, uint64_t>> ErrorCounts::described() const {
 }
 
 std::string ErrorCounts::Describe(const ErrorCount& e) {
-  return std::string(ErrorPhaseName(e.phase)) + ": " + StatusCodeName(e.code) + ": " + e.example;
+  return std::string(ErrorPhaseName(e.phase)) + ": " + ErrorCodeName(e) + ": " + e.example;
 }
 
 }  // namespace bakeoff

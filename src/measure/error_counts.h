@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -21,20 +22,35 @@ enum class ErrorPhase : int {
   kReceive,   // a consumer's poll
   kClose,     // a consumer's close
   kSchedule,  // messages never sent before the deadline (the producer fell behind)
+  kClient,    // the client library reported an error outside any call (a broker connection lost)
 };
-const char* ErrorPhaseName(ErrorPhase phase);  // "send", "flush", "receive", "close", "schedule"
+// "send", "flush", "receive", "close", "schedule", "client"
+const char* ErrorPhaseName(ErrorPhase phase);
+
+// Something a client library reported that is no failed call but changes what the run measured: a
+// consumer group rebalance moves partitions between consumers (and pauses their delivery).
+enum class ClientEvent : int {
+  kNone = 0,   // the entry counts failed calls of its status code
+  kRebalance,  // partitions assigned to or revoked from a consumer during the run
+};
 
 struct ErrorCount {
   ErrorPhase phase = ErrorPhase::kSend;
   StatusCode code = StatusCode::kInternal;
-  std::string example;  // the first message of this kind
+  ClientEvent event = ClientEvent::kNone;  // set for events; `code` is then kOk
+  std::string example;                     // the first message of this kind
   uint64_t count = 0;
 };
+
+// The entry's code for result files and tables: the event's name ("rebalance") for an event, else the
+// status code's ("unavailable").
+const char* ErrorCodeName(const ErrorCount& e);
 
 class ErrorCounts {
  public:
   void Add(ErrorPhase phase, const Status& status, uint64_t n = 1);
   void Add(ErrorPhase phase, StatusCode code, const std::string& message, uint64_t n = 1);
+  void AddEvent(ErrorPhase phase, ClientEvent event, const std::string& message, uint64_t n = 1);
   void Merge(const ErrorCounts& other);
   bool empty() const { return counts_.empty(); }
   size_t size() const { return counts_.size(); }
@@ -48,7 +64,9 @@ class ErrorCounts {
   static std::string Describe(const ErrorCount& e);
 
  private:
-  std::map<std::pair<int, int>, ErrorCount> counts_;
+  void Add(const ErrorCount& kind, uint64_t n);
+  // Keyed by (phase, event, code).
+  std::map<std::tuple<int, int, int>, ErrorCount> counts_;
 };
 
 }  // namespace bakeoff

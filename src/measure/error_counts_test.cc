@@ -32,5 +32,26 @@ TEST(ErrorCountsTest, MergeAddsCountsAndKeepsTheFirstExample) {
   EXPECT_EQ(a.entries()[0].example, "first");
 }
 
+// A client event (a rebalance) is an entry of its own beside the failures of its phase, named by the event
+// in place of a status code, and merges like any other entry.
+TEST(ErrorCountsTest, ClientEventsAreKeyedByTheirOwnCode) {
+  ErrorCounts a;
+  a.Add(ErrorPhase::kReceive, Unavailable("poll failed"));
+  a.AddEvent(ErrorPhase::kReceive, ClientEvent::kRebalance, "bakeoff-c0: revoked 4 partitions (eager)");
+  ErrorCounts b;
+  b.AddEvent(ErrorPhase::kReceive, ClientEvent::kRebalance, "bakeoff-c1: assigned 2 partitions (eager)", 2);
+  a.Merge(b);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.total(ErrorPhase::kReceive), 4u);
+  const std::vector<ErrorCount> entries = a.entries();
+  EXPECT_STREQ(ErrorCodeName(entries[0]), "unavailable");
+  EXPECT_EQ(entries[1].event, ClientEvent::kRebalance);
+  EXPECT_EQ(entries[1].count, 3u);
+  EXPECT_STREQ(ErrorCodeName(entries[1]), "rebalance");
+  EXPECT_EQ(ErrorCounts::Describe(entries[1]),
+            "receive: rebalance: bakeoff-c0: revoked 4 partitions (eager)");
+  EXPECT_STREQ(ErrorPhaseName(ErrorPhase::kClient), "client");
+}
+
 }  // namespace
 }  // namespace bakeoff

@@ -25,7 +25,21 @@ struct Entry {
   std::string system;
   int point_index;
   json matrix_point;
+  std::string stand_in_note;  // "<input>: <system> ran on <stand-in>"; empty for the real thing
 };
+
+// What the system's runs ran on when it was a stand-in ("librdkafka mock cluster (not Apache Kafka)").
+// Results written before the field existed have none: no label.
+std::string StandInOf(const json& runs, const std::string& system) {
+  for (const json& run : runs) {
+    if (!run.is_object() || run.value("system", std::string()) != system) continue;
+    const json facts = run.value("environment_facts", json::object());
+    if (facts.is_object() && facts.contains("stand_in") && facts["stand_in"].is_string()) {
+      return facts["stand_in"].get<std::string>();
+    }
+  }
+  return "";
+}
 
 std::string Cell(const std::string& metric, const std::vector<double>& values) {
   const MetricInfo* info = FindMetric(metric);
@@ -158,6 +172,11 @@ std::string RenderComparison(const std::vector<LabelledResult>& inputs) {
                  (value.is_string() ? value.get<std::string>() : value.dump());
       }
       if (!point.empty()) e.label += " [" + point + "]";
+      const std::string stand_in = StandInOf(result["runs"], e.system);
+      if (!stand_in.empty()) {
+        e.label += " *";
+        e.stand_in_note = inputs[i].label + ": " + e.system + " ran on " + stand_in;
+      }
       entries.push_back(std::move(e));
       input_of.push_back(i);
     }
@@ -232,6 +251,12 @@ std::string RenderComparison(const std::vector<LabelledResult>& inputs) {
       out += Pad(metric, kMetricWidth) + Pad(Cell(metric, vb), kCellWidth) +
              Pad(Cell(metric, vc), kCellWidth) + Pad(delta, kDeltaWidth) + ShortVerdict(d) + "\n";
     }
+  }
+  // A figure measured on a stand-in is labelled wherever it appears: `*` beside the entry, named here.
+  std::set<std::string> stand_ins;
+  for (const Entry& e : entries) {
+    if (e.stand_in_note.empty() || !stand_ins.insert(e.stand_in_note).second) continue;
+    out += (stand_ins.size() == 1 ? "\n" : "") + std::string("* stand-in: ") + e.stand_in_note + "\n";
   }
   if (!unpaired.empty()) {
     out += "\nnot compared (no run of the same system and matrix point on the other side):\n";

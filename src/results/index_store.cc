@@ -85,7 +85,8 @@ IndexedResult ReadRow(sqlite3_stmt* s) {
       if (!f.is_object()) continue;
       r.per_system.push_back({f.value("system", std::string()), f.value("runs", 0),
                               f.value("min_msgs_per_s", 0.0), f.value("max_msgs_per_s", 0.0),
-                              f.value("min_p99_ns", 0.0), f.value("max_p99_ns", 0.0)});
+                              f.value("min_p99_ns", 0.0), f.value("max_p99_ns", 0.0),
+                              f.value("stand_in", std::string())});
     }
   }
   r.verdicts = ColumnText(s, 12);
@@ -101,6 +102,7 @@ std::string PerSystemJson(const std::vector<SystemFigures>& figures) {
                    {"max_msgs_per_s", f.max_received_msgs_per_s},
                    {"min_p99_ns", f.min_e2e_p99_ns},
                    {"max_p99_ns", f.max_e2e_p99_ns}});
+    if (!f.stand_in.empty()) out.back()["stand_in"] = f.stand_in;
   }
   return out.dump();
 }
@@ -186,6 +188,11 @@ IndexedResult SummarizeForIndex(const json& result, const std::string& dir) {
     if (figures == r.per_system.end())
       figures = r.per_system.insert(r.per_system.end(), SystemFigures{system});
     ++figures->runs;
+    const json facts = run.value("environment_facts", json::object());
+    if (figures->stand_in.empty() && facts.is_object() && facts.contains("stand_in") &&
+        facts["stand_in"].is_string()) {
+      figures->stand_in = facts["stand_in"].get<std::string>();
+    }
     const json& m = run.contains("metrics") ? run["metrics"] : json();
     if (!m.is_object()) continue;
     ++measured;
@@ -377,6 +384,7 @@ std::string RenderIndexTable(const std::vector<IndexedResult>& rows) {
   if (rows.empty()) return "no results\n";
   std::vector<std::vector<std::string>> cells = {
       {"ID", "NAME", "STARTED (UTC)", "SYSTEM", "RUNS", "RECV MSG/S", "E2E P99", "LOST", "STATUS"}};
+  std::vector<std::string> notes;  // the stand-ins, in listing order
   for (const IndexedResult& r : rows) {
     std::string status = r.verdicts.empty() ? "no runs" : r.verdicts;
     if (r.partial) status = "partial: " + status;
@@ -385,7 +393,11 @@ std::string RenderIndexTable(const std::vector<IndexedResult>& rows) {
     // A line per system: its own figures (a range over its matrix points and repeats), never an average
     // across systems.
     for (const SystemFigures& f : r.per_system) {
-      cells.push_back({"", "", "", "  " + f.system, std::to_string(f.runs),
+      if (!f.stand_in.empty()) {
+        const std::string note = "* stand-in: " + r.id + ": " + f.system + " ran on " + f.stand_in;
+        if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+      }
+      cells.push_back({"", "", "", "  " + f.system + (f.stand_in.empty() ? "" : " *"), std::to_string(f.runs),
                        Span(f.min_received_msgs_per_s, f.max_received_msgs_per_s, FormatCount),
                        Span(f.min_e2e_p99_ns, f.max_e2e_p99_ns, FormatDurationNs), "", ""});
     }
@@ -404,6 +416,7 @@ std::string RenderIndexTable(const std::vector<IndexedResult>& rows) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
+  for (const std::string& note : notes) out += note + "\n";
   return out;
 }
 

@@ -18,6 +18,9 @@ struct SystemFigures {
   int runs = 0;
   double min_received_msgs_per_s = 0, max_received_msgs_per_s = 0;
   double min_e2e_p99_ns = 0, max_e2e_p99_ns = 0;  // corrected; 0 when no run measured one
+  // environment_facts.stand_in of its runs ("librdkafka mock cluster (not Apache Kafka)"); empty for the
+  // real thing and for results written before the field existed.
+  std::string stand_in;
 };
 
 // One indexed result directory.
@@ -84,7 +87,8 @@ class ResultIndex {
   void* db_ = nullptr;  // sqlite3*
 };
 
-// The `bakeoff results list` table: a line per result, then a line per system with its figures.
+// The `bakeoff results list` table: a line per result, then a line per system with its figures; a system
+// that ran on a stand-in is marked `*` and named in a footnote under the table.
 std::string RenderIndexTable(const std::vector<IndexedResult>& rows);
 
 }  // namespace bakeoff

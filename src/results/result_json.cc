@@ -370,7 +370,7 @@ json RunMetricsToJson(const RunMetrics& m) {
   json errors = json::array();
   for (const ErrorCount& e : m.errors.entries()) {
     errors.push_back({{"phase", ErrorPhaseName(e.phase)},
-                      {"code", StatusCodeName(e.code)},
+                      {"code", ErrorCodeName(e)},
                       {"message", ErrorCounts::Describe(e)},
                       {"count", e.count}});
   }

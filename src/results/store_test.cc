@@ -174,6 +174,48 @@ TEST(RenderComparisonTest, ASystemOnlyOneSideHasIsNamedNotCompared) {
   EXPECT_EQ(table.find("B = b: gamma"), std::string::npos) << table;
 }
 
+// A figure measured on a stand-in is labelled in the comparison too: `*` beside the entry and a footnote
+// naming what it ran on, read from the stored result; a result without the field gets no label.
+TEST(RenderComparisonTest, StandInsAreMarkedAndNamedInAFootnote) {
+  ExperimentResult mock = TwoSystemResult("x", 1000, 5000, 1);
+  mock.runs[0].environment_facts["stand_in"] = "librdkafka mock cluster (not Apache Kafka)";
+  const std::string table = RenderComparison(
+      {{"mock", ResultToJson(mock)}, {"real", ResultToJson(TwoSystemResult("x", 1100, 4000, 2))}});
+  EXPECT_NE(table.find("A = mock: alpha * (n=1)"), std::string::npos) << table;
+  EXPECT_NE(table.find("B = real: alpha (n=1)"), std::string::npos) << table;
+  EXPECT_NE(table.find("A = mock: beta (n=1)"), std::string::npos) << table;
+  EXPECT_NE(table.find("\n* stand-in: mock: alpha ran on librdkafka mock cluster (not Apache Kafka)\n"),
+            std::string::npos)
+      << table;
+  EXPECT_EQ(table.find("stand-in: real"), std::string::npos) << table;
+  EXPECT_EQ(table.find("stand-in: mock: beta"), std::string::npos) << table;
+  for (size_t at = 0, next; at < table.size(); at = next + 1) {
+    next = table.find('\n', at);
+    if (next == std::string::npos) next = table.size();
+    EXPECT_LE(next - at, 120u) << table.substr(at, next - at);
+  }
+  const std::string plain = RenderComparison({{"a", ResultToJson(TwoSystemResult("x", 1, 2, 1))},
+                                              {"b", ResultToJson(TwoSystemResult("x", 1, 2, 2))}});
+  EXPECT_EQ(plain.find('*'), std::string::npos) << plain;
+}
+
+// A rebalance counted during a run reaches result.json's errors as phase `receive`, code `rebalance`, and
+// the summary's error lines.
+TEST(ResultErrorsTest, RebalanceIsAnErrorEntryWithItsOwnCode) {
+  ExperimentResult result = TwoSystemResult("x", 1000, 5000, 1);
+  result.runs[0].metrics.errors.AddEvent(ErrorPhase::kReceive, ClientEvent::kRebalance,
+                                         "bakeoff-c0#consumer-1: revoked 4 partitions (eager)", 2);
+  const nlohmann::json errors = ResultToJson(result)["runs"][0]["metrics"]["errors"];
+  ASSERT_EQ(errors.size(), 1u) << errors.dump();
+  EXPECT_EQ(errors[0]["phase"], "receive");
+  EXPECT_EQ(errors[0]["code"], "rebalance");
+  EXPECT_EQ(errors[0]["count"], 2);
+  EXPECT_NE(RenderSummaryTable(result).find(
+                "alpha: 2 x receive: rebalance: bakeoff-c0#consumer-1: revoked 4 partitions (eager)"),
+            std::string::npos)
+      << RenderSummaryTable(result);
+}
+
 TEST(RenderComparisonTest, OneSystemIsNothingToCompare) {
   ExperimentResult one;
   one.experiment.name = "solo";
@@ -268,6 +310,34 @@ TEST_F(ResultIndexTest, ListShowsPerSystemFiguresAndVerdicts) {
   EXPECT_NE(table.find("  alpha"), std::string::npos) << table;
   EXPECT_NE(table.find("1 k .. 3 k"), std::string::npos) << table;  // alpha's own range
   EXPECT_NE(table.find("200 ms"), std::string::npos) << table;      // beta's p99, not averaged with alpha's
+}
+
+// `results list` labels a system that ran on a stand-in (from the stored result.json): `*` on its line
+// and a footnote naming the stand-in; the real system beside it and an older result get no label.
+TEST_F(ResultIndexTest, ListMarksStandInsWithAFootnote) {
+  ExperimentResult result = TwoSystemResult("mocked", 1000, 5000, 5);
+  result.runs[1].environment_facts["stand_in"] = "kinesalite (Kinesis API emulator)";
+  Write("mocked-1", result);
+  Write("plain-1", TwoSystemResult("plain", 1000, 5000, 6));
+  Result<ResultIndex> index = ResultIndex::Open(root_.string());
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  Result<std::vector<IndexedResult>> rows = index->List({});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  ASSERT_EQ((*rows)[0].per_system.size(), 2u);
+  EXPECT_EQ((*rows)[0].per_system[0].stand_in, "");
+  EXPECT_EQ((*rows)[0].per_system[1].stand_in,
+            "kinesalite (Kinesis API emulator)");  // read back from the index
+  EXPECT_EQ((*rows)[1].per_system[1].stand_in, "");
+
+  const std::string table = RenderIndexTable(*rows);
+  EXPECT_NE(table.find("  beta *"), std::string::npos) << table;
+  EXPECT_EQ(table.find("  alpha *"), std::string::npos) << table;
+  EXPECT_NE(table.find("\n* stand-in: mocked-1: beta ran on kinesalite (Kinesis API emulator)\n"),
+            std::string::npos)
+      << table;
+  EXPECT_EQ(table.find("plain-1: beta ran on"), std::string::npos) << table;
+  EXPECT_EQ(RenderIndexTable({(*rows)[1]}).find('*'), std::string::npos);
 }
 
 // An index written by an older bakeoff (without the per-system columns) is upgraded in place, silently.

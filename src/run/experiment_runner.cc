@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/client_log.h"
 #include "drivers/registry.h"
 #include "env/provider.h"
 #include "measure/clock.h"
@@ -120,7 +121,14 @@ struct RunPosition {
   int total = 0;
 };
 
+// Hands what the client libraries logged from their own threads (base/client_log.h) to the run's log,
+// on this thread, as the run context's callbacks require.
+void LogClientLines(const RunContext& context, const std::string& system) {
+  for (const std::string& line : TakeClientLog()) context.Log(system + ": " + line);
+}
+
 void EnterPhase(RunContext& context, const SystemSpec& system, RunPosition position, RunPhase phase) {
+  LogClientLines(context, system.name);
   if (context.on_phase) context.on_phase(PhaseEvent{system.name, position.index, position.total, phase});
 }
 
@@ -131,6 +139,12 @@ RunStatus StatusOfStop(StopReason reason) {
 // Runs one system; fills `run`.
 void RunSystem(const Experiment& experiment, const SystemSpec& system, const ExperimentRunOptions& options,
                RunContext& context, RunPosition position, RunRecord& run) {
+  // Declared first, so it runs last on every return: after the environment's teardown, too.
+  struct LogClientLinesAtEnd {
+    const RunContext& context;
+    const std::string& system;
+    ~LogClientLinesAtEnd() { LogClientLines(context, system); }
+  } log_client_lines_at_end{context, system.name};
   run.system = system.name;
   run.driver = system.driver;
   run.provider = system.environment.provider;
@@ -221,7 +235,10 @@ void RunSystem(const Experiment& experiment, const SystemSpec& system, const Exp
   runner.base_dir = BaseDir(experiment.source_file);
   runner.streams = experiment.workload.streams();
   runner.interrupted = context.stop_flag();
-  runner.on_progress = context.on_progress;
+  runner.on_progress = [&context, &system](const ProgressLine& line) {
+    LogClientLines(context, system.name);
+    if (context.on_progress) context.on_progress(line);
+  };
   ResourceSampler resources(env->Processes());
   const ProcessCpu cpu_before = ReadProcessCpu();
   Result<RunMetrics> metrics = RunWorkload(*session, experiment.workload, runner);

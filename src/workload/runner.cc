@@ -12,6 +12,7 @@
 
 #include "measure/clock.h"
 #include "spec/cpu_list.h"
+#include "workload/client_events.h"
 #include "workload/find_max.h"
 #include "workload/sampler.h"
 #include "workload/workers.h"
@@ -76,12 +77,16 @@ class WorkloadRun {
         subscription_count_(std::max(1, workload.subscriptions)),
         shared_(subscription_count_) {}
 
-  ~WorkloadRun() { StopConsumers(); }
+  ~WorkloadRun() {
+    StopConsumers();
+    session_.SetClientEventSink(nullptr);
+  }
   WorkloadRun(const WorkloadRun&) = delete;
   WorkloadRun& operator=(const WorkloadRun&) = delete;
 
   // Consumer clients and both kinds of worker; producers' driver clients come later (CreateProducers).
   Status CreateWorkers() {
+    session_.SetClientEventSink(&client_events_);
     for (int sub = 0; sub < subscription_count_; ++sub) {
       for (int c = 0; c < workload_.consumers; ++c) {
         const ConsumerSpec spec{.subscription = sub,
@@ -131,7 +136,10 @@ class WorkloadRun {
     while (true) {
       const bool all_ready =
           std::all_of(consumers_.begin(), consumers_.end(), [](auto& c) { return c->ready.load(); });
-      if (all_ready) return Status::Ok();
+      if (all_ready) {
+        client_events_.set_counting(true);  // the group has formed: a rebalance from now on is news
+        return Status::Ok();
+      }
       if (Interrupted(options_)) return Cancelled("interrupted while waiting for consumers to be ready");
       if (MonotonicNowNs() >= ready_deadline) {
         return Timeout("consumers were not ready (assigned their partitions) within " +
@@ -290,6 +298,7 @@ class WorkloadRun {
       last_activity_ns = std::max(last_activity_ns, c->last_receive_ns);
       metrics.errors.Merge(c->errors);
     }
+    metrics.errors.Merge(client_events_.Take());
     ReconcileSubscriptions(senders, metrics);
     const int64_t window_end =
         std::min({shared_.clock.measure_end_ns, shared_.produce_until_ns.load(), last_activity_ns});
@@ -355,6 +364,7 @@ class WorkloadRun {
   }
 
   void StopConsumers() {
+    client_events_.set_counting(false);  // members leaving the group now is the run's end, not news
     shared_.consumers_paused.store(false);
     shared_.stop_consuming.store(true);
     for (auto& t : consumer_threads_) {
@@ -591,6 +601,7 @@ class WorkloadRun {
   const int producer_count_;
   const int subscription_count_;
   SharedState shared_;
+  ClientEventRecorder client_events_;  // outlives the clients below, which report into it
   std::vector<std::unique_ptr<ProducerWorker>> producers_;
   std::vector<std::unique_ptr<ConsumerWorker>> consumers_;
   std::vector<std::thread> consumer_threads_;

@@ -181,6 +181,46 @@ TEST(CliTest, RunWritesResultAndTable) {
   EXPECT_EQ(result["runs"][0]["metrics"]["accounting"]["lost"], 0);
 }
 
+// librdkafka's own lines (here its consumer-group debug lines, asked for with `debug: cgrp`) reach the
+// run's log as bakeoff lines with their level and client, never as raw "%7|...|" lines on stderr; the
+// group's assignments are logged the same way.
+TEST(CliTest, LibrdkafkaLinesAreRoutedIntoTheRunLog) {
+  const std::string path = WriteFile("kafka-log.yaml", R"(name: cli-kafka-log
+systems:
+  - name: ek
+    driver: kafka
+    environment:
+      provider: embedded
+      brokers: 1
+    options:
+      consumer_config: {debug: cgrp}
+workload:
+  partitions: 2
+  consumers: 2
+  message_size: 64B
+  rate: 1k/s
+  warmup: 0s
+  duration: 1s
+)");
+  const std::string out = testing::TempDir() + "/cli-kafka-log-out";
+  fs::remove_all(out);
+  Outcome o = RunBakeoff({"run", path, "--output", out, "--quiet"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  std::istringstream lines(o.err);
+  std::string line;
+  size_t debug_lines = 0;
+  bool assigned = false;
+  while (std::getline(lines, line)) {
+    EXPECT_FALSE(line.size() > 2 && line[0] == '%' && line[1] >= '0' && line[1] <= '7' && line[2] == '|')
+        << "raw librdkafka line on stderr: " << line;
+    if (line.rfind("bakeoff: ek: librdkafka debug [bakeoff-c", 0) == 0) ++debug_lines;
+    assigned = assigned || (line.rfind("bakeoff: ek: librdkafka info [bakeoff-c", 0) == 0 &&
+                            line.find("REBALANCE: assigned") != std::string::npos);
+  }
+  EXPECT_GT(debug_lines, 0u) << o.err;
+  EXPECT_TRUE(assigned) << o.err;
+}
+
 TEST(CliTest, SigtermStopsCleanlyWithPartialResults) {
   std::string long_run = kSmallMemoryRun;
   long_run.replace(long_run.find("duration: 1s"), 12, "duration: 60s");

@@ -24,8 +24,8 @@ constexpr auto kCloseTimeout = std::chrono::seconds(3);
 
 class KafkaConsumer final : public Consumer {
  public:
-  KafkaConsumer(const TopicLayout& layout, int count, bool range_strategy)
-      : topics_(layout.topics), partitions_(layout.partitions) {
+  KafkaConsumer(const TopicLayout& layout, int count, bool range_strategy, ClientEventSink* events)
+      : topics_(layout.topics), partitions_(layout.partitions), events_(events) {
     // Whether the group may legitimately leave this member without partitions.
     const int distributable = range_strategy ? partitions_ : partitions_ * static_cast<int>(topics_.size());
     may_stay_idle_ = count > distributable;
@@ -37,6 +37,10 @@ class KafkaConsumer final : public Consumer {
   Status Open(const KafkaProperties& properties) {
     Result<rd_kafka_t*> rk = NewKafkaHandle(properties, RD_KAFKA_CONSUMER, [this](rd_kafka_conf_t* conf) {
       rd_kafka_conf_set_rebalance_cb(conf, &KafkaConsumer::OnRebalance);
+      rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+        auto* self = static_cast<KafkaConsumer*>(opaque);
+        ReportKafkaError(rk, err, reason, self->closed_ ? nullptr : self->events_);
+      });
       rd_kafka_conf_set_opaque(conf, this);
     });
     if (!rk.ok()) return rk.status();
@@ -156,6 +160,7 @@ class KafkaConsumer final : public Consumer {
                           void* opaque) {
     auto* self = static_cast<KafkaConsumer*>(opaque);
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    ReportKafkaRebalance(rk, err, parts, cooperative, self->closed_ ? nullptr : self->events_);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
@@ -178,6 +183,7 @@ class KafkaConsumer final : public Consumer {
 
   const std::vector<std::string> topics_;
   const int partitions_;
+  ClientEventSink* const events_;
   bool may_stay_idle_ = false;
   rd_kafka_t* rk_ = nullptr;
   rd_kafka_queue_t* queue_ = nullptr;
@@ -192,7 +198,8 @@ class KafkaConsumer final : public Consumer {
 }  // namespace
 
 Result<std::unique_ptr<Consumer>> NewKafkaConsumer(const KafkaProperties& properties,
-                                                   const TopicLayout& layout, int index, int count) {
+                                                   const TopicLayout& layout, int index, int count,
+                                                   ClientEventSink* events) {
   if (layout.topics.empty() || layout.partitions < 1) {
     return InvalidArgument("kafka: create topics before consumers");
   }
@@ -201,7 +208,7 @@ Result<std::unique_ptr<Consumer>> NewKafkaConsumer(const KafkaProperties& proper
   for (const KafkaProperty& p : properties) {
     if (p.key == "partition.assignment.strategy") range = p.value.find("range") != std::string::npos;
   }
-  auto consumer = std::make_unique<KafkaConsumer>(layout, count, range);
+  auto consumer = std::make_unique<KafkaConsumer>(layout, count, range, events);
   BAKEOFF_RETURN_IF_ERROR(consumer->Open(properties));
   return std::unique_ptr<Consumer>(std::move(consumer));
 }

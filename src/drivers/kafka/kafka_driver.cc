@@ -155,15 +155,17 @@ class KafkaSession final : public Session {
 
   Result<std::unique_ptr<Producer>> NewProducer(int producer_index, CompletionSink& sink) override {
     return NewKafkaProducer(WithClientId(producer_props_, "bakeoff-p" + std::to_string(producer_index)),
-                            layout_, sink);
+                            layout_, sink, events_);
   }
+
+  void SetClientEventSink(ClientEventSink* sink) override { events_ = sink; }
 
   // Fan-out: one consumer group per subscription ("<group>-s<k>"); with one, the run's group as always.
   Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (!spec.valid()) return InvalidArgument("kafka: consumer outside the run's subscriptions");
     if (spec.subscriptions == 1) {
       return NewKafkaConsumer(WithClientId(consumer_props_, "bakeoff-c" + std::to_string(spec.index)),
-                              layout_, spec.index, spec.count);
+                              layout_, spec.index, spec.count, events_);
     }
     const std::string sub = "s" + std::to_string(spec.subscription);
     KafkaProperties props =
@@ -171,7 +173,7 @@ class KafkaSession final : public Session {
     for (KafkaProperty& p : props) {
       if (p.key == "group.id") p.value = group_id_ + "-" + sub;
     }
-    return NewKafkaConsumer(props, layout_, spec.index, spec.count);
+    return NewKafkaConsumer(props, layout_, spec.index, spec.count, events_);
   }
 
   std::map<std::string, std::string> Facts() override {
@@ -394,6 +396,7 @@ class KafkaSession final : public Session {
   TopicLayout layout_;
   std::vector<std::string> created_;
   int cluster_brokers_ = 0;
+  ClientEventSink* events_ = nullptr;  // the running workload's, for the clients it makes
 };
 
 class KafkaDriver final : public Driver {

@@ -13,7 +13,8 @@ namespace {
 
 class KafkaProducer final : public Producer {
  public:
-  KafkaProducer(CompletionSink& sink, int partitions) : sink_(sink), partitions_(partitions) {
+  KafkaProducer(CompletionSink& sink, int partitions, ClientEventSink* events)
+      : sink_(sink), partitions_(partitions), events_(events) {
     acked_.reserve(64 * 1024);
   }
 
@@ -30,6 +31,10 @@ class KafkaProducer final : public Producer {
   Status Open(const KafkaProperties& properties, const TopicLayout& layout) {
     Result<rd_kafka_t*> rk = NewKafkaHandle(properties, RD_KAFKA_PRODUCER, [this](rd_kafka_conf_t* conf) {
       rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::OnDelivery);
+      rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+        auto* self = static_cast<KafkaProducer*>(opaque);
+        ReportKafkaError(rk, err, reason, self->closing_ ? nullptr : self->events_);
+      });
       rd_kafka_conf_set_opaque(conf, this);
     });
     if (!rk.ok()) return rk.status();
@@ -126,6 +131,7 @@ class KafkaProducer final : public Producer {
 
   CompletionSink& sink_;
   const int partitions_;
+  ClientEventSink* const events_;
   rd_kafka_t* rk_ = nullptr;
   std::vector<rd_kafka_topic_t*> topics_;
   std::vector<SendTicket> acked_;
@@ -137,11 +143,12 @@ class KafkaProducer final : public Producer {
 }  // namespace
 
 Result<std::unique_ptr<Producer>> NewKafkaProducer(const KafkaProperties& properties,
-                                                   const TopicLayout& layout, CompletionSink& sink) {
+                                                   const TopicLayout& layout, CompletionSink& sink,
+                                                   ClientEventSink* events) {
   if (layout.topics.empty() || layout.partitions < 1) {
     return InvalidArgument("kafka: create topics before producers");
   }
-  auto producer = std::make_unique<KafkaProducer>(sink, layout.partitions);
+  auto producer = std::make_unique<KafkaProducer>(sink, layout.partitions, events);
   BAKEOFF_RETURN_IF_ERROR(producer->Open(properties, layout));
   return std::unique_ptr<Producer>(std::move(producer));
 }

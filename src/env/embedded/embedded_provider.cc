@@ -14,10 +14,21 @@
 #include <utility>
 #include <vector>
 
+#include "base/client_log.h"
+
 namespace bakeoff {
 namespace {
 
 constexpr size_t kTopicCreateThreads = 100;
+
+// The mock cluster logs through its handle, from its own thread: into bakeoff's client log, not stderr.
+void OnMockClusterLog(const rd_kafka_t* rk, int level, const char* facility, const char* line) noexcept {
+  try {
+    PostClientLog("librdkafka", level, rd_kafka_name(rk), std::string(facility) + ": " + line);
+  } catch (...) {
+    // Out of memory: the line is lost.
+  }
+}
 
 OptionSchema MakeSchema() {
   OptionSpec brokers;
@@ -50,6 +61,7 @@ class EmbeddedEnvironment final : public Environment {
     rd_kafka_conf_set(conf, "client.id", "bakeoff-embedded", errstr, sizeof(errstr));
     // Quiet the notice that this handle has no bootstrap servers: it never connects anywhere.
     rd_kafka_conf_set(conf, "log_level", "4", errstr, sizeof(errstr));
+    rd_kafka_conf_set_log_cb(conf, &OnMockClusterLog);
     rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
     if (rk_ == nullptr) {
       rd_kafka_conf_destroy(conf);
