@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "spec/experiment.h"
+#include "spec/option_binding.h"
 #include "spec/option_schema.h"
 #include "spec/topology.h"
 
@@ -153,6 +154,9 @@ class Driver {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   virtual const OptionSchema& schema() const = 0;
+  // The binder schema() comes from (spec/option_binding.h), for checks over every driver; nullptr for a
+  // driver that declares its schema by hand (test doubles).
+  virtual const OptionBinding* option_binding() const { return nullptr; }
   virtual Capabilities capabilities(const OptionValues& options) const = 0;
   virtual Result<std::unique_ptr<Session>> Connect(const SessionContext& context) = 0;
 };

@@ -14,94 +14,117 @@ namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
 
-OptionSpec Choices(OptionSpec spec, std::vector<std::string> choices) {
-  spec.choices = std::move(choices);
-  return spec;
-}
+using namespace std::chrono_literals;
 
-OptionSpec Int(const char* name, int64_t default_value, double min, double max, const char* help) {
-  return InRange(Option(name, OptionType::kInt, default_value, help), min, max);
-}
-
-OptionSpec Bytes(const char* name, int64_t default_value, double min, double max, const char* help) {
-  return InRange(Option(name, OptionType::kBytes, default_value, help), min, max);
-}
-
-OptionSpec Enum(const char* name, const char* default_value, std::vector<std::string> choices,
-                const char* help) {
-  return Choices(Option(name, OptionType::kEnum, std::string(default_value), help), std::move(choices));
-}
-
-OptionSchema MakeSchema() {
-  using StringMap = std::map<std::string, std::string>;
-  OptionSpec password =
-      Option("sasl_password", OptionType::kString, std::nullopt,
-             "SASL password as a reference, e.g. ${env:EVENTHUBS_CONNECTION_STRING}; resolved at "
-             "connect time, never stored.");
-  password.secret = true;
-  OptionSchema s;
-  s.options = {
-      // Connection and security.
-      Option("bootstrap_servers", OptionType::kString, std::nullopt,
-             "Comma-separated host:port list; by default the environment's bootstrap servers."),
-      Enum("security_protocol", "plaintext", {"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"},
-           "security.protocol; sasl_ssl for Event Hubs, MSK SCRAM and Confluent Cloud."),
-      Enum("sasl_mechanism", "PLAIN", {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"},
-           "sasl.mechanisms for sasl_* protocols: PLAIN (Event Hubs, Confluent) or SCRAM (MSK)."),
-      Option("sasl_username", OptionType::kString, std::nullopt,
-             "SASL user name, e.g. $ConnectionString for Event Hubs; may be a ${env:NAME} reference."),
-      password,
-      Option("ssl_ca_location", OptionType::kString, std::nullopt,
-             "CA bundle file for ssl/sasl_ssl; by default the system's trust store."),
-      // Producer.
-      Enum("acks", "all", {"0", "1", "all"}, "Replicas that must confirm a write before it counts as acked."),
-      Int("linger_ms", 5, 0, 900'000, "How long the producer waits to fill a batch (linger.ms)."),
-      Bytes("batch_size", 1'000'000, 1, 1'000'000'000,
-            "Upper bound of one produce batch in bytes (batch.size)."),
-      Int("batch_messages", 100'000, 1, 1'000'000,
-          "Upper bound of one produce batch in messages (batch.num.messages)."),
-      Int("queue_max_messages", 2'000'000, 1, 2'147'483'647,
-          "Messages the client may hold unacknowledged before Send reports a full queue."),
-      Enum("compression", "none", {"none", "gzip", "snappy", "lz4", "zstd"}, "Compression codec of batches."),
-      Option("enable_idempotence", OptionType::kBool, true,
-             "Idempotent producer: no duplicates or reordering on retries (requires acks: all)."),
-      Int("max_in_flight", 5, 1, 1'000'000,
-          "Produce requests in flight per broker; > 1 may reorder on retry without idempotence."),
-      InRange(
-          Option("delivery_timeout", OptionType::kDuration, int64_t{120'000'000'000},
-                 "How long the client retries a message before reporting it failed (message.timeout.ms)."),
-          0.001, 2'147'483),
-      // Consumer.
-      Bytes("fetch_min_bytes", 1, 1, 100'000'000, "Bytes the broker gathers before answering a fetch."),
-      Int("fetch_max_wait_ms", 10, 0, 300'000,
+void Declare(OptionBinder<KafkaSettings>& b) {
+  using S = KafkaSettings;
+  // Connection and security.
+  b.String("bootstrap_servers", &S::bootstrap_servers)
+      .Help("Comma-separated host:port list; by default the environment's bootstrap servers.");
+  b.Enum("security_protocol", &S::security_protocol)
+      .Choices({"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"})
+      .Default("plaintext")
+      .Help("security.protocol; sasl_ssl for Event Hubs, MSK SCRAM and Confluent Cloud.");
+  b.Enum("sasl_mechanism", &S::sasl_mechanism)
+      .Choices({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})
+      .Default("PLAIN")
+      .Help("sasl.mechanisms for sasl_* protocols: PLAIN (Event Hubs, Confluent) or SCRAM (MSK).");
+  b.String("sasl_username", &S::sasl_username)
+      .Help("SASL user name, e.g. $ConnectionString for Event Hubs; may be a ${env:NAME} reference.");
+  b.String("sasl_password", &S::sasl_password)
+      .Secret()
+      .Help(
+          "SASL password as a reference, e.g. ${env:EVENTHUBS_CONNECTION_STRING}; resolved at connect "
+          "time, never stored.");
+  b.String("ssl_ca_location", &S::ssl_ca_location)
+      .Help("CA bundle file for ssl/sasl_ssl; by default the system's trust store.");
+  // Producer.
+  b.Enum("acks", &S::acks)
+      .Choices({"0", "1", "all"})
+      .Default("all")
+      .Help("Replicas that must confirm a write before it counts as acked.");
+  b.Int("linger_ms", &S::linger_ms)
+      .Default(5)
+      .Range(0, 900'000)
+      .Help("How long the producer waits to fill a batch (linger.ms).");
+  b.Bytes("batch_size", &S::batch_size)
+      .Default(1'000'000)
+      .Range(1, 1'000'000'000)
+      .Help("Upper bound of one produce batch in bytes (batch.size).");
+  b.Int("batch_messages", &S::batch_messages)
+      .Default(100'000)
+      .Range(1, 1'000'000)
+      .Help("Upper bound of one produce batch in messages (batch.num.messages).");
+  b.Int("queue_max_messages", &S::queue_max_messages)
+      .Default(2'000'000)
+      .Range(1, 2'147'483'647)
+      .Help("Messages the client may hold unacknowledged before Send reports a full queue.");
+  b.Enum("compression", &S::compression)
+      .Choices({"none", "gzip", "snappy", "lz4", "zstd"})
+      .Default("none")
+      .Help("Compression codec of batches.");
+  b.Bool("enable_idempotence", &S::enable_idempotence)
+      .Default(true)
+      .Help("Idempotent producer: no duplicates or reordering on retries (requires acks: all).");
+  b.Int("max_in_flight", &S::max_in_flight)
+      .Default(5)
+      .Range(1, 1'000'000)
+      .Help("Produce requests in flight per broker; > 1 may reorder on retry without idempotence.");
+  b.Duration("delivery_timeout", &S::delivery_timeout)
+      .Default(120s)
+      .Range(1ms, 2'147'483s)
+      .Help("How long the client retries a message before reporting it failed (message.timeout.ms).");
+  // Consumer.
+  b.Bytes("fetch_min_bytes", &S::fetch_min_bytes)
+      .Default(1)
+      .Range(1, 100'000'000)
+      .Help("Bytes the broker gathers before answering a fetch.");
+  b.Int("fetch_max_wait_ms", &S::fetch_max_wait_ms)
+      .Default(10)
+      .Range(0, 300'000)
+      .Help(
           "Longest time the broker may hold a fetch to reach fetch_min_bytes (fetch.wait.max.ms); the "
-          "embedded mock holds every empty fetch this long, so it bounds latency there."),
-      Bytes("max_partition_fetch_bytes", 2 * kMiB, 1, 1'000'000'000,
-            "Bytes per partition requested per fetch (fetch.message.max.bytes)."),
-      Bytes("fetch_max_bytes", 50 * kMiB, 1'000'000, 2'147'483'135,
-            "Bytes per fetch response across partitions (fetch.max.bytes)."),
-      Int("queued_min_messages", 100'000, 1, 10'000'000,
-          "Messages per partition the consumer prefetches (queued.min.messages)."),
-      Enum("assignment_strategy", "roundrobin", {"range", "roundrobin", "cooperative-sticky"},
-           "How the consumer group spreads partitions over consumers."),
-      InRange(Option("session_timeout", OptionType::kDuration, int64_t{10'000'000'000},
-                     "Consumer group session timeout (session.timeout.ms). It bounds how long a rebalance "
-                     "waits for a member that went away without leaving, e.g. a join the client retried on "
-                     "a busy machine; librdkafka's own default of 45 s stalled group joins that long."),
-              1, 3600),
-      // Topics.
-      Int("replication_factor", 1, 1, 32, "Replication factor of the topics the run creates."),
-      Option(
-          "topic_config", OptionType::kStringMap, StringMap{},
+          "embedded mock holds every empty fetch this long, so it bounds latency there.");
+  b.Bytes("max_partition_fetch_bytes", &S::max_partition_fetch_bytes)
+      .Default(2 * kMiB)
+      .Range(1, 1'000'000'000)
+      .Help("Bytes per partition requested per fetch (fetch.message.max.bytes).");
+  b.Bytes("fetch_max_bytes", &S::fetch_max_bytes)
+      .Default(50 * kMiB)
+      .Range(1'000'000, 2'147'483'135)
+      .Help("Bytes per fetch response across partitions (fetch.max.bytes).");
+  b.Int("queued_min_messages", &S::queued_min_messages)
+      .Default(100'000)
+      .Range(1, 10'000'000)
+      .Help("Messages per partition the consumer prefetches (queued.min.messages).");
+  b.Enum("assignment_strategy", &S::assignment_strategy)
+      .Choices({"range", "roundrobin", "cooperative-sticky"})
+      .Default("roundrobin")
+      .Help("How the consumer group spreads partitions over consumers.");
+  b.Duration("session_timeout", &S::session_timeout)
+      .Default(10s)
+      .Range(1s, 3600s)
+      .Help(
+          "Consumer group session timeout (session.timeout.ms). It bounds how long a rebalance waits for a "
+          "member that went away without leaving, e.g. a join the client retried on a busy machine; "
+          "librdkafka's own default of 45 s stalled group joins that long.");
+  // Topics.
+  b.Int("replication_factor", &S::replication_factor)
+      .Default(1)
+      .Range(1, 32)
+      .Help("Replication factor of the topics the run creates.");
+  b.StringMapOption("topic_config", &S::topic_config)
+      .Default({})
+      .Help(
           "Topic configs of the topics the run creates, e.g. {min.insync.replicas: \"2\"} (with acks: all, "
-          "how many replicas must have a write before it is acked)."),
-      // Pass-through.
-      Option("producer_config", OptionType::kStringMap, StringMap{},
-             "Raw librdkafka properties for producers and the admin client, applied last."),
-      Option("consumer_config", OptionType::kStringMap, StringMap{},
-             "Raw librdkafka properties for consumers, applied last."),
-  };
-  return s;
+          "how many replicas must have a write before it is acked).");
+  // Pass-through.
+  b.StringMapOption("producer_config", &S::producer_config)
+      .Default({})
+      .Help("Raw librdkafka properties for producers and the admin client, applied last.");
+  b.StringMapOption("consumer_config", &S::consumer_config)
+      .Default({})
+      .Help("Raw librdkafka properties for consumers, applied last.");
 }
 
 // Pass-through keys whose values must never be rendered unless they are references.
@@ -114,19 +137,26 @@ bool LooksSecret(std::string_view key) {
 
 }  // namespace
 
-const OptionSchema& KafkaOptionSchema() {
-  static const OptionSchema* schema = new OptionSchema(MakeSchema());
-  return *schema;
+const OptionBinder<KafkaSettings>& KafkaOptions() {
+  static const OptionBinder<KafkaSettings>* binder = [] {
+    auto* b = new OptionBinder<KafkaSettings>();
+    Declare(*b);
+    return b;
+  }();
+  return *binder;
 }
 
 Result<KafkaProperties> BuildKafkaProperties(const OptionValues& options, const Endpoints& endpoints,
                                              KafkaClientRole role, const std::string& group_id) {
+  Result<KafkaSettings> bound = KafkaOptions().Bind(options);
+  if (!bound.ok()) return bound.status();
+  const KafkaSettings& o = *bound;
   KafkaProperties props;
   auto add = [&props](std::string key, std::string value, bool secret = false) {
     props.push_back({std::move(key), std::move(value), secret});
   };
 
-  std::string bootstrap = options.GetString("bootstrap_servers");
+  std::string bootstrap = o.bootstrap_servers.value_or("");
   if (bootstrap.empty()) {
     auto it = endpoints.find("bootstrap_servers");
     if (it != endpoints.end()) bootstrap = it->second;
@@ -136,14 +166,14 @@ Result<KafkaProperties> BuildKafkaProperties(const OptionValues& options, const 
   }
   add("bootstrap.servers", bootstrap);
   add("client.id", "bakeoff");
-  const std::string protocol = options.GetString("security_protocol", "plaintext");
+  const std::string& protocol = o.security_protocol;
   add("security.protocol", protocol);
   if (protocol.rfind("sasl_", 0) == 0) {
-    add("sasl.mechanisms", options.GetString("sasl_mechanism", "PLAIN"));
-    if (options.Has("sasl_username")) add("sasl.username", options.GetString("sasl_username"));
-    if (options.Has("sasl_password")) add("sasl.password", options.GetString("sasl_password"), true);
+    add("sasl.mechanisms", o.sasl_mechanism);
+    if (o.sasl_username) add("sasl.username", *o.sasl_username);
+    if (o.sasl_password) add("sasl.password", *o.sasl_password, true);
   }
-  if (options.Has("ssl_ca_location")) add("ssl.ca.location", options.GetString("ssl_ca_location"));
+  if (o.ssl_ca_location) add("ssl.ca.location", *o.ssl_ca_location);
 
   std::map<std::string, std::string> pass_through;
   if (role == KafkaClientRole::kConsumer) {
@@ -151,36 +181,32 @@ Result<KafkaProperties> BuildKafkaProperties(const OptionValues& options, const 
     add("auto.offset.reset", "earliest");
     add("enable.auto.commit", "true");
     add("enable.partition.eof", "false");
-    add("fetch.min.bytes", std::to_string(options.GetInt("fetch_min_bytes", 1)));
-    add("fetch.wait.max.ms", std::to_string(options.GetInt("fetch_max_wait_ms", 10)));
-    add("fetch.message.max.bytes", std::to_string(options.GetInt("max_partition_fetch_bytes", 2 * kMiB)));
-    add("fetch.max.bytes", std::to_string(options.GetInt("fetch_max_bytes", 50 * kMiB)));
-    add("queued.min.messages", std::to_string(options.GetInt("queued_min_messages", 100'000)));
-    add("partition.assignment.strategy", options.GetString("assignment_strategy", "roundrobin"));
-    const auto session = std::chrono::duration_cast<std::chrono::milliseconds>(
-        options.GetDuration("session_timeout", std::chrono::seconds(10)));
-    add("session.timeout.ms", std::to_string(session.count()));
-    pass_through = options.GetStringMap("consumer_config");
+    add("fetch.min.bytes", std::to_string(o.fetch_min_bytes));
+    add("fetch.wait.max.ms", std::to_string(o.fetch_max_wait_ms));
+    add("fetch.message.max.bytes", std::to_string(o.max_partition_fetch_bytes));
+    add("fetch.max.bytes", std::to_string(o.fetch_max_bytes));
+    add("queued.min.messages", std::to_string(o.queued_min_messages));
+    add("partition.assignment.strategy", o.assignment_strategy);
+    add("session.timeout.ms", std::to_string(o.session_timeout.count()));
+    pass_through = o.consumer_config;
   } else {
     // The admin client is a producer handle; it must never create topics by looking them up.
     if (role == KafkaClientRole::kAdmin) add("allow.auto.create.topics", "false");
-    const std::string acks = options.GetString("acks", "all");
-    const bool idempotent = options.GetBool("enable_idempotence", true);
+    const std::string& acks = o.acks;
+    const bool idempotent = o.enable_idempotence;
     if (idempotent && acks != "all") {
       return InvalidArgument("kafka: acks: " + acks + " requires enable_idempotence: false");
     }
     add("acks", acks);
-    add("linger.ms", std::to_string(options.GetInt("linger_ms", 5)));
-    add("batch.size", std::to_string(options.GetInt("batch_size", 1'000'000)));
-    add("batch.num.messages", std::to_string(options.GetInt("batch_messages", 100'000)));
-    add("queue.buffering.max.messages", std::to_string(options.GetInt("queue_max_messages", 2'000'000)));
-    add("compression.codec", options.GetString("compression", "none"));
+    add("linger.ms", std::to_string(o.linger_ms));
+    add("batch.size", std::to_string(o.batch_size));
+    add("batch.num.messages", std::to_string(o.batch_messages));
+    add("queue.buffering.max.messages", std::to_string(o.queue_max_messages));
+    add("compression.codec", o.compression);
     add("enable.idempotence", idempotent ? "true" : "false");
-    add("max.in.flight.requests.per.connection", std::to_string(options.GetInt("max_in_flight", 5)));
-    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        options.GetDuration("delivery_timeout", std::chrono::seconds(120)));
-    add("message.timeout.ms", std::to_string(std::max<int64_t>(1, timeout.count())));
-    pass_through = options.GetStringMap("producer_config");
+    add("max.in.flight.requests.per.connection", std::to_string(o.max_in_flight));
+    add("message.timeout.ms", std::to_string(std::max<int64_t>(1, o.delivery_timeout.count())));
+    pass_through = o.producer_config;
   }
   for (auto& [key, value] : pass_through) add(key, value, LooksSecret(key));
   return props;

@@ -8,19 +8,57 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
 #include "drivers/driver.h"
+#include "spec/option_binding.h"
 #include "spec/option_schema.h"
 
 namespace bakeoff {
 
-// The kafka driver's options (see the help texts for what each does).
-const OptionSchema& KafkaOptionSchema();
+// The kafka driver's options as bound once (spec/option_binding.h; the help texts say what each does).
+// The pass-through maps stay maps of librdkafka properties.
+struct KafkaSettings {
+  using StringMap = std::map<std::string, std::string>;
+  std::optional<std::string> bootstrap_servers;  // else the environment's
+  std::string security_protocol;
+  std::string sasl_mechanism;
+  std::optional<std::string> sasl_username;
+  std::optional<std::string> sasl_password;  // a secret reference
+  std::optional<std::string> ssl_ca_location;
+  std::string acks;  // 0 | 1 | all
+  int64_t linger_ms = 0;
+  int64_t batch_size = 0;  // bytes
+  int64_t batch_messages = 0;
+  int64_t queue_max_messages = 0;
+  std::string compression;
+  bool enable_idempotence = false;
+  int64_t max_in_flight = 0;
+  std::chrono::milliseconds delivery_timeout{};
+  int64_t fetch_min_bytes = 0;
+  int64_t fetch_max_wait_ms = 0;
+  int64_t max_partition_fetch_bytes = 0;
+  int64_t fetch_max_bytes = 0;
+  int64_t queued_min_messages = 0;
+  std::string assignment_strategy;
+  std::chrono::milliseconds session_timeout{};
+  int replication_factor = 0;
+  StringMap topic_config;
+  StringMap producer_config;
+  StringMap consumer_config;
+};
+
+const OptionBinder<KafkaSettings>& KafkaOptions();
+inline const OptionSchema& KafkaOptionSchema() {
+  return KafkaOptions().schema();
+}
 
 enum class KafkaClientRole { kProducer, kConsumer, kAdmin };
 

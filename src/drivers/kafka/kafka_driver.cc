@@ -72,6 +72,9 @@ class KafkaSession final : public Session {
   }
 
   Status Init() {
+    Result<KafkaSettings> settings = KafkaOptions().Bind(options_);
+    if (!settings.ok()) return settings.status();
+    settings_ = std::move(settings).value();
     Result<KafkaProperties> producer =
         BuildKafkaProperties(options_, endpoints_, KafkaClientRole::kProducer, group_id_);
     if (!producer.ok()) return producer.status();
@@ -92,8 +95,7 @@ class KafkaSession final : public Session {
   // created, and only those are deleted again by DeleteTopics().
   Status CreateTopics(const TopicLayout& requested) override {
     TopicLayout layout = requested;
-    layout.replication_factor =
-        static_cast<int>(options_.GetInt("replication_factor", requested.replication_factor));
+    layout.replication_factor = settings_.replication_factor;
     BAKEOFF_RETURN_IF_ERROR(EnsureAdmin());
     // One metadata request for all topics, not one per topic: 1,000 topics cost one round trip.
     Result<std::map<std::string, int>> existing = AllTopicPartitions();
@@ -184,8 +186,7 @@ class KafkaSession final : public Session {
     // Durability as the cluster reports it, not as the file asked: a broker may have created the topic
     // with another factor (an existing topic, a cluster default), and the guarantee row is built on this.
     facts["topic.replication_factor.requested"] = std::to_string(layout_.replication_factor);
-    for (const auto& [key, value] : options_.GetStringMap("topic_config"))
-      facts["topic.requested." + key] = value;
+    for (const auto& [key, value] : settings_.topic_config) facts["topic.requested." + key] = value;
     ReadBackTopicFacts(facts);
     facts["delivery_guarantee"] = KafkaGuarantee(facts);
     if (cluster_brokers_ > 0) facts["cluster.brokers"] = std::to_string(cluster_brokers_);
@@ -292,7 +293,7 @@ class KafkaSession final : public Session {
         return InvalidArgument("kafka: topic " + name + ": " + errstr);
       }
       new_topics.push_back(topic);
-      for (const auto& [key, value] : options_.GetStringMap("topic_config")) {
+      for (const auto& [key, value] : settings_.topic_config) {
         if (rd_kafka_NewTopic_set_config(topic, key.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
           rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
           return InvalidArgument("kafka: topic_config " + key + ": not accepted by librdkafka");
@@ -385,6 +386,7 @@ class KafkaSession final : public Session {
   }
 
   const OptionValues options_;
+  KafkaSettings settings_;   // bound by Init()
   const bool mock_cluster_;  // the embedded provider's librdkafka mock cluster
   Endpoints endpoints_;
   std::string group_id_;
@@ -406,12 +408,15 @@ class KafkaDriver final : public Driver {
     return "Kafka protocol via librdkafka: Apache Kafka, Redpanda, MSK, Event Hubs, Confluent Cloud.";
   }
   const OptionSchema& schema() const override { return KafkaOptionSchema(); }
+  const OptionBinding* option_binding() const override { return &KafkaOptions(); }
   Capabilities capabilities(const OptionValues& options) const override {
-    const std::string acks = options.GetString("acks", "all");
+    Result<KafkaSettings> bound = KafkaOptions().Bind(options);
+    // Options that do not bind fail at Connect; until then they read as the defaults.
+    const KafkaSettings settings = bound.ok() ? *bound : *KafkaOptions().Bind(OptionValues{});
+    const std::string& acks = settings.acks;
     return {
         // Without idempotence, a retried batch can overtake one behind it when several are in flight.
-        .ordered_per_stream =
-            options.GetBool("enable_idempotence", true) || options.GetInt("max_in_flight", 5) == 1,
+        .ordered_per_stream = settings.enable_idempotence || settings.max_in_flight == 1,
         .confirms_publish = acks != "0",
         .durable = acks == "all",
     };

@@ -1,83 +1,91 @@
 #include "drivers/kinesis/kinesis_config.h"
 
+#include <tuple>
+
 #include "spec/secrets.h"
 
 namespace bakeoff::kinesis {
 namespace {
 
-OptionSpec Str(std::string name, std::string help, bool secret = false) {
-  return {.name = std::move(name),
-          .type = OptionType::kString,
-          .optional = true,
-          .help = std::move(help),
-          .secret = secret};
-}
-OptionSpec Int(std::string name, int64_t value, double min, double max, std::string help) {
-  return {.name = std::move(name),
-          .type = OptionType::kInt,
-          .default_value = value,
-          .help = std::move(help),
-          .min = min,
-          .max = max};
-}
-OptionSpec Duration(std::string name, int64_t value_ns, double min_s, double max_s, std::string help) {
-  return {.name = std::move(name),
-          .type = OptionType::kDuration,
-          .default_value = value_ns,
-          .help = std::move(help),
-          .min = min_s,
-          .max = max_s};
-}
+using namespace std::chrono_literals;
 
-OptionSchema MakeSchema() {
-  OptionSchema s;
-  s.options = {
-      Str("url",
+void Declare(OptionBinder<KinesisOptions>& b) {
+  using S = KinesisOptions;
+  b.String("url", &S::url)
+      .Help(
           "Endpoint URL (e.g. https://kinesis.eu-west-1.amazonaws.com). Default: the environment's "
-          "endpoint, else the regional AWS endpoint."),
-      Str("region",
+          "endpoint, else the regional AWS endpoint.");
+  b.String("region", &S::region)
+      .Help(
           "Signing region. Default: the environment's, else AWS_REGION / AWS_DEFAULT_REGION, else "
-          "us-east-1."),
-      Str("access_key_id", "Access key id, e.g. \"${env:MY_KEY_ID}\". Default: AWS_ACCESS_KEY_ID.", true),
-      Str("secret_access_key",
-          "Secret access key as a reference, e.g. \"${env:MY_SECRET}\". Default: "
-          "AWS_SECRET_ACCESS_KEY.",
-          true),
-      Str("session_token", "Session token of temporary credentials. Default: AWS_SESSION_TOKEN.", true),
-      Int("batch_max_records", kMaxRecordsPerPut, 1, kMaxRecordsPerPut, "Records per PutRecords request."),
-      {.name = "batch_max_bytes",
-       .type = OptionType::kBytes,
-       .default_value = int64_t{4 * 1024 * 1024},
-       .help = "Data and partition-key bytes per PutRecords request (the API allows 5 MiB).",
-       .min = 1024,
-       .max = static_cast<double>(kMaxBytesPerPut)},
-      Int("linger_ms", 5, 0, 60'000, "How long a batch may wait for more records before it is sent."),
-      Int("max_queued_batches", 8, 1, 4096,
-          "Sealed batches waiting for the sender thread; beyond it Send reports a full queue."),
-      Int("max_retries", 5, 0, 100,
+          "us-east-1.");
+  b.String("access_key_id", &S::access_key_id)
+      .Secret()
+      .Help("Access key id, e.g. \"${env:MY_KEY_ID}\". Default: AWS_ACCESS_KEY_ID.");
+  b.String("secret_access_key", &S::secret_access_key)
+      .Secret()
+      .Help("Secret access key as a reference, e.g. \"${env:MY_SECRET}\". Default: AWS_SECRET_ACCESS_KEY.");
+  b.String("session_token", &S::session_token)
+      .Secret()
+      .Help("Session token of temporary credentials. Default: AWS_SESSION_TOKEN.");
+  b.Int("batch_max_records", &S::batch_max_records)
+      .Default(kMaxRecordsPerPut)
+      .Range(1, kMaxRecordsPerPut)
+      .Help("Records per PutRecords request.");
+  b.Bytes("batch_max_bytes", &S::batch_max_bytes)
+      .Default(4 * 1024 * 1024)
+      .Range(1024, kMaxBytesPerPut)
+      .Help("Data and partition-key bytes per PutRecords request (the API allows 5 MiB).");
+  b.Int("linger_ms", &S::linger_ms)
+      .Default(5)
+      .Range(0, 60'000)
+      .Help("How long a batch may wait for more records before it is sent.");
+  b.Int("max_queued_batches", &S::max_queued_batches)
+      .Default(8)
+      .Range(1, 4096)
+      .Help("Sealed batches waiting for the sender thread; beyond it Send reports a full queue.");
+  b.Int("max_retries", &S::max_retries)
+      .Default(5)
+      .Range(0, 100)
+      .Help(
           "Retries of a failed request or of throttled records (ProvisionedThroughputExceeded), with "
           "exponential backoff; then the records are reported failed. Retried records may land after later "
-          "ones of their shard (PutRecords semantics): the accounting shows it."),
-      Int("retry_backoff_ms", 50, 1, 60'000, "First retry backoff; doubles per attempt up to 20x."),
-      Int("records_limit", 10'000, 1, 10'000, "Limit of each GetRecords call."),
-      Int("poll_interval_ms", 50, 0, 60'000,
+          "ones of their shard (PutRecords semantics): the accounting shows it.");
+  b.Int("retry_backoff_ms", &S::retry_backoff_ms)
+      .Default(50)
+      .Range(1, 60'000)
+      .Help("First retry backoff; doubles per attempt up to 20x.");
+  b.Int("records_limit", &S::records_limit)
+      .Default(10'000)
+      .Range(1, 10'000)
+      .Help("Limit of each GetRecords call.");
+  b.Int("poll_interval_ms", &S::poll_interval_ms)
+      .Default(50)
+      .Range(0, 60'000)
+      .Help(
           "Pause before polling a shard again after an empty GetRecords (AWS allows 5 GetRecords per "
-          "second per shard: 200 there)."),
-      Duration("connect_timeout", 2'000'000'000, 0.01, 600, "TCP/TLS connect timeout of each request."),
-      Duration("request_timeout", 10'000'000'000, 0.1, 600, "Timeout of each HTTP request as a whole."),
-      Duration("stream_active_timeout", 60'000'000'000, 1, 3600,
-               "How long CreateTopics waits for a new stream to become ACTIVE."),
-      {.name = "partition_key",
-       .type = OptionType::kString,
-       .default_value = std::string("bakeoff"),
-       .help = "PartitionKey of records when the workload has no keys (the shard is chosen by "
-               "ExplicitHashKey either way)."},
-  };
-  return s;
+          "second per shard: 200 there).");
+  b.Duration("connect_timeout", &S::connect_timeout)
+      .Default(2s)
+      .Range(10ms, 600s)
+      .Help("TCP/TLS connect timeout of each request.");
+  b.Duration("request_timeout", &S::request_timeout)
+      .Default(10s)
+      .Range(100ms, 600s)
+      .Help("Timeout of each HTTP request as a whole.");
+  b.Duration("stream_active_timeout", &S::stream_active_timeout)
+      .Default(60s)
+      .Range(1s, 3600s)
+      .Help("How long CreateTopics waits for a new stream to become ACTIVE.");
+  b.String("partition_key", &S::partition_key)
+      .Default("bakeoff")
+      .Help(
+          "PartitionKey of records when the workload has no keys (the shard is chosen by ExplicitHashKey "
+          "either way).");
 }
 
-Result<std::string> Resolved(const OptionValues& options, const std::string& name) {
-  const std::string text = options.GetString(name);
+Result<std::string> Resolved(const std::optional<std::string>& option, const std::string& name) {
+  const std::string text = option.value_or("");
   if (text.empty()) return text;
   Result<std::string> value = ResolveSecretReferences(text);
   if (!value.ok())
@@ -94,9 +102,13 @@ bool IsLoopback(const std::string& url) {
 
 }  // namespace
 
-const OptionSchema& KinesisOptionSchema() {
-  static const OptionSchema schema = MakeSchema();
-  return schema;
+const OptionBinder<KinesisOptions>& KinesisOptionBinder() {
+  static const OptionBinder<KinesisOptions>* binder = [] {
+    auto* b = new OptionBinder<KinesisOptions>();
+    Declare(*b);
+    return b;
+  }();
+  return *binder;
 }
 
 std::string StreamNameFor(const std::string& topic) {
@@ -110,15 +122,18 @@ std::string StreamNameFor(const std::string& topic) {
 }
 
 Result<KinesisSettings> BuildKinesisSettings(const OptionValues& options, const Endpoints& endpoints) {
+  Result<KinesisOptions> bound = KinesisOptionBinder().Bind(options);
+  if (!bound.ok()) return bound.status();
+  const KinesisOptions& o = *bound;
   KinesisSettings s;
   auto endpoint = [&](const char* key) {
     auto it = endpoints.find(key);
     return it == endpoints.end() ? std::string() : it->second;
   };
-  std::string region = options.GetString("region");
+  std::string region = o.region.value_or("");
   if (region.empty()) region = endpoint("region");
   s.service.region = aws::ResolveRegion(region, "us-east-1");
-  s.service.url = options.GetString("url");
+  s.service.url = o.url.value_or("");
   if (s.service.url.empty()) s.service.url = endpoint("url");
   if (s.service.url.empty()) s.service.url = "https://kinesis." + s.service.region + ".amazonaws.com";
   s.service.signing_name = "kinesis";
@@ -126,10 +141,11 @@ Result<KinesisSettings> BuildKinesisSettings(const OptionValues& options, const 
   s.service.content_type = kContentType;
 
   aws::CredentialInputs inputs;
-  for (auto [name, field] : {std::pair{"access_key_id", &inputs.access_key_id},
-                             std::pair{"secret_access_key", &inputs.secret_access_key},
-                             std::pair{"session_token", &inputs.session_token}}) {
-    Result<std::string> value = Resolved(options, name);
+  for (auto [name, option, field] :
+       {std::tuple{"access_key_id", &o.access_key_id, &inputs.access_key_id},
+        std::tuple{"secret_access_key", &o.secret_access_key, &inputs.secret_access_key},
+        std::tuple{"session_token", &o.session_token, &inputs.session_token}}) {
+    Result<std::string> value = Resolved(*option, name);
     if (!value.ok()) return value.status();
     *field = *value;
   }
@@ -144,20 +160,18 @@ Result<KinesisSettings> BuildKinesisSettings(const OptionValues& options, const 
     return credentials.status();
   }
 
-  s.http.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      options.GetDuration("connect_timeout", std::chrono::seconds(2)));
-  s.http.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      options.GetDuration("request_timeout", std::chrono::seconds(10)));
-  s.batch_max_records = static_cast<int>(options.GetInt("batch_max_records", kMaxRecordsPerPut));
-  s.batch_max_bytes = options.GetInt("batch_max_bytes", 4 * 1024 * 1024);
-  s.linger = std::chrono::milliseconds(options.GetInt("linger_ms", 5));
-  s.max_queued_batches = static_cast<int>(options.GetInt("max_queued_batches", 8));
-  s.max_retries = static_cast<int>(options.GetInt("max_retries", 5));
-  s.retry_backoff = std::chrono::milliseconds(options.GetInt("retry_backoff_ms", 50));
-  s.records_limit = static_cast<int>(options.GetInt("records_limit", 10'000));
-  s.poll_interval = std::chrono::milliseconds(options.GetInt("poll_interval_ms", 50));
-  s.stream_active_timeout = options.GetDuration("stream_active_timeout", std::chrono::seconds(60));
-  s.default_partition_key = options.GetString("partition_key", "bakeoff");
+  s.http.connect_timeout = o.connect_timeout;
+  s.http.request_timeout = o.request_timeout;
+  s.batch_max_records = o.batch_max_records;
+  s.batch_max_bytes = o.batch_max_bytes;
+  s.linger = std::chrono::milliseconds(o.linger_ms);
+  s.max_queued_batches = o.max_queued_batches;
+  s.max_retries = o.max_retries;
+  s.retry_backoff = std::chrono::milliseconds(o.retry_backoff_ms);
+  s.records_limit = o.records_limit;
+  s.poll_interval = std::chrono::milliseconds(o.poll_interval_ms);
+  s.stream_active_timeout = o.stream_active_timeout;
+  s.default_partition_key = o.partition_key;
   if (s.default_partition_key.empty()) return InvalidArgument("kinesis: partition_key must not be empty");
   return s;
 }

@@ -2,11 +2,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "aws/credentials.h"
 #include "aws/json_client.h"
 #include "drivers/driver.h"
+#include "spec/option_binding.h"
 #include "spec/option_schema.h"
 
 namespace bakeoff::kinesis {
@@ -16,7 +19,31 @@ inline constexpr char kContentType[] = "application/x-amz-json-1.1";
 inline constexpr int kMaxRecordsPerPut = 500;                // PutRecords limit
 inline constexpr int64_t kMaxBytesPerPut = 5 * 1024 * 1024;  // PutRecords limit (data + partition keys)
 
-const OptionSchema& KinesisOptionSchema();
+// The options as given (bound once, spec/option_binding.h); BuildKinesisSettings derives the rest.
+struct KinesisOptions {
+  std::optional<std::string> url;
+  std::optional<std::string> region;
+  std::optional<std::string> access_key_id;      // secret reference
+  std::optional<std::string> secret_access_key;  // secret reference
+  std::optional<std::string> session_token;      // secret reference
+  int batch_max_records = 0;
+  int64_t batch_max_bytes = 0;
+  int64_t linger_ms = 0;
+  int max_queued_batches = 0;
+  int max_retries = 0;
+  int64_t retry_backoff_ms = 0;
+  int records_limit = 0;
+  int64_t poll_interval_ms = 0;
+  std::chrono::milliseconds connect_timeout{};
+  std::chrono::milliseconds request_timeout{};
+  std::chrono::nanoseconds stream_active_timeout{};
+  std::string partition_key;
+};
+
+const OptionBinder<KinesisOptions>& KinesisOptionBinder();
+inline const OptionSchema& KinesisOptionSchema() {
+  return KinesisOptionBinder().schema();
+}
 
 struct KinesisSettings {
   aws::AwsJsonService service;           // url, region, signing name, target prefix, content type

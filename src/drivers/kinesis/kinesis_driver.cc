@@ -10,6 +10,7 @@
 
 #include "aws/json_client.h"
 #include "drivers/kinesis/kinesis_clients.h"
+#include "drivers/kit/backoff.h"
 #include "measure/clock.h"
 
 namespace bakeoff {
@@ -201,6 +202,7 @@ class KinesisDriver final : public Driver {
            "topic, a shard per partition, PutRecords batches, GetRecords polling.";
   }
   const OptionSchema& schema() const override { return kinesis::KinesisOptionSchema(); }
+  const OptionBinding* option_binding() const override { return &kinesis::KinesisOptionBinder(); }
   Capabilities capabilities(const OptionValues&) const override {
     // Records of one shard are stored in the order the batches arrive; only a throttling retry can land a
     // record after later ones (the accounting shows it). Acks come after the service stored the record.
@@ -208,14 +210,12 @@ class KinesisDriver final : public Driver {
   }
   Result<std::unique_ptr<Session>> Connect(const SessionContext& context) override {
     if (context.system == nullptr) return InvalidArgument("kinesis: session without a system");
-    try {
+    return drivers_kit::ConnectOrStatus("kinesis: connect", [&]() -> Result<std::unique_ptr<Session>> {
       Result<KinesisSettings> settings =
           kinesis::BuildKinesisSettings(context.system->options, context.endpoints);
       if (!settings.ok()) return settings.status();
       return std::unique_ptr<Session>(new KinesisSession(std::move(settings).value()));
-    } catch (const std::exception& e) {
-      return Internal(std::string("kinesis: connect: ") + e.what());
-    }
+    });
   }
 };
 

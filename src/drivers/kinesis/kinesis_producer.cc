@@ -13,6 +13,7 @@
 #include "aws/encoding.h"
 #include "aws/json_client.h"
 #include "drivers/kinesis/kinesis_clients.h"
+#include "drivers/kit/backoff.h"
 #include "measure/clock.h"
 
 namespace bakeoff::kinesis {
@@ -218,7 +219,13 @@ class KinesisProducer final : public Producer {
   void SendBatch(Batch& batch) {
     const std::string& stream_name = layout_->streams[batch.topic].name;
     std::vector<Record> records = std::move(batch.records);
-    std::chrono::milliseconds backoff = settings_.retry_backoff;
+    // Exact doubling up to 20x the first pause; the attempts are bounded by max_retries below.
+    drivers_kit::Backoff backoff({.initial = settings_.retry_backoff,
+                                  .multiplier = 2,
+                                  .max_delay = settings_.retry_backoff * 20,
+                                  .jitter = 0,
+                                  .max_attempts = 0,
+                                  .max_total = std::chrono::nanoseconds::max() / 2});
     std::string body;
     for (int attempt = 0; !records.empty(); ++attempt) {
       body.clear();
@@ -255,8 +262,8 @@ class KinesisProducer final : public Producer {
       records = std::move(retry);
       if (records.empty()) break;
       std::unique_lock<std::mutex> lock(mu_);
-      if (queue_cv_.wait_for(lock, backoff, [&] { return stopping_; })) return;  // abandoned at shutdown
-      backoff = std::min(backoff * 2, settings_.retry_backoff * 20);
+      const std::chrono::nanoseconds pause = backoff.NextDelay().value_or(settings_.retry_backoff * 20);
+      if (queue_cv_.wait_for(lock, pause, [&] { return stopping_; })) return;  // abandoned at shutdown
     }
   }
 

@@ -17,50 +17,52 @@ constexpr size_t kAckBatch = 256;
 constexpr int64_t kThrottleCreditNs = 50'000'000;
 constexpr size_t kMaxRingBytesTotal = size_t{512} << 20;  // all rings of a run together
 
-OptionSchema MakeSchema() {
-  OptionSchema s;
-  s.options = {
-      {.name = "queue_depth",
-       .type = OptionType::kInt,
-       .default_value = int64_t{65536},
-       .help = "Slots per (producer, stream) ring; a full ring pushes back on the producer.",
-       .min = 16,
-       .max = 16'777'216},
-      {.name = "max_msgs_per_s",
-       .type = OptionType::kDouble,
-       .optional = true,
-       .help = "Throttle: each producer accepts at most this many messages per second (simulates a slower "
-               "system).",
-       .min = 1},
-      {.name = "stall_after",
-       .type = OptionType::kDuration,
-       .optional = true,
-       .help = "Fault: once, this long after the first send, block the send path for `stall_for`."},
-      {.name = "stall_for",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{1'000'000'000},
-       .help = "Fault: how long the one stall lasts.",
-       .min = 0,
-       .max = 3600},
-      {.name = "drop_every",
-       .type = OptionType::kInt,
-       .default_value = int64_t{0},
-       .help = "Fault: acknowledge but never deliver every Nth message of each producer (0 = never).",
-       .min = 0},
-      {.name = "drop_subscription",
-       .type = OptionType::kInt,
-       .optional = true,
-       .help = "Fault: drop_every drops only from this subscription (0-based); the others get every message. "
-               "Unset: from every subscription.",
-       .min = 0,
-       .max = 63},
-      {.name = "duplicate_every",
-       .type = OptionType::kInt,
-       .default_value = int64_t{0},
-       .help = "Fault: deliver every Nth message of each producer twice (0 = never).",
-       .min = 0},
-  };
-  return s;
+struct MemorySettings {
+  size_t queue_depth = 0;
+  std::optional<double> max_msgs_per_s;
+  std::optional<std::chrono::nanoseconds> stall_after;
+  std::chrono::nanoseconds stall_for{};
+  uint64_t drop_every = 0;
+  std::optional<int> drop_subscription;
+  uint64_t duplicate_every = 0;
+};
+
+const OptionBinder<MemorySettings>& MemoryOptions() {
+  using S = MemorySettings;
+  using namespace std::chrono_literals;
+  static const OptionBinder<S>* binder = [] {
+    auto* b = new OptionBinder<S>();
+    b->Int("queue_depth", &S::queue_depth)
+        .Default(65536)
+        .Range(16, 16'777'216)
+        .Help("Slots per (producer, stream) ring; a full ring pushes back on the producer.");
+    b->Double("max_msgs_per_s", &S::max_msgs_per_s)
+        .Min(1)
+        .Help(
+            "Throttle: each producer accepts at most this many messages per second (simulates a slower "
+            "system).");
+    b->Duration("stall_after", &S::stall_after)
+        .Help("Fault: once, this long after the first send, block the send path for `stall_for`.");
+    b->Duration("stall_for", &S::stall_for)
+        .Default(1s)
+        .Range(0s, 3600s)
+        .Help("Fault: how long the one stall lasts.");
+    b->Int("drop_every", &S::drop_every)
+        .Default(0)
+        .Min(0)
+        .Help("Fault: acknowledge but never deliver every Nth message of each producer (0 = never).");
+    b->Int("drop_subscription", &S::drop_subscription)
+        .Range(0, 63)
+        .Help(
+            "Fault: drop_every drops only from this subscription (0-based); the others get every message. "
+            "Unset: from every subscription.");
+    b->Int("duplicate_every", &S::duplicate_every)
+        .Default(0)
+        .Min(0)
+        .Help("Fault: deliver every Nth message of each producer twice (0 = never).");
+    return b;
+  }();
+  return *binder;
 }
 
 int64_t MaxMessageBytes(const WorkloadSpec& w) {
@@ -107,20 +109,19 @@ struct MemoryBroker {
 class MemoryProducer final : public Producer {
  public:
   MemoryProducer(std::shared_ptr<MemoryBroker> broker, int index, CompletionSink& sink,
-                 const OptionValues& options, bool closed_loop)
+                 const MemorySettings& settings, bool closed_loop)
       : broker_(std::move(broker)),
         index_(index),
         sink_(sink),
         signal_every_sends_(closed_loop ? kClosedLoopSignalEverySends : 1) {
-    if (options.Has("max_msgs_per_s")) throttle_interval_ns_ = 1e9 / options.GetDouble("max_msgs_per_s");
-    if (options.Has("stall_after")) {
-      stall_after_ns_ = options.GetDuration("stall_after").count();
-      stall_for_ns_ = options.GetDuration("stall_for").count();
+    if (settings.max_msgs_per_s) throttle_interval_ns_ = 1e9 / *settings.max_msgs_per_s;
+    if (settings.stall_after) {
+      stall_after_ns_ = settings.stall_after->count();
+      stall_for_ns_ = settings.stall_for.count();
     }
-    drop_every_ = static_cast<uint64_t>(options.GetInt("drop_every"));
-    drop_subscription_ =
-        options.Has("drop_subscription") ? static_cast<int>(options.GetInt("drop_subscription")) : -1;
-    duplicate_every_ = static_cast<uint64_t>(options.GetInt("duplicate_every"));
+    drop_every_ = settings.drop_every;
+    drop_subscription_ = settings.drop_subscription.value_or(-1);
+    duplicate_every_ = settings.duplicate_every;
     pending_.reserve(kAckBatch);
     stream_unsignalled_.assign(static_cast<size_t>(broker_->streams), 0);
   }
@@ -331,7 +332,7 @@ class MemoryConsumer final : public Consumer {
 
 class MemorySession final : public Session {
  public:
-  explicit MemorySession(const SessionContext& ctx) : ctx_(ctx) {}
+  MemorySession(const SessionContext& ctx, MemorySettings settings) : ctx_(ctx), settings_(settings) {}
 
   Status CreateTopics(const TopicLayout& layout) override {
     auto broker = std::make_shared<MemoryBroker>();
@@ -340,7 +341,7 @@ class MemorySession final : public Session {
     broker->streams = static_cast<int>(layout.topics.size()) * layout.partitions;
     const size_t slot_bytes = static_cast<size_t>(MaxMessageBytes(*ctx_.workload));
     const size_t rings = static_cast<size_t>(broker->subscriptions) * broker->producers * broker->streams;
-    size_t slots = static_cast<size_t>(ctx_.system->options.GetInt("queue_depth", 65536));
+    size_t slots = settings_.queue_depth;
     const size_t budget_slots = kMaxRingBytesTotal / (rings * (slot_bytes + 8));
     slots = std::max<size_t>(16, std::min(slots, budget_slots));
     for (size_t i = 0; i < rings; ++i) broker->rings.push_back(std::make_unique<SpscRing>(slots, slot_bytes));
@@ -362,7 +363,7 @@ class MemorySession final : public Session {
     if (!broker_) return Internal("memory: CreateTopics must come first");
     if (index >= broker_->producers) return InvalidArgument("memory: producer index out of range");
     return std::unique_ptr<Producer>(
-        new MemoryProducer(broker_, index, sink, ctx_.system->options, ctx_.workload->rate.max));
+        new MemoryProducer(broker_, index, sink, settings_, ctx_.workload->rate.max));
   }
 
   Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
@@ -380,6 +381,7 @@ class MemorySession final : public Session {
 
  private:
   SessionContext ctx_;
+  MemorySettings settings_;
   std::shared_ptr<MemoryBroker> broker_;
 };
 
@@ -389,16 +391,16 @@ class MemoryDriver final : public Driver {
   std::string description() const override {
     return "In-process lock-free rings: measures the harness itself; fault options for testing.";
   }
-  const OptionSchema& schema() const override { return schema_; }
+  const OptionSchema& schema() const override { return MemoryOptions().schema(); }
+  const OptionBinding* option_binding() const override { return &MemoryOptions(); }
   Capabilities capabilities(const OptionValues&) const override {
     return {.ordered_per_stream = true, .confirms_publish = false, .durable = false};
   }
   Result<std::unique_ptr<Session>> Connect(const SessionContext& ctx) override {
-    return std::unique_ptr<Session>(new MemorySession(ctx));
+    Result<MemorySettings> settings = MemoryOptions().Bind(ctx.system->options);
+    if (!settings.ok()) return settings.status();
+    return std::unique_ptr<Session>(new MemorySession(ctx, *settings));
   }
-
- private:
-  OptionSchema schema_ = MakeSchema();
 };
 
 }  // namespace

@@ -35,26 +35,30 @@ Status ParseMqttUrl(const std::string& url, ClientConfig& config) {
   return Status::Ok();
 }
 
-Result<ClientConfig> MakeClientConfig(const OptionValues& options, const std::string& endpoint_url) {
+Result<ClientConfig> MakeClientConfig(const MqttSettings& settings, const std::string& endpoint_url) {
   ClientConfig config;
-  const std::string url = options.Has("url") ? options.GetString("url") : endpoint_url;
+  const std::string url = settings.url.value_or(endpoint_url);
   if (url.empty())
     return InvalidArgument("mqtt: no broker: set the `url` option or use an environment that provides one");
   BAKEOFF_RETURN_IF_ERROR(ParseMqttUrl(url, config));
-  config.username = options.GetString("username");
-  if (options.Has("password")) {
-    Result<std::string> password = ResolveSecretReferences(options.GetString("password"));
+  config.username = settings.username;
+  if (settings.password) {
+    Result<std::string> password = ResolveSecretReferences(*settings.password);
     if (!password.ok()) return password.status();
     config.password = *password;
   }
-  config.qos = static_cast<int>(options.GetInt("qos", 1));
-  config.clean_session = options.GetBool("clean_session", true);
-  config.max_inflight_messages = static_cast<int>(options.GetInt("max_inflight_messages", 20));
-  config.keepalive = std::chrono::duration_cast<std::chrono::seconds>(
-      options.GetDuration("keepalive", std::chrono::seconds(60)));
-  config.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      options.GetDuration("connect_timeout", std::chrono::seconds(5)));
+  config.qos = settings.qos;
+  config.clean_session = settings.clean_session;
+  config.max_inflight_messages = settings.max_inflight_messages;
+  config.keepalive = settings.keepalive;
+  config.connect_timeout = settings.connect_timeout;
   return config;
+}
+
+Result<ClientConfig> MakeClientConfig(const OptionValues& options, const std::string& endpoint_url) {
+  Result<MqttSettings> settings = MqttOptions().Bind(options);
+  if (!settings.ok()) return settings.status();
+  return MakeClientConfig(*settings, endpoint_url);
 }
 
 Status MosquittoError(int rc, const std::string& what) {

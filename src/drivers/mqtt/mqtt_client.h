@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "drivers/mqtt/mqtt_options.h"
 #include "spec/option_schema.h"
 
 namespace bakeoff::mqtt {
@@ -30,6 +31,8 @@ struct ClientConfig {
 Status ParseMqttUrl(const std::string& url, ClientConfig& config);
 
 // Builds the configuration from the options (`url` overrides the endpoint) and resolves the password.
+Result<ClientConfig> MakeClientConfig(const MqttSettings& settings, const std::string& endpoint_url);
+// The same from options not yet bound (binds them with MqttOptions()).
 Result<ClientConfig> MakeClientConfig(const OptionValues& options, const std::string& endpoint_url);
 
 // "mqtt: <what>: <mosquitto's message>"; kUnavailable for connection errors.

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "drivers/kit/backoff.h"
 #include "drivers/mqtt/mqtt_clients.h"
 #include "measure/clock.h"
 
@@ -17,64 +18,10 @@ namespace {
 
 using mqtt::ClientConfig;
 
-OptionSchema MakeSchema() {
-  OptionSchema s;
-  s.options = {
-      {.name = "url",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "Broker, mqtt://host:port; overrides the environment's endpoint."},
-      {.name = "username", .type = OptionType::kString, .optional = true, .help = "User name for CONNECT."},
-      {.name = "password",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "Password for CONNECT; use a reference such as \"${env:MQTT_PASSWORD}\".",
-       .secret = true},
-      {.name = "qos",
-       .type = OptionType::kInt,
-       .default_value = int64_t{1},
-       .help = "QoS of publishes and subscriptions: 0 at most once (no confirmation, loss possible), "
-               "1 at least once (PUBACK), 2 exactly once (PUBCOMP).",
-       .min = 0,
-       .max = 2},
-      {.name = "clean_session",
-       .type = OptionType::kBool,
-       .default_value = true,
-       .help = "Clean sessions; false keeps each consumer's session (and its queued messages) on the broker "
-               "across reconnects, removed again after the run."},
-      {.name = "max_inflight_messages",
-       .type = OptionType::kInt,
-       .default_value = int64_t{20},
-       .help = "QoS 1/2 publishes each producer keeps on the wire without their acknowledgement "
-               "(libmosquitto's default is 20).",
-       .min = 1,
-       .max = 65535},
-      {.name = "max_queued_messages",
-       .type = OptionType::kInt,
-       .default_value = int64_t{1000},
-       .help = "Publishes each producer has open (queued in the client or in flight) before it pushes back.",
-       .min = 1,
-       .max = 60000},
-      {.name = "keepalive",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{60'000'000'000},
-       .help = "MQTT keep-alive interval.",
-       .min = 5,
-       .max = 65535},
-      {.name = "connect_timeout",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{5'000'000'000},
-       .help = "Longest wait for a CONNACK.",
-       .min = 0.001,
-       .max = 300},
-  };
-  return s;
-}
-
 class MqttSession final : public Session {
  public:
-  MqttSession(const SessionContext& context, ClientConfig config)
-      : options_(context.system->options), config_(std::move(config)), prefix_("bakeoff-" + context.run_id) {}
+  MqttSession(const SessionContext& context, mqtt::MqttSettings settings, ClientConfig config)
+      : settings_(std::move(settings)), config_(std::move(config)), prefix_("bakeoff-" + context.run_id) {}
 
   ~MqttSession() override { (void)DeleteTopics(); }
 
@@ -108,12 +55,10 @@ class MqttSession final : public Session {
     mqtt::ProducerSettings settings;
     settings.topics = topics_;
     settings.client_id = prefix_ + "-p" + std::to_string(index);
-    settings.max_queued_messages = static_cast<size_t>(options_.GetInt("max_queued_messages", 1000));
-    try {
+    settings.max_queued_messages = settings_.max_queued_messages;
+    return drivers_kit::ConnectOrStatus("mqtt: new producer", [&]() -> Result<std::unique_ptr<Producer>> {
       return mqtt::NewProducer(config_, std::move(settings), sink);
-    } catch (const std::exception& e) {
-      return Internal(std::string("mqtt: new producer: ") + e.what());
-    }
+    });
   }
 
   // Fan-out: each subscription's consumers are clients of their own, subscribed to their share of the
@@ -131,11 +76,9 @@ class MqttSession final : public Session {
     const std::string sub = spec.subscriptions == 1 ? "" : "-s" + std::to_string(spec.subscription);
     settings.client_id = prefix_ + sub + "-c" + std::to_string(spec.index);
     if (!config_.clean_session) persistent_sessions_.push_back(settings.client_id);
-    try {
+    return drivers_kit::ConnectOrStatus("mqtt: new consumer", [&]() -> Result<std::unique_ptr<Consumer>> {
       return mqtt::NewConsumer(config_, std::move(settings));
-    } catch (const std::exception& e) {
-      return Internal(std::string("mqtt: new consumer: ") + e.what());
-    }
+    });
   }
 
   std::map<std::string, std::string> Facts() override {
@@ -185,7 +128,7 @@ class MqttSession final : public Session {
     return captured.text;
   }
 
-  OptionValues options_;
+  mqtt::MqttSettings settings_;
   ClientConfig config_;
   std::string prefix_;
   std::vector<std::string> topics_;               // per stream index
@@ -198,30 +141,30 @@ class MqttDriver final : public Driver {
   std::string description() const override {
     return "MQTT 3.1.1 brokers (libmosquitto): topic per partition, QoS 0/1/2, clean or persistent sessions.";
   }
-  const OptionSchema& schema() const override { return schema_; }
+  const OptionSchema& schema() const override { return mqtt::MqttOptions().schema(); }
+  const OptionBinding* option_binding() const override { return &mqtt::MqttOptions(); }
   Capabilities capabilities(const OptionValues& options) const override {
-    const int64_t qos = options.GetInt("qos", 1);
+    Result<mqtt::MqttSettings> settings = mqtt::MqttOptions().Bind(options);
+    // Options that do not bind fail at Connect; until then they read as the default QoS 1.
+    const int qos = settings.ok() ? settings->qos : 1;
     // QoS 0 "acks" only mean the packet was written to the socket. MQTT orders each topic for a
     // publisher (3.1.1 section 4.6); durability across a broker restart depends on its persistence setting.
     return {.ordered_per_stream = true, .confirms_publish = qos > 0, .durable = false};
   }
   Result<std::unique_ptr<Session>> Connect(const SessionContext& context) override {
-    try {
+    return drivers_kit::ConnectOrStatus("mqtt: connect", [&]() -> Result<std::unique_ptr<Session>> {
       std::string endpoint;
       if (auto it = context.endpoints.find("url"); it != context.endpoints.end()) endpoint = it->second;
-      Result<ClientConfig> config = mqtt::MakeClientConfig(context.system->options, endpoint);
+      Result<mqtt::MqttSettings> settings = mqtt::MqttOptions().Bind(context.system->options);
+      if (!settings.ok()) return settings.status();
+      Result<ClientConfig> config = mqtt::MakeClientConfig(*settings, endpoint);
       if (!config.ok()) return config.status();
       // Fail at connect time, not at the first producer, when the broker is unreachable.
       mqtt::Client probe(*config, "bakeoff-" + context.run_id + "-probe", true, nullptr);
       BAKEOFF_RETURN_IF_ERROR(probe.Connect());
-      return std::unique_ptr<Session>(new MqttSession(context, *config));
-    } catch (const std::exception& e) {
-      return Internal(std::string("mqtt: connect: ") + e.what());
-    }
+      return std::unique_ptr<Session>(new MqttSession(context, std::move(settings).value(), *config));
+    });
   }
-
- private:
-  OptionSchema schema_ = MakeSchema();
 };
 
 }  // namespace

@@ -16,13 +16,6 @@
 namespace bakeoff::nats_internal {
 namespace {
 
-constexpr int64_t kMiB = 1024 * 1024;
-
-OptionSpec Secret(OptionSpec spec) {
-  spec.secret = true;
-  return spec;
-}
-
 // C callbacks: they only touch atomics, so nothing can throw. The closure is a heap shared_ptr that
 // the closed callback (always the last one cnats posts for a connection) releases.
 void OnAsyncError(natsConnection*, natsSubscription*, natsStatus err, void* closure) {
@@ -48,8 +41,8 @@ struct OptionsDeleter {
   void operator()(natsOptions* o) const { natsOptions_Destroy(o); }
 };
 
-Result<std::string> Resolved(const OptionValues& options, const std::string& name) {
-  const std::string text = options.GetString(name);
+Result<std::string> Resolved(const std::optional<std::string>& option, const std::string& name) {
+  const std::string text = option.value_or("");
   if (!HasSecretReference(text)) return text;
   Result<std::string> value = ResolveSecretReferences(text);
   if (!value.ok()) return Status(value.status().code(), "nats: " + name + ": " + value.status().message());
@@ -118,47 +111,9 @@ void ConnectionDeleter::operator()(natsConnection* nc) const {
   natsConnection_Destroy(nc);
 }
 
-void AddConnectionOptions(std::vector<OptionSpec>& o) {
-  o.push_back(Option("url", OptionType::kString, std::nullopt,
-                     "Comma-separated server URLs (nats://host:port,...); by default the environment's."));
-  o.push_back(Option("user", OptionType::kString, std::nullopt,
-                     "User name for user/password authentication; may be a ${env:NAME} reference."));
-  o.push_back(
-      Secret(Option("password", OptionType::kString, std::nullopt,
-                    "Password as a reference, e.g. ${env:NATS_PASSWORD}; resolved at connect time.")));
-  o.push_back(Secret(Option("token", OptionType::kString, std::nullopt,
-                            "Authentication token as a reference, e.g. ${env:NATS_TOKEN}.")));
-  o.push_back(Option("credentials_file", OptionType::kString, std::nullopt,
-                     "Path of a .creds file (JWT + NKey seed) for decentralized authentication."));
-  o.push_back(Option("tls", OptionType::kBool, false, "Require TLS (system trust store)."));
-  o.push_back(InRange(Option("connect_timeout", OptionType::kDuration, int64_t{2'000'000'000},
-                             "Timeout of one connection attempt (TCP connect + INFO/CONNECT handshake)."),
-                      0.001, 600));
-  o.push_back(
-      InRange(Option("max_reconnect", OptionType::kInt, int64_t{3},
-                     "Reconnect attempts (per server) after a lost connection before the client gives up and "
-                     "sends/receives fail; 0 = never reconnect."),
-              0, 1'000'000));
-  o.push_back(InRange(Option("reconnect_wait", OptionType::kDuration, int64_t{250'000'000},
-                             "Pause between reconnect attempts to the same server."),
-                      0, 600));
-  o.push_back(
-      InRange(Option("reconnect_buffer", OptionType::kBytes, 8 * kMiB,
-                     "Bytes of publishes the client buffers while reconnecting; beyond that Send fails."),
-              0, 1 << 30));
-  o.push_back(InRange(Option("io_buffer", OptionType::kBytes, int64_t{32 * 1024},
-                             "Size of the client's socket read/write buffers (cnats default 32 KiB)."),
-                      0, 64 * kMiB));
-  o.push_back(Option("send_asap", OptionType::kBool, false,
-                     "Write every publish to the socket at once instead of letting the flusher batch them "
-                     "(lower latency at low rates, fewer messages/s at high rates)."));
-  o.push_back(InRange(Option("ping_interval", OptionType::kDuration, int64_t{5'000'000'000},
-                             "Client PING interval; two missed PONGs mark a silent server as lost."),
-                      0.01, 3600));
-}
-
-Result<std::vector<std::string>> ServerUrls(const OptionValues& options, const Endpoints& endpoints) {
-  std::string list = options.GetString("url");
+Result<std::vector<std::string>> ServerUrls(const NatsConnectionSettings& settings,
+                                            const Endpoints& endpoints) {
+  std::string list = settings.url.value_or("");
   if (list.empty()) {
     auto it = endpoints.find("url");
     if (it != endpoints.end()) list = it->second;
@@ -176,8 +131,9 @@ Result<std::vector<std::string>> ServerUrls(const OptionValues& options, const E
   return urls;
 }
 
-Result<Connection> Connect(const OptionValues& options, const Endpoints& endpoints, const std::string& role) {
-  Result<std::vector<std::string>> urls = ServerUrls(options, endpoints);
+Result<Connection> Connect(const NatsConnectionSettings& settings, const Endpoints& endpoints,
+                           const std::string& role) {
+  Result<std::vector<std::string>> urls = ServerUrls(settings, endpoints);
   if (!urls.ok()) return urls.status();
   natsOptions* raw = nullptr;
   if (natsOptions_Create(&raw) != NATS_OK) return Internal("nats: out of memory creating options");
@@ -187,47 +143,44 @@ Result<Connection> Connect(const OptionValues& options, const Endpoints& endpoin
   natsStatus s = natsOptions_SetServers(opts.get(), servers.data(), static_cast<int>(servers.size()));
   if (s == NATS_OK) s = natsOptions_SetNoRandomize(opts.get(), true);
   if (s == NATS_OK) s = natsOptions_SetName(opts.get(), ("bakeoff-" + role).c_str());
-  if (s == NATS_OK) s = natsOptions_SetTimeout(opts.get(), ToMillis(options.GetDuration("connect_timeout")));
-  const int64_t max_reconnect = options.GetInt("max_reconnect", 3);
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts.get(), ToMillis(settings.connect_timeout));
+  const int max_reconnect = settings.max_reconnect;
   if (s == NATS_OK) s = natsOptions_SetAllowReconnect(opts.get(), max_reconnect > 0);
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts.get(), static_cast<int>(max_reconnect));
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts.get(), max_reconnect);
   if (s == NATS_OK) {
-    s = natsOptions_SetReconnectWait(opts.get(), ToMillis(options.GetDuration("reconnect_wait"), 0));
+    s = natsOptions_SetReconnectWait(opts.get(), ToMillis(settings.reconnect_wait, 0));
   }
   if (s == NATS_OK) {
-    s = natsOptions_SetReconnectBufSize(opts.get(),
-                                        static_cast<int>(options.GetInt("reconnect_buffer", 8 * kMiB)));
+    s = natsOptions_SetReconnectBufSize(opts.get(), settings.reconnect_buffer);
   }
-  if (s == NATS_OK)
-    s = natsOptions_SetIOBufSize(opts.get(), static_cast<int>(options.GetInt("io_buffer", 32768)));
-  if (s == NATS_OK) s = natsOptions_SetSendAsap(opts.get(), options.GetBool("send_asap"));
-  if (s == NATS_OK)
-    s = natsOptions_SetPingInterval(opts.get(), ToMillis(options.GetDuration("ping_interval")));
+  if (s == NATS_OK) s = natsOptions_SetIOBufSize(opts.get(), settings.io_buffer);
+  if (s == NATS_OK) s = natsOptions_SetSendAsap(opts.get(), settings.send_asap);
+  if (s == NATS_OK) s = natsOptions_SetPingInterval(opts.get(), ToMillis(settings.ping_interval));
   if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts.get(), 2);
   if (s == NATS_OK) s = natsOptions_SetFailRequestsOnDisconnect(opts.get(), true);
-  if (s == NATS_OK && options.GetBool("tls")) s = natsOptions_SetSecure(opts.get(), true);
+  if (s == NATS_OK && settings.tls) s = natsOptions_SetSecure(opts.get(), true);
   if (s != NATS_OK) return NatsError(s, "nats: invalid connection options");
 
-  if (options.Has("user")) {
-    Result<std::string> user = Resolved(options, "user");
+  if (settings.user) {
+    Result<std::string> user = Resolved(settings.user, "user");
     if (!user.ok()) return user.status();
-    Result<std::string> password = Resolved(options, "password");
+    Result<std::string> password = Resolved(settings.password, "password");
     if (!password.ok()) return password.status();
     if (natsOptions_SetUserInfo(opts.get(), user->c_str(), password->c_str()) != NATS_OK) {
       return InvalidArgument("nats: invalid user/password");
     }
   }
-  if (options.Has("token")) {
-    Result<std::string> token = Resolved(options, "token");
+  if (settings.token) {
+    Result<std::string> token = Resolved(settings.token, "token");
     if (!token.ok()) return token.status();
     if (natsOptions_SetToken(opts.get(), token->c_str()) != NATS_OK)
       return InvalidArgument("nats: invalid token");
   }
-  if (options.Has("credentials_file")) {
-    Result<std::string> path = Resolved(options, "credentials_file");
+  if (settings.credentials_file) {
+    Result<std::string> path = Resolved(settings.credentials_file, "credentials_file");
     if (!path.ok()) return path.status();
     if (natsOptions_SetUserCredentialsFromFiles(opts.get(), path->c_str(), nullptr) != NATS_OK) {
-      return InvalidArgument("nats: cannot use credentials_file " + options.GetString("credentials_file"));
+      return InvalidArgument("nats: cannot use credentials_file " + *settings.credentials_file);
     }
   }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "drivers/driver.h"
+#include "drivers/nats/nats_options.h"
 
 namespace bakeoff::nats_internal {
 
@@ -45,15 +46,14 @@ struct Connection {
   ConnectionPtr nc;
 };
 
-// Appends the connection options both drivers take (url, credentials, timeouts, reconnects, buffers).
-void AddConnectionOptions(std::vector<OptionSpec>& options);
-
 // The server URLs to use: option `url` if set, else the environment's "url" endpoint.
-Result<std::vector<std::string>> ServerUrls(const OptionValues& options, const Endpoints& endpoints);
+Result<std::vector<std::string>> ServerUrls(const NatsConnectionSettings& settings,
+                                            const Endpoints& endpoints);
 
 // Connects with the configured options; `role` names the connection (visible in server monitoring).
 // Secret references in credentials are resolved here and never kept.
-Result<Connection> Connect(const OptionValues& options, const Endpoints& endpoints, const std::string& role);
+Result<Connection> Connect(const NatsConnectionSettings& settings, const Endpoints& endpoints,
+                           const std::string& role);
 
 // A Status for a failed cnats call, with the library's last error text.
 Status NatsError(natsStatus s, const std::string& what);

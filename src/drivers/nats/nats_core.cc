@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "drivers/kit/backoff.h"
 #include "drivers/nats/nats_common.h"
 #include "drivers/nats/nats_driver.h"
 #include "drivers/nats/nats_options.h"
@@ -34,10 +35,10 @@ struct CoreCounters {
 class CoreProducer final : public Producer {
  public:
   CoreProducer(Connection connection, std::vector<std::string> subjects, CompletionSink& sink,
-               const OptionValues& options)
+               const NatsCoreSettings& settings)
       : connection_(std::move(connection)), subjects_(std::move(subjects)), sink_(sink) {
-    flush_interval_ns_ = options.GetDuration("flush_interval").count();
-    flush_timeout_ms_ = ToMillis(options.GetDuration("flush_timeout", std::chrono::seconds(5)));
+    flush_interval_ns_ = settings.flush_interval.count();
+    flush_timeout_ms_ = ToMillis(settings.flush_timeout);
     acked_.reserve(kAckBatch);
     last_flush_ns_ = MonotonicNowNs();
   }
@@ -101,16 +102,14 @@ class CoreConsumer final : public Consumer {
 
   ~CoreConsumer() override { (void)Close(); }
 
-  Status Subscribe(const std::vector<std::pair<uint32_t, std::string>>& streams, const OptionValues& options,
-                   std::chrono::nanoseconds timeout) {
+  Status Subscribe(const std::vector<std::pair<uint32_t, std::string>>& streams,
+                   const NatsCoreSettings& settings, std::chrono::nanoseconds timeout) {
     for (const auto& [stream, subject] : streams) {
       natsSubscription* sub = nullptr;
       natsStatus s = natsConnection_SubscribeSync(&sub, connection_.nc.get(), subject.c_str());
       if (s != NATS_OK) return NatsError(s, "nats: subscribe " + subject);
       subs_.push_back({SubscriptionPtr(sub), stream});
-      s = natsSubscription_SetPendingLimits(
-          sub, static_cast<int>(options.GetInt("pending_msgs_limit", 65536)),
-          static_cast<int>(options.GetInt("pending_bytes_limit", 64 << 20)));
+      s = natsSubscription_SetPendingLimits(sub, settings.pending_msgs_limit, settings.pending_bytes_limit);
       if (s != NATS_OK) return NatsError(s, "nats: pending limits");
     }
     // The server has registered the subscriptions once it answers a PING sent after them.
@@ -223,7 +222,8 @@ class CoreConsumer final : public Consumer {
 
 class CoreSession final : public Session {
  public:
-  CoreSession(const SessionContext& ctx, Connection control) : ctx_(ctx), control_(std::move(control)) {}
+  CoreSession(const SessionContext& ctx, NatsCoreSettings settings, Connection control)
+      : ctx_(ctx), settings_(std::move(settings)), control_(std::move(control)) {}
 
   Status CreateTopics(const TopicLayout& layout) override {
     subjects_.clear();
@@ -237,10 +237,9 @@ class CoreSession final : public Session {
 
   Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
     if (subjects_.empty()) return Internal("nats: CreateTopics must come first");
-    Result<Connection> c = Connect(ctx_.system->options, ctx_.endpoints, "producer-" + std::to_string(index));
+    Result<Connection> c = Connect(settings_, ctx_.endpoints, "producer-" + std::to_string(index));
     if (!c.ok()) return c.status();
-    return std::unique_ptr<Producer>(
-        new CoreProducer(std::move(c).value(), subjects_, sink, ctx_.system->options));
+    return std::unique_ptr<Producer>(new CoreProducer(std::move(c).value(), subjects_, sink, settings_));
   }
 
   // Fan-out needs nothing of the server: core NATS delivers a message to every subscriber of its subject,
@@ -248,17 +247,15 @@ class CoreSession final : public Session {
   Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (subjects_.empty()) return Internal("nats: CreateTopics must come first");
     if (!spec.valid()) return InvalidArgument("nats: consumer outside the run's subscriptions");
-    const OptionValues& options = ctx_.system->options;
     const std::string sub = spec.subscriptions == 1 ? "" : "-s" + std::to_string(spec.subscription);
-    Result<Connection> c = Connect(options, ctx_.endpoints, "consumer-" + std::to_string(spec.index) + sub);
+    Result<Connection> c = Connect(settings_, ctx_.endpoints, "consumer-" + std::to_string(spec.index) + sub);
     if (!c.ok()) return c.status();
-    auto consumer = std::make_unique<CoreConsumer>(std::move(c).value(), counters_,
-                                                   static_cast<size_t>(options.GetInt("poll_batch", 1024)));
+    auto consumer = std::make_unique<CoreConsumer>(std::move(c).value(), counters_, settings_.poll_batch);
     std::vector<std::pair<uint32_t, std::string>> streams;
     for (uint32_t s : OwnedStreams(spec.index, spec.count, static_cast<int>(subjects_.size()))) {
       streams.emplace_back(s, subjects_[s]);
     }
-    BAKEOFF_RETURN_IF_ERROR(consumer->Subscribe(streams, options, options.GetDuration("flush_timeout")));
+    BAKEOFF_RETURN_IF_ERROR(consumer->Subscribe(streams, settings_, settings_.flush_timeout));
     return std::unique_ptr<Consumer>(std::move(consumer));
   }
 
@@ -274,6 +271,7 @@ class CoreSession final : public Session {
 
  private:
   SessionContext ctx_;
+  NatsCoreSettings settings_;
   Connection control_;
   std::vector<std::string> subjects_;
   std::shared_ptr<CoreCounters> counters_ = std::make_shared<CoreCounters>();
@@ -287,17 +285,19 @@ class NatsCoreDriver final : public Driver {
            "overload shows in the accounting.";
   }
   const OptionSchema& schema() const override { return NatsCoreSchema(); }
+  const OptionBinding* option_binding() const override { return &NatsCoreOptions(); }
   Capabilities capabilities(const OptionValues&) const override {
     return {.ordered_per_stream = true, .confirms_publish = false, .durable = false};
   }
   Result<std::unique_ptr<Session>> Connect(const SessionContext& ctx) override {
-    try {
-      Result<Connection> control = nats_internal::Connect(ctx.system->options, ctx.endpoints, "control");
+    return drivers_kit::ConnectOrStatus("nats", [&]() -> Result<std::unique_ptr<Session>> {
+      Result<NatsCoreSettings> settings = NatsCoreOptions().Bind(ctx.system->options);
+      if (!settings.ok()) return settings.status();
+      Result<Connection> control = nats_internal::Connect(*settings, ctx.endpoints, "control");
       if (!control.ok()) return control.status();
-      return std::unique_ptr<Session>(new CoreSession(ctx, std::move(control).value()));
-    } catch (const std::exception& e) {
-      return Internal(std::string("nats: ") + e.what());
-    }
+      return std::unique_ptr<Session>(
+          new CoreSession(ctx, std::move(settings).value(), std::move(control).value()));
+    });
   }
 };
 

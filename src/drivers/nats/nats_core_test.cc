@@ -76,12 +76,12 @@ TEST(NatsOptionsTest, NamesAndUrls) {
   using namespace nats_internal;
   EXPECT_EQ(SubjectFor("bakeoff-x.y *>", 3), "bakeoff-x_y___.3");
   EXPECT_EQ(SafeName("bakeoff-run.1/a"), "bakeoff-run_1_a");
-  OptionValues options;
+  NatsConnectionSettings options;
   Result<std::vector<std::string>> urls =
       ServerUrls(options, {{"url", "nats://127.0.0.1:1, nats://127.0.0.1:2"}});
   ASSERT_TRUE(urls.ok());
   EXPECT_EQ(*urls, (std::vector<std::string>{"nats://127.0.0.1:1", "nats://127.0.0.1:2"}));
-  options.Set("url", std::string("nats://10.0.0.1:4222"));
+  options.url = "nats://10.0.0.1:4222";
   EXPECT_EQ(ServerUrls(options, {{"url", "nats://127.0.0.1:1"}})->front(), "nats://10.0.0.1:4222");
   EXPECT_EQ(ServerUrls({}, {}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(OwnedStreams(1, 3, 8), (std::vector<uint32_t>{1, 4, 7}));
@@ -97,8 +97,10 @@ TEST(NatsOptionsTest, UnsetSecretReferenceIsNamedNotConnected) {
   OptionValues options;
   options.Set("user", std::string("u"));
   options.Set("password", std::string("${env:BAKEOFF_TEST_NATS_UNSET}"));
-  ApplyDefaults(GetNatsDriver()->schema(), options);
-  Result<nats_internal::Connection> c = nats_internal::Connect(options, {{"url", "nats://127.0.0.1:1"}}, "t");
+  Result<NatsCoreSettings> settings = NatsCoreOptions().Bind(options);
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  Result<nats_internal::Connection> c =
+      nats_internal::Connect(*settings, {{"url", "nats://127.0.0.1:1"}}, "t");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("BAKEOFF_TEST_NATS_UNSET"), std::string::npos) << c.status().ToString();
 }

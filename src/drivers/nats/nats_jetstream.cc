@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "drivers/kit/backoff.h"
 #include "drivers/nats/nats_driver.h"
 #include "drivers/nats/nats_jetstream_clients.h"
 #include "drivers/nats/nats_options.h"
@@ -16,13 +17,14 @@
 namespace bakeoff {
 namespace nats_internal {
 
-Result<JetStreamPtr> NewJetStreamContext(natsConnection* nc, const OptionValues& options, jsOptions* base) {
+Result<JetStreamPtr> NewJetStreamContext(natsConnection* nc, const NatsJetStreamSettings& settings,
+                                         jsOptions* base) {
   jsOptions local;
   if (base == nullptr) {
     jsOptions_Init(&local);
     base = &local;
   }
-  base->Wait = ToMillis(options.GetDuration("api_timeout", std::chrono::seconds(5)));
+  base->Wait = ToMillis(settings.api_timeout);
   jsCtx* js = nullptr;
   const natsStatus s = natsConnection_JetStream(&js, nc, base);
   if (s != NATS_OK) return NatsError(s, "nats-jetstream: JetStream context");
@@ -42,19 +44,24 @@ bool IsPlacementPending(jsErrCode code) {
 
 Status RetryWhilePlacementPending(const std::function<Status(jsErrCode* code)>& attempt,
                                   std::chrono::milliseconds limit, std::chrono::milliseconds interval) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  int attempts = 0;
+  // A steady poll: the peers report in on their own schedule, backing off further would only add delay.
+  drivers_kit::Backoff backoff({.initial = interval,
+                                .multiplier = 1,
+                                .max_delay = interval,
+                                .jitter = 0,
+                                .max_attempts = 0,
+                                .max_total = limit});
   for (;;) {
     jsErrCode code = static_cast<jsErrCode>(0);
     Status st = attempt(&code);
-    ++attempts;
     if (st.ok() || !IsPlacementPending(code)) return st;
-    if (std::chrono::steady_clock::now() + interval > deadline) {
-      return Status(st.code(), st.message() + " (still after " + std::to_string(attempts) +
+    const std::optional<std::chrono::nanoseconds> pause = backoff.NextDelay();
+    if (!pause) {
+      return Status(st.code(), st.message() + " (still after " + std::to_string(backoff.failed_attempts()) +
                                    " attempts over " + std::to_string(limit.count() / 1000.0).substr(0, 4) +
                                    " s: the cluster's peers did not all report in)");
     }
-    std::this_thread::sleep_for(interval);
+    std::this_thread::sleep_for(*pause);
   }
 }
 
@@ -69,8 +76,9 @@ constexpr std::chrono::milliseconds kPlacementWait{20000};
 
 class JetStreamSession final : public Session {
  public:
-  JetStreamSession(const SessionContext& ctx, Connection control, JetStreamPtr js)
-      : ctx_(ctx), control_(std::move(control)), js_(std::move(js)) {}
+  JetStreamSession(const SessionContext& ctx, NatsJetStreamSettings settings, Connection control,
+                   JetStreamPtr js)
+      : ctx_(ctx), settings_(std::move(settings)), control_(std::move(control)), js_(std::move(js)) {}
 
   ~JetStreamSession() override {
     js_.reset();
@@ -78,11 +86,10 @@ class JetStreamSession final : public Session {
   }
 
   Status CreateTopics(const TopicLayout& layout) override {
-    const OptionValues& options = ctx_.system->options;
     layout_ = {};
     // stream name -> its subjects
     std::vector<std::pair<std::string, std::vector<std::string>>> streams;
-    const bool one_stream = options.GetString("stream_per", "topic") == "run";
+    const bool one_stream = settings_.stream_per == "run";
     for (const std::string& topic : layout.topics) {
       const std::string name = one_stream ? SafeName("bakeoff_" + ctx_.run_id) : SafeName(topic);
       if (streams.empty() || streams.back().first != name) streams.push_back({name, {}});
@@ -92,7 +99,7 @@ class JetStreamSession final : public Session {
         streams.back().second.push_back(layout_.subjects.back());
       }
     }
-    int64_t replicas = options.GetInt("replicas", 0);
+    int64_t replicas = settings_.replicas;
     if (replicas == 0) replicas = std::max(1, layout.replication_factor);
     for (auto& [name, subjects] : streams) {
       std::vector<const char*> subject_ptrs;
@@ -102,7 +109,7 @@ class JetStreamSession final : public Session {
       cfg.Name = name.c_str();
       cfg.Subjects = subject_ptrs.data();
       cfg.SubjectsLen = static_cast<int>(subject_ptrs.size());
-      cfg.Storage = options.GetString("storage", "file") == "memory" ? js_MemoryStorage : js_FileStorage;
+      cfg.Storage = settings_.storage == "memory" ? js_MemoryStorage : js_FileStorage;
       cfg.Replicas = replicas;
       cfg.Retention = js_LimitsPolicy;
       cfg.Discard = js_DiscardOld;
@@ -141,13 +148,13 @@ class JetStreamSession final : public Session {
 
   Result<std::unique_ptr<Producer>> NewProducer(int index, CompletionSink& sink) override {
     if (layout_.subjects.empty()) return Internal("nats-jetstream: CreateTopics must come first");
-    return NewJetStreamProducer(ctx_, layout_, index, sink);
+    return NewJetStreamProducer(ctx_, settings_, layout_, index, sink);
   }
 
   Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
     if (layout_.subjects.empty()) return Internal("nats-jetstream: CreateTopics must come first");
     if (!spec.valid()) return InvalidArgument("nats-jetstream: consumer outside the run's subscriptions");
-    return NewJetStreamConsumer(ctx_, layout_, spec);
+    return NewJetStreamConsumer(ctx_, settings_, layout_, spec);
   }
 
   std::map<std::string, std::string> Facts() override {
@@ -190,6 +197,7 @@ class JetStreamSession final : public Session {
   }
 
   SessionContext ctx_;
+  NatsJetStreamSettings settings_;
   Connection control_;
   JetStreamPtr js_;
   JetStreamLayout layout_;
@@ -209,6 +217,12 @@ std::string JetStreamGuarantee(const std::string& storage, int64_t replicas) {
 
 namespace {
 
+// File storage survives a restart; options that do not bind count as the default (file).
+bool DurableStorage(const OptionValues& options) {
+  Result<NatsJetStreamSettings> settings = NatsJetStreamOptions().Bind(options);
+  return !settings.ok() || settings->storage == "file";
+}
+
 class NatsJetStreamDriver final : public Driver {
  public:
   std::string name() const override { return "nats-jetstream"; }
@@ -217,22 +231,21 @@ class NatsJetStreamDriver final : public Driver {
            "durable pull consumers with explicit ack.";
   }
   const OptionSchema& schema() const override { return NatsJetStreamSchema(); }
+  const OptionBinding* option_binding() const override { return &NatsJetStreamOptions(); }
   Capabilities capabilities(const OptionValues& options) const override {
-    return {.ordered_per_stream = true,
-            .confirms_publish = true,
-            .durable = options.GetString("storage", "file") == "file"};
+    return {.ordered_per_stream = true, .confirms_publish = true, .durable = DurableStorage(options)};
   }
   Result<std::unique_ptr<Session>> Connect(const SessionContext& ctx) override {
-    try {
-      Result<Connection> control = nats_internal::Connect(ctx.system->options, ctx.endpoints, "js-control");
+    return drivers_kit::ConnectOrStatus("nats-jetstream", [&]() -> Result<std::unique_ptr<Session>> {
+      Result<NatsJetStreamSettings> settings = NatsJetStreamOptions().Bind(ctx.system->options);
+      if (!settings.ok()) return settings.status();
+      Result<Connection> control = nats_internal::Connect(*settings, ctx.endpoints, "js-control");
       if (!control.ok()) return control.status();
-      Result<JetStreamPtr> js = NewJetStreamContext(control->nc.get(), ctx.system->options);
+      Result<JetStreamPtr> js = NewJetStreamContext(control->nc.get(), *settings);
       if (!js.ok()) return js.status();
-      return std::unique_ptr<Session>(
-          new JetStreamSession(ctx, std::move(control).value(), std::move(js).value()));
-    } catch (const std::exception& e) {
-      return Internal(std::string("nats-jetstream: ") + e.what());
-    }
+      return std::unique_ptr<Session>(new JetStreamSession(
+          ctx, std::move(settings).value(), std::move(control).value(), std::move(js).value()));
+    });
   }
 };
 

@@ -32,7 +32,7 @@ using StreamOfSubject = std::unordered_map<std::string, uint32_t, SubjectHash, s
 
 // A JetStream context on `nc` with the API timeout of `options` and, if given, the async publish
 // settings already filled into `base`.
-Result<JetStreamPtr> NewJetStreamContext(natsConnection* nc, const OptionValues& options,
+Result<JetStreamPtr> NewJetStreamContext(natsConnection* nc, const NatsJetStreamSettings& settings,
                                          jsOptions* base = nullptr);
 
 // A Status for a failed JetStream call, with the JetStream error code when the server gave one.
@@ -51,12 +51,14 @@ Status RetryWhilePlacementPending(const std::function<Status(jsErrCode* code)>& 
                                   std::chrono::milliseconds interval = std::chrono::milliseconds(250));
 
 Result<std::unique_ptr<Producer>> NewJetStreamProducer(const SessionContext& ctx,
+                                                       const NatsJetStreamSettings& settings,
                                                        const JetStreamLayout& layout, int index,
                                                        CompletionSink& sink);
 
 // Consumer `spec.index` of `spec.count` of its subscription: a durable pull consumer (filtered to one
 // subject, or to all of a topic's) per owned stream; every subscription has durables of its own.
 Result<std::unique_ptr<Consumer>> NewJetStreamConsumer(const SessionContext& ctx,
+                                                       const NatsJetStreamSettings& settings,
                                                        const JetStreamLayout& layout,
                                                        const ConsumerSpec& spec);
 

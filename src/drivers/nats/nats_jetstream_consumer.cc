@@ -26,23 +26,24 @@ namespace {
 
 class JetStreamConsumer final : public Consumer {
  public:
-  explicit JetStreamConsumer(const OptionValues& options) {
-    const std::string mode = options.GetString("ack_mode", "explicit");
+  explicit JetStreamConsumer(const NatsJetStreamSettings& settings) {
+    const std::string& mode = settings.ack_mode;
     ack_policy_ = mode == "all" ? js_AckAll : mode == "none" ? js_AckNone : js_AckExplicit;
-    fetch_batch_ = static_cast<int>(options.GetInt("fetch_batch", 256));
-    fetch_wait_ns_ = options.GetDuration("fetch_wait", std::chrono::milliseconds(1)).count();
+    fetch_batch_ = settings.fetch_batch;
+    fetch_wait_ns_ = settings.fetch_wait.count();
   }
 
   ~JetStreamConsumer() override { (void)Close(); }
 
-  Status Open(const SessionContext& ctx, const JetStreamLayout& layout, const ConsumerSpec& spec) {
-    const OptionValues& options = ctx.system->options;
+  Status Open(const SessionContext& ctx, const NatsJetStreamSettings& settings, const JetStreamLayout& layout,
+              const ConsumerSpec& spec) {
     // With one subscription the names are those of earlier versions.
     const std::string sub = spec.subscriptions == 1 ? "" : "_s" + std::to_string(spec.subscription);
-    Result<Connection> c = Connect(options, ctx.endpoints, "js-consumer-" + std::to_string(spec.index) + sub);
+    Result<Connection> c =
+        Connect(settings, ctx.endpoints, "js-consumer-" + std::to_string(spec.index) + sub);
     if (!c.ok()) return c.status();
     connection_ = std::move(c).value();
-    Result<JetStreamPtr> js = NewJetStreamContext(connection_.nc.get(), options);
+    Result<JetStreamPtr> js = NewJetStreamContext(connection_.nc.get(), settings);
     if (!js.ok()) return js.status();
     js_ = std::move(js).value();
     for (const Group& group : GroupOwned(layout, spec.index, spec.count)) {
@@ -54,8 +55,8 @@ class JetStreamConsumer final : public Consumer {
       so.Config.Durable = durable.c_str();
       so.Config.AckPolicy = ack_policy_;
       so.Config.DeliverPolicy = js_DeliverAll;
-      so.Config.AckWait = options.GetDuration("ack_wait").count();
-      so.Config.MaxAckPending = options.GetInt("max_ack_pending", 65536);
+      so.Config.AckWait = settings.ack_wait.count();
+      so.Config.MaxAckPending = settings.max_ack_pending;
       so.Config.MaxRequestBatch = 0;
       natsSubscription* sub = nullptr;
       jsErrCode code = static_cast<jsErrCode>(0);
@@ -208,10 +209,11 @@ class JetStreamConsumer final : public Consumer {
 }  // namespace
 
 Result<std::unique_ptr<Consumer>> NewJetStreamConsumer(const SessionContext& ctx,
+                                                       const NatsJetStreamSettings& settings,
                                                        const JetStreamLayout& layout,
                                                        const ConsumerSpec& spec) {
-  auto consumer = std::make_unique<JetStreamConsumer>(ctx.system->options);
-  BAKEOFF_RETURN_IF_ERROR(consumer->Open(ctx, layout, spec));
+  auto consumer = std::make_unique<JetStreamConsumer>(settings);
+  BAKEOFF_RETURN_IF_ERROR(consumer->Open(ctx, settings, layout, spec));
   return std::unique_ptr<Consumer>(std::move(consumer));
 }
 

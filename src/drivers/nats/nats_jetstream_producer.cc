@@ -87,22 +87,21 @@ class JetStreamProducer final : public Producer {
     // queue_ is intentionally leaked (see AckQueue); its map is small.
   }
 
-  Status Open(const SessionContext& ctx, int index) {
-    const OptionValues& options = ctx.system->options;
-    Result<Connection> c = Connect(options, ctx.endpoints, "js-producer-" + std::to_string(index));
+  Status Open(const SessionContext& ctx, const NatsJetStreamSettings& settings, int index) {
+    Result<Connection> c = Connect(settings, ctx.endpoints, "js-producer-" + std::to_string(index));
     if (!c.ok()) return c.status();
     connection_ = std::move(c).value();
     jsOptions jo;
     jsOptions_Init(&jo);
-    jo.PublishAsync.MaxPending = options.GetInt("max_pending", 4096);
+    jo.PublishAsync.MaxPending = settings.max_pending;
     jo.PublishAsync.AckHandler = &OnPublishAck;
     jo.PublishAsync.AckHandlerClosure = queue_;
-    jo.PublishAsync.StallWait = ToMillis(options.GetDuration("stall_wait"));
-    Result<JetStreamPtr> js = NewJetStreamContext(connection_.nc.get(), options, &jo);
+    jo.PublishAsync.StallWait = ToMillis(settings.stall_wait);
+    Result<JetStreamPtr> js = NewJetStreamContext(connection_.nc.get(), settings, &jo);
     if (!js.ok()) return js.status();
     js_ = std::move(js).value();
     jsPubOptions_Init(&pub_options_);
-    pub_options_.MaxWait = ToMillis(options.GetDuration("publish_ack_timeout"), 0);
+    pub_options_.MaxWait = ToMillis(settings.publish_ack_timeout, 0);
     return Status::Ok();
   }
 
@@ -173,10 +172,11 @@ class JetStreamProducer final : public Producer {
 }  // namespace
 
 Result<std::unique_ptr<Producer>> NewJetStreamProducer(const SessionContext& ctx,
+                                                       const NatsJetStreamSettings& settings,
                                                        const JetStreamLayout& layout, int index,
                                                        CompletionSink& sink) {
   auto producer = std::make_unique<JetStreamProducer>(sink, layout);
-  BAKEOFF_RETURN_IF_ERROR(producer->Open(ctx, index));
+  BAKEOFF_RETURN_IF_ERROR(producer->Open(ctx, settings, index));
   return std::unique_ptr<Producer>(std::move(producer));
 }
 

@@ -1,116 +1,167 @@
 #include "drivers/nats/nats_options.h"
 
-#include <optional>
-
-#include "drivers/nats/nats_common.h"
-
 namespace bakeoff {
 namespace {
 
-OptionSpec Opt(const char* name, OptionType type, OptionValue default_value, const char* help, double min,
-               double max) {
-  OptionSpec spec;
-  spec.name = name;
-  spec.type = type;
-  spec.default_value = std::move(default_value);
-  spec.help = help;
-  if (type != OptionType::kBool && type != OptionType::kEnum) {
-    spec.min = min;
-    spec.max = max;
-  }
-  return spec;
+using namespace std::chrono_literals;
+constexpr int64_t kMiB = 1024 * 1024;
+
+template <typename S>
+void DeclareConnection(OptionBinder<S>& b) {
+  using C = NatsConnectionSettings;
+  b.String("url", &C::url)
+      .Help("Comma-separated server URLs (nats://host:port,...); by default the environment's.");
+  b.String("user", &C::user)
+      .Help("User name for user/password authentication; may be a ${env:NAME} reference.");
+  b.String("password", &C::password)
+      .Secret()
+      .Help("Password as a reference, e.g. ${env:NATS_PASSWORD}; resolved at connect time.");
+  b.String("token", &C::token).Secret().Help("Authentication token as a reference, e.g. ${env:NATS_TOKEN}.");
+  b.String("credentials_file", &C::credentials_file)
+      .Help("Path of a .creds file (JWT + NKey seed) for decentralized authentication.");
+  b.Bool("tls", &C::tls).Default(false).Help("Require TLS (system trust store).");
+  b.Duration("connect_timeout", &C::connect_timeout)
+      .Default(2s)
+      .Range(1ms, 600s)
+      .Help("Timeout of one connection attempt (TCP connect + INFO/CONNECT handshake).");
+  b.Int("max_reconnect", &C::max_reconnect)
+      .Default(3)
+      .Range(0, 1'000'000)
+      .Help(
+          "Reconnect attempts (per server) after a lost connection before the client gives up and "
+          "sends/receives fail; 0 = never reconnect.");
+  b.Duration("reconnect_wait", &C::reconnect_wait)
+      .Default(250ms)
+      .Range(0s, 600s)
+      .Help("Pause between reconnect attempts to the same server.");
+  b.Bytes("reconnect_buffer", &C::reconnect_buffer)
+      .Default(8 * kMiB)
+      .Range(0, 1 << 30)
+      .Help("Bytes of publishes the client buffers while reconnecting; beyond that Send fails.");
+  b.Bytes("io_buffer", &C::io_buffer)
+      .Default(32 * 1024)
+      .Range(0, 64 * kMiB)
+      .Help("Size of the client's socket read/write buffers (cnats default 32 KiB).");
+  b.Bool("send_asap", &C::send_asap)
+      .Default(false)
+      .Help(
+          "Write every publish to the socket at once instead of letting the flusher batch them "
+          "(lower latency at low rates, fewer messages/s at high rates).");
+  b.Duration("ping_interval", &C::ping_interval)
+      .Default(5s)
+      .Range(10ms, 3600s)
+      .Help("Client PING interval; two missed PONGs mark a silent server as lost.");
 }
 
-OptionSpec Enum(const char* name, const char* default_value, std::vector<std::string> choices,
-                const char* help) {
-  OptionSpec spec;
-  spec.name = name;
-  spec.type = OptionType::kEnum;
-  spec.default_value = std::string(default_value);
-  spec.choices = std::move(choices);
-  spec.help = help;
-  return spec;
+void DeclareCore(OptionBinder<NatsCoreSettings>& b) {
+  using S = NatsCoreSettings;
+  DeclareConnection(b);
+  b.Int("pending_msgs_limit", &S::pending_msgs_limit)
+      .Default(65536)
+      .Range(1, 2'147'483'647)
+      .Help(
+          "Messages a subscription may hold unread in the client; beyond that cnats drops them (slow "
+          "consumer) and the accounting shows the loss.");
+  b.Bytes("pending_bytes_limit", &S::pending_bytes_limit)
+      .Default(int64_t{64} << 20)
+      .Range(1024, 2'147'483'647)
+      .Help("Bytes a subscription may hold unread in the client before it drops messages.");
+  b.Int("poll_batch", &S::poll_batch)
+      .Default(1024)
+      .Range(1, 1'000'000)
+      .Help("Most messages one consumer Poll hands to the harness per subscription.");
+  b.Duration("flush_interval", &S::flush_interval)
+      .Default(100ms)
+      .Range(0s, 3600s)
+      .Help(
+          "How often an idle-waiting producer round-trips a PING (detects a dead server early); 0 = only "
+          "at the end.");
+  b.Duration("flush_timeout", &S::flush_timeout)
+      .Default(5s)
+      .Range(1ms, 3600s)
+      .Help("Bound of each PING/PONG flush and of the subscription confirmation.");
 }
 
-OptionSchema MakeCoreSchema() {
-  OptionSchema s;
-  nats_internal::AddConnectionOptions(s.options);
-  s.options.push_back(Opt("pending_msgs_limit", OptionType::kInt, int64_t{65536},
-                          "Messages a subscription may hold unread in the client; beyond that cnats drops "
-                          "them (slow consumer) and the accounting shows the loss.",
-                          1, 2'147'483'647));
-  s.options.push_back(Opt("pending_bytes_limit", OptionType::kBytes, int64_t{64} << 20,
-                          "Bytes a subscription may hold unread in the client before it drops messages.",
-                          1024, 2'147'483'647));
-  s.options.push_back(Opt("poll_batch", OptionType::kInt, int64_t{1024},
-                          "Most messages one consumer Poll hands to the harness per subscription.", 1,
-                          1'000'000));
-  s.options.push_back(Opt("flush_interval", OptionType::kDuration, int64_t{100'000'000},
-                          "How often an idle-waiting producer round-trips a PING (detects a dead server "
-                          "early); 0 = only at the end.",
-                          0, 3600));
-  s.options.push_back(Opt("flush_timeout", OptionType::kDuration, int64_t{5'000'000'000},
-                          "Bound of each PING/PONG flush and of the subscription confirmation.", 0.001,
-                          3600));
-  return s;
-}
-
-OptionSchema MakeJetStreamSchema() {
-  OptionSchema s;
-  nats_internal::AddConnectionOptions(s.options);
-  auto& o = s.options;
-  o.push_back(
-      Enum("storage", "file", {"file", "memory"}, "Stream storage: file (survives restarts) or memory."));
-  OptionSpec replicas =
-      Opt("replicas", OptionType::kInt, int64_t{0},
-          "Stream replicas (1, 3 or 5 on a cluster); 0 = the workload's replication factor.", 0, 5);
-  o.push_back(replicas);
-  o.push_back(
-      Enum("stream_per", "topic", {"topic", "run"},
-           "One stream per topic (subjects <topic>.<partition>) or one stream for all topics of the run."));
-  o.push_back(Opt("max_pending", OptionType::kInt, int64_t{4096},
-                  "Async publish window: publishes in flight without an ack before Send pushes back.", 1,
-                  10'000'000));
-  o.push_back(Opt("stall_wait", OptionType::kDuration, int64_t{1'000'000},
-                  "How long one publish may wait inside the client for the window to open before Send "
-                  "reports a full queue.",
-                  0.001, 60));
-  o.push_back(Opt("publish_ack_timeout", OptionType::kDuration, int64_t{0},
-                  "Per-message publish ack timeout (jsPubOptions.MaxWait) after which the send fails; 0 = "
-                  "none (unacked sends fail at the final flush).",
-                  0, 3600));
-  o.push_back(Enum("ack_mode", "explicit", {"explicit", "all", "none"},
-                   "Consumer ack policy: ack every message, ack the last of each fetched batch (AckAll), or "
-                   "none (no redelivery; at most once)."));
-  o.push_back(Opt("fetch_batch", OptionType::kInt, int64_t{256},
-                  "Messages per pull request (natsSubscription_FetchRequest batch).", 1, 100'000));
-  o.push_back(
-      Opt("fetch_wait", OptionType::kDuration, int64_t{1'000'000},
-          "A consumer pulls one durable per whole topic it owns (else one per partition) in turn: how "
-          "long the server may hold one pull while nothing arrives before the consumer moves on. "
-          "With a single durable (one topic or one partition) the consumer long-polls it.",
-          0.0001, 60));
-  o.push_back(Opt("max_ack_pending", OptionType::kInt, int64_t{65536},
-                  "Delivered but unacknowledged messages per durable consumer before the server pauses it.",
-                  1, 100'000'000));
-  o.push_back(Opt("ack_wait", OptionType::kDuration, int64_t{30'000'000'000},
-                  "How long the server waits for an ack before redelivering (shows as duplicates).", 0.001,
-                  86'400));
-  o.push_back(Opt("api_timeout", OptionType::kDuration, int64_t{5'000'000'000},
-                  "Timeout of JetStream API requests (create/delete stream and consumer).", 0.001, 600));
-  return s;
+void DeclareJetStream(OptionBinder<NatsJetStreamSettings>& b) {
+  using S = NatsJetStreamSettings;
+  DeclareConnection(b);
+  b.Enum("storage", &S::storage)
+      .Choices({"file", "memory"})
+      .Default("file")
+      .Help("Stream storage: file (survives restarts) or memory.");
+  b.Int("replicas", &S::replicas)
+      .Default(0)
+      .Range(0, 5)
+      .Help("Stream replicas (1, 3 or 5 on a cluster); 0 = the workload's replication factor.");
+  b.Enum("stream_per", &S::stream_per)
+      .Choices({"topic", "run"})
+      .Default("topic")
+      .Help("One stream per topic (subjects <topic>.<partition>) or one stream for all topics of the run.");
+  b.Int("max_pending", &S::max_pending)
+      .Default(4096)
+      .Range(1, 10'000'000)
+      .Help("Async publish window: publishes in flight without an ack before Send pushes back.");
+  b.Duration("stall_wait", &S::stall_wait)
+      .Default(1ms)
+      .Range(1ms, 60s)
+      .Help(
+          "How long one publish may wait inside the client for the window to open before Send reports a "
+          "full queue.");
+  b.Duration("publish_ack_timeout", &S::publish_ack_timeout)
+      .Default(0s)
+      .Range(0s, 3600s)
+      .Help(
+          "Per-message publish ack timeout (jsPubOptions.MaxWait) after which the send fails; 0 = none "
+          "(unacked sends fail at the final flush).");
+  b.Enum("ack_mode", &S::ack_mode)
+      .Choices({"explicit", "all", "none"})
+      .Default("explicit")
+      .Help(
+          "Consumer ack policy: ack every message, ack the last of each fetched batch (AckAll), or none "
+          "(no redelivery; at most once).");
+  b.Int("fetch_batch", &S::fetch_batch)
+      .Default(256)
+      .Range(1, 100'000)
+      .Help("Messages per pull request (natsSubscription_FetchRequest batch).");
+  b.Duration("fetch_wait", &S::fetch_wait)
+      .Default(1ms)
+      .Range(100us, 60s)
+      .Help(
+          "A consumer pulls one durable per whole topic it owns (else one per partition) in turn: how long "
+          "the server may hold one pull while nothing arrives before the consumer moves on. With a single "
+          "durable (one topic or one partition) the consumer long-polls it.");
+  b.Int("max_ack_pending", &S::max_ack_pending)
+      .Default(65536)
+      .Range(1, 100'000'000)
+      .Help("Delivered but unacknowledged messages per durable consumer before the server pauses it.");
+  b.Duration("ack_wait", &S::ack_wait)
+      .Default(30s)
+      .Range(1ms, 86'400s)
+      .Help("How long the server waits for an ack before redelivering (shows as duplicates).");
+  b.Duration("api_timeout", &S::api_timeout)
+      .Default(5s)
+      .Range(1ms, 600s)
+      .Help("Timeout of JetStream API requests (create/delete stream and consumer).");
 }
 
 }  // namespace
 
-const OptionSchema& NatsCoreSchema() {
-  static const OptionSchema* schema = new OptionSchema(MakeCoreSchema());
-  return *schema;
+const OptionBinder<NatsCoreSettings>& NatsCoreOptions() {
+  static const OptionBinder<NatsCoreSettings>* binder = [] {
+    auto* b = new OptionBinder<NatsCoreSettings>();
+    DeclareCore(*b);
+    return b;
+  }();
+  return *binder;
 }
 
-const OptionSchema& NatsJetStreamSchema() {
-  static const OptionSchema* schema = new OptionSchema(MakeJetStreamSchema());
-  return *schema;
+const OptionBinder<NatsJetStreamSettings>& NatsJetStreamOptions() {
+  static const OptionBinder<NatsJetStreamSettings>* binder = [] {
+    auto* b = new OptionBinder<NatsJetStreamSettings>();
+    DeclareJetStream(*b);
+    return b;
+  }();
+  return *binder;
 }
 
 }  // namespace bakeoff

@@ -10,105 +10,87 @@
 namespace bakeoff {
 namespace {
 
-OptionSchema MakeSchema() {
-  OptionSchema s;
-  s.options = {
-      {.name = "url",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "Broker nodes as amqp://user:pass@host:port/vhost, comma-separated, one per node; replaces "
-               "the environment's url. Put secrets in `password`, not in the url."},
-      {.name = "username",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "User name for every node (overrides the url's)."},
-      {.name = "password",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "Password for every node (overrides the url's); use \"${env:NAME}\" or \"${file:PATH}\".",
-       .secret = true},
-      {.name = "vhost",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "Virtual host for every node (overrides the url's path; default \"/\")."},
-      {.name = "connect_to",
-       .type = OptionType::kEnum,
-       .default_value = std::string("spread"),
-       .help = "spread: producer/consumer i connects to node i % nodes; first: every client to the first "
-               "node. Either way the other nodes are tried in order when a connect fails.",
-       .choices = {"spread", "first"}},
-      {.name = "queue_type",
-       .type = OptionType::kEnum,
-       .default_value = std::string("quorum"),
-       .help = "x-queue-type of the queue per stream: classic, quorum (replicated Raft log) or stream "
-               "(append-only log; consumers read from the first offset).",
-       .choices = {"classic", "quorum", "stream"}},
-      {.name = "persistent",
-       .type = OptionType::kBool,
-       .default_value = true,
-       .help = "Publish with delivery_mode 2 and declare durable queues. Quorum and stream queues are "
-               "always durable and persist every message."},
-      {.name = "publisher_confirms",
-       .type = OptionType::kBool,
-       .default_value = true,
-       .help = "confirm.select: a send completes when the broker acks it (basic.ack/basic.nack). Off: "
-               "completes when written to the socket (publish latency is then the client's)."},
-      {.name = "confirm_window",
-       .type = OptionType::kInt,
-       .default_value = int64_t{1024},
-       .help = "Most unconfirmed publishes per producer; a full window pushes back on the producer.",
-       .min = 1,
-       .max = 1'000'000},
-      {.name = "mandatory",
-       .type = OptionType::kBool,
-       .default_value = true,
-       .help = "Publish with the mandatory flag: a message no queue takes comes back (basic.return) and "
-               "counts as a failed send instead of being confirmed and silently dropped."},
-      {.name = "prefetch",
-       .type = OptionType::kInt,
-       .default_value = int64_t{1000},
-       .help = "basic.qos prefetch count per consumer channel (unacked deliveries in flight). Consumers ack "
-               "manually, once per delivered batch with multiple=true.",
-       .min = 1,
-       .max = 65535},
-      {.name = "heartbeat",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{30'000'000'000},
-       .help = "AMQP heartbeat interval proposed to the broker (0 = off); whole seconds.",
-       .min = 0,
-       .max = 3600},
-      {.name = "frame_max",
-       .type = OptionType::kBytes,
-       .default_value = int64_t{131072},
-       .help = "Largest AMQP frame proposed to the broker.",
-       .min = 4096,
-       .max = 2147483647},
-      {.name = "connect_timeout",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{10'000'000'000},
-       .help = "TCP connect and AMQP login handshake timeout, per node attempt.",
-       .min = 0.001,
-       .max = 600},
-      {.name = "rpc_timeout",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{15'000'000'000},
-       .help = "Timeout of each synchronous AMQP method (declare, delete, qos, consume, close).",
-       .min = 0.001,
-       .max = 600},
-      {.name = "send_timeout",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{10'000'000'000},
-       .help = "How long the socket may stay too full to take a publish before the connection is given up "
-               "(a broker that stopped reading); meanwhile sends push back.",
-       .min = 0.001,
-       .max = 600},
-      {.name = "queue_arguments",
-       .type = OptionType::kStringMap,
-       .optional = true,
-       .help = "Extra queue.declare arguments, e.g. {x-quorum-initial-group-size: \"3\", "
-               "x-max-length-bytes: \"1000000000\"}; values that are integers are sent as integers."},
-  };
-  return s;
+using namespace std::chrono_literals;
+
+// Consumers ack (multiple=true) once this many deliveries are unacked, at most half the prefetch.
+constexpr int64_t kAckBatch = 100;
+
+void Declare(OptionBinder<RabbitMqSettings>& b) {
+  using S = RabbitMqSettings;
+  b.String("url", &S::url)
+      .Help(
+          "Broker nodes as amqp://user:pass@host:port/vhost, comma-separated, one per node; replaces the "
+          "environment's url. Put secrets in `password`, not in the url.");
+  b.String("username", &S::username).Help("User name for every node (overrides the url's).");
+  b.String("password", &S::password)
+      .Secret()
+      .Help("Password for every node (overrides the url's); use \"${env:NAME}\" or \"${file:PATH}\".");
+  b.String("vhost", &S::vhost).Help("Virtual host for every node (overrides the url's path; default \"/\").");
+  b.Enum("connect_to", &S::connect_to)
+      .Choices({"spread", "first"})
+      .Default("spread")
+      .Help(
+          "spread: producer/consumer i connects to node i % nodes; first: every client to the first node. "
+          "Either way the other nodes are tried in order when a connect fails.");
+  b.Enum("queue_type", &S::queue_type,
+         {{"classic", RabbitQueueType::kClassic},
+          {"quorum", RabbitQueueType::kQuorum},
+          {"stream", RabbitQueueType::kStream}})
+      .Default("quorum")
+      .Help(
+          "x-queue-type of the queue per stream: classic, quorum (replicated Raft log) or stream "
+          "(append-only log; consumers read from the first offset).");
+  b.Bool("persistent", &S::persistent)
+      .Default(true)
+      .Help(
+          "Publish with delivery_mode 2 and declare durable queues. Quorum and stream queues are always "
+          "durable and persist every message.");
+  b.Bool("publisher_confirms", &S::publisher_confirms)
+      .Default(true)
+      .Help(
+          "confirm.select: a send completes when the broker acks it (basic.ack/basic.nack). Off: completes "
+          "when written to the socket (publish latency is then the client's).");
+  b.Int("confirm_window", &S::confirm_window)
+      .Default(1024)
+      .Range(1, 1'000'000)
+      .Help("Most unconfirmed publishes per producer; a full window pushes back on the producer.");
+  b.Bool("mandatory", &S::mandatory)
+      .Default(true)
+      .Help(
+          "Publish with the mandatory flag: a message no queue takes comes back (basic.return) and counts "
+          "as a failed send instead of being confirmed and silently dropped.");
+  b.Int("prefetch", &S::prefetch)
+      .Default(1000)
+      .Range(1, 65535)
+      .Help(
+          "basic.qos prefetch count per consumer channel (unacked deliveries in flight). Consumers ack "
+          "manually, once per delivered batch with multiple=true.");
+  b.Duration("heartbeat", &S::heartbeat)
+      .Default(30s)
+      .Range(0s, 3600s)
+      .Help("AMQP heartbeat interval proposed to the broker (0 = off); whole seconds.");
+  b.Bytes("frame_max", &S::frame_max_bytes)
+      .Default(131072)
+      .Range(4096, 2147483647)
+      .Help("Largest AMQP frame proposed to the broker.");
+  b.Duration("connect_timeout", &S::connect_timeout)
+      .Default(10s)
+      .Range(1ms, 600s)
+      .Help("TCP connect and AMQP login handshake timeout, per node attempt.");
+  b.Duration("rpc_timeout", &S::rpc_timeout)
+      .Default(15s)
+      .Range(1ms, 600s)
+      .Help("Timeout of each synchronous AMQP method (declare, delete, qos, consume, close).");
+  b.Duration("send_timeout", &S::send_timeout)
+      .Default(10s)
+      .Range(1ms, 600s)
+      .Help(
+          "How long the socket may stay too full to take a publish before the connection is given up (a "
+          "broker that stopped reading); meanwhile sends push back.");
+  b.StringMapOption("queue_arguments", &S::queue_arguments)
+      .Help(
+          "Extra queue.declare arguments, e.g. {x-quorum-initial-group-size: \"3\", x-max-length-bytes: "
+          "\"1000000000\"}; values that are integers are sent as integers.");
 }
 
 int HexValue(char c) {
@@ -181,9 +163,13 @@ Result<RabbitNode> ParseOneUrl(std::string_view url, size_t position) {
 
 }  // namespace
 
-const OptionSchema& RabbitMqOptionSchema() {
-  static const OptionSchema schema = MakeSchema();
-  return schema;
+const OptionBinder<RabbitMqSettings>& RabbitMqOptions() {
+  static const OptionBinder<RabbitMqSettings>* binder = [] {
+    auto* b = new OptionBinder<RabbitMqSettings>();
+    Declare(*b);
+    return b;
+  }();
+  return *binder;
 }
 
 const char* RabbitMqConfig::queue_type_name() const {
@@ -219,8 +205,10 @@ Result<std::vector<RabbitNode>> ParseRabbitUrls(const std::string& urls) {
 }
 
 Result<RabbitMqConfig> BuildRabbitMqConfig(const OptionValues& options, const Endpoints& endpoints) {
-  RabbitMqConfig config;
-  std::string urls = options.GetString("url");
+  Result<RabbitMqSettings> settings = RabbitMqOptions().Bind(options);
+  if (!settings.ok()) return settings.status();
+  RabbitMqConfig config = *settings;  // the bound fields
+  std::string urls = settings->url.value_or("");
   if (urls.empty()) {
     auto it = endpoints.find("url");
     if (it != endpoints.end()) urls = it->second;
@@ -229,35 +217,12 @@ Result<RabbitMqConfig> BuildRabbitMqConfig(const OptionValues& options, const En
   if (!nodes.ok()) return nodes.status();
   config.nodes = std::move(nodes).value();
   for (RabbitNode& node : config.nodes) {
-    if (options.Has("username")) node.username = options.GetString("username");
-    if (options.Has("password")) node.password = options.GetString("password");
-    if (options.Has("vhost")) node.vhost = options.GetString("vhost");
+    if (settings->username) node.username = *settings->username;
+    if (settings->password) node.password = *settings->password;
+    if (settings->vhost) node.vhost = *settings->vhost;
   }
-  config.spread_connections = options.GetString("connect_to", "spread") == "spread";
-  const std::string type = options.GetString("queue_type", "quorum");
-  if (type == "classic") {
-    config.queue_type = RabbitQueueType::kClassic;
-  } else if (type == "quorum") {
-    config.queue_type = RabbitQueueType::kQuorum;
-  } else if (type == "stream") {
-    config.queue_type = RabbitQueueType::kStream;
-  } else {
-    return InvalidArgument("rabbitmq: queue_type must be classic, quorum or stream");
-  }
-  config.persistent = options.GetBool("persistent", true);
-  config.publisher_confirms = options.GetBool("publisher_confirms", true);
-  config.mandatory = options.GetBool("mandatory", true);
-  config.confirm_window = options.GetInt("confirm_window", 1024);
-  config.prefetch = options.GetInt("prefetch", 1000);
-  config.ack_batch = std::max<int64_t>(1, std::min(options.GetInt("ack_batch", 100), config.prefetch / 2));
-  config.ack_interval = options.GetDuration("ack_interval", std::chrono::milliseconds(5));
-  config.frame_max_bytes = options.GetInt("frame_max", 131072);
-  config.heartbeat = std::chrono::duration_cast<std::chrono::seconds>(
-      options.GetDuration("heartbeat", std::chrono::seconds(30)));
-  config.connect_timeout = options.GetDuration("connect_timeout", std::chrono::seconds(10));
-  config.rpc_timeout = options.GetDuration("rpc_timeout", std::chrono::seconds(15));
-  config.send_timeout = options.GetDuration("send_timeout", std::chrono::seconds(10));
-  config.queue_arguments = options.GetStringMap("queue_arguments");
+  config.spread_connections = settings->connect_to == "spread";
+  config.ack_batch = std::max<int64_t>(1, std::min(kAckBatch, config.prefetch / 2));
   if (config.confirm_window < 1 || config.prefetch < 1) {
     return InvalidArgument("rabbitmq: confirm_window and prefetch must be at least 1");
   }

@@ -6,16 +6,16 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
 #include "drivers/driver.h"
+#include "spec/option_binding.h"
 #include "spec/option_schema.h"
 
 namespace bakeoff {
-
-const OptionSchema& RabbitMqOptionSchema();
 
 enum class RabbitQueueType { kClassic, kQuorum, kStream };
 
@@ -54,6 +54,20 @@ struct RabbitMqConfig {
     return spread_connections && !nodes.empty() ? static_cast<size_t>(index) % nodes.size() : 0;
   }
 };
+
+// What the options bind to: the config's own fields plus those BuildRabbitMqConfig turns into nodes.
+struct RabbitMqSettings : RabbitMqConfig {
+  std::optional<std::string> url;
+  std::optional<std::string> username;
+  std::optional<std::string> password;  // a secret reference
+  std::optional<std::string> vhost;
+  std::string connect_to;  // spread | first
+};
+
+const OptionBinder<RabbitMqSettings>& RabbitMqOptions();
+inline const OptionSchema& RabbitMqOptionSchema() {
+  return RabbitMqOptions().schema();
+}
 
 // Validates options and endpoints into a config. The option `url` replaces the environment's "url";
 // `username`/`password`/`vhost` override what the URLs say.

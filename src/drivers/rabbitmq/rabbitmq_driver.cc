@@ -245,16 +245,20 @@ class RabbitMqDriver final : public Driver {
            "prefetch, manual acks.";
   }
   const OptionSchema& schema() const override { return RabbitMqOptionSchema(); }
+  const OptionBinding* option_binding() const override { return &RabbitMqOptions(); }
   Capabilities capabilities(const OptionValues& options) const override {
-    const bool confirms = options.GetBool("publisher_confirms", true);
-    const std::string type = options.GetString("queue_type", "quorum");
-    const bool persistent = options.GetBool("persistent", true);
+    Result<RabbitMqSettings> bound = RabbitMqOptions().Bind(options);
+    // Options that do not bind fail at Connect; until then they read as the defaults.
+    const RabbitMqSettings settings = bound.ok() ? *bound : *RabbitMqOptions().Bind(OptionValues{});
+    const bool confirms = settings.publisher_confirms;
+    const bool persistent = settings.persistent;
+    const bool classic = settings.queue_type == RabbitQueueType::kClassic;
     return {
         // One channel per producer publishes in order; a queue delivers in order to its one consumer.
         .ordered_per_stream = true,
         .confirms_publish = confirms,
         // Quorum and stream queues persist every message; classic queues only persistent ones.
-        .durable = confirms && (type != "classic" || persistent),
+        .durable = confirms && (!classic || persistent),
     };
   }
   Result<std::unique_ptr<Session>> Connect(const SessionContext& context) override {

@@ -54,25 +54,30 @@ Status ParseRedisUrl(const std::string& url, ConnectionConfig& config) {
   return Status::Ok();
 }
 
-Result<ConnectionConfig> MakeConnectionConfig(const OptionValues& options, const std::string& endpoint_url) {
+Result<ConnectionConfig> MakeConnectionConfig(const RedisSettings& settings,
+                                              const std::string& endpoint_url) {
   ConnectionConfig config;
-  const std::string url = options.Has("url") ? options.GetString("url") : endpoint_url;
+  const std::string url = settings.url.value_or(endpoint_url);
   if (url.empty()) {
     return InvalidArgument(
         "redis-streams: no server: set the `url` option or use an environment that provides one");
   }
   BAKEOFF_RETURN_IF_ERROR(ParseRedisUrl(url, config));
-  if (options.Has("username")) config.username = options.GetString("username");
-  if (options.Has("password")) {
-    Result<std::string> password = ResolveSecretReferences(options.GetString("password"));
+  if (settings.username) config.username = *settings.username;
+  if (settings.password) {
+    Result<std::string> password = ResolveSecretReferences(*settings.password);
     if (!password.ok()) return password.status();
     config.password = *password;
   }
-  config.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      options.GetDuration("connect_timeout", std::chrono::seconds(3)));
-  config.command_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      options.GetDuration("command_timeout", std::chrono::seconds(5)));
+  config.connect_timeout = settings.connect_timeout;
+  config.command_timeout = settings.command_timeout;
   return config;
+}
+
+Result<ConnectionConfig> MakeConnectionConfig(const OptionValues& options, const std::string& endpoint_url) {
+  Result<RedisSettings> settings = RedisOptions().Bind(options);
+  if (!settings.ok()) return settings.status();
+  return MakeConnectionConfig(*settings, endpoint_url);
 }
 
 Status ContextError(const redisContext* c, const std::string& what) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "drivers/redis/redis_options.h"
 #include "spec/option_schema.h"
 
 namespace bakeoff::redis {
@@ -41,6 +42,8 @@ Status ParseRedisUrl(const std::string& url, ConnectionConfig& config);
 
 // Builds the configuration from the `url` option (or the "url" endpoint), `password` (a secret reference,
 // resolved here) and the timeouts.
+Result<ConnectionConfig> MakeConnectionConfig(const RedisSettings& settings, const std::string& endpoint_url);
+// The same from options not yet bound (binds them with RedisOptions()).
 Result<ConnectionConfig> MakeConnectionConfig(const OptionValues& options, const std::string& endpoint_url);
 
 // Connects, sets the socket timeouts and authenticates.

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "drivers/kit/backoff.h"
 #include "drivers/redis/redis_clients.h"
 #include "drivers/redis/redis_connection.h"
 
@@ -21,62 +22,6 @@ using redis::Command;
 using redis::ConnectionConfig;
 using redis::ContextPtr;
 using redis::ReplyPtr;
-
-OptionSchema MakeSchema() {
-  OptionSchema s;
-  s.options = {
-      {.name = "url",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "Server, redis://[[user]:password@]host:port; overrides the environment's endpoint."},
-      {.name = "username",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "ACL user for AUTH (Redis 6+); default user when unset."},
-      {.name = "password",
-       .type = OptionType::kString,
-       .optional = true,
-       .help = "Password for AUTH; use a reference such as \"${env:REDIS_PASSWORD}\".",
-       .secret = true},
-      {.name = "pipeline",
-       .type = OptionType::kInt,
-       .default_value = int64_t{64},
-       .help = "XADD commands each producer keeps in flight on its connection (like redis-benchmark -P).",
-       .min = 1,
-       .max = 65536},
-      {.name = "maxlen",
-       .type = OptionType::kInt,
-       .optional = true,
-       .help = "Trim each stream with XADD MAXLEN ~ <maxlen>; entries trimmed before they are read count "
-               "as lost.",
-       .min = 1},
-      {.name = "read_count",
-       .type = OptionType::kInt,
-       .default_value = int64_t{1000},
-       .help = "XREADGROUP COUNT: entries per stream per read.",
-       .min = 1,
-       .max = 1'000'000},
-      {.name = "block_ms",
-       .type = OptionType::kInt,
-       .default_value = int64_t{100},
-       .help = "Longest XREADGROUP BLOCK in milliseconds (the runner's poll interval caps it).",
-       .min = 1,
-       .max = 60'000},
-      {.name = "connect_timeout",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{3'000'000'000},
-       .help = "Connect timeout for every connection.",
-       .min = 0.001,
-       .max = 300},
-      {.name = "command_timeout",
-       .type = OptionType::kDuration,
-       .default_value = int64_t{5'000'000'000},
-       .help = "Longest wait for a reply (beyond BLOCK) before the connection is declared dead.",
-       .min = 0.001,
-       .max = 300},
-  };
-  return s;
-}
 
 std::string InfoField(const std::string& info, const std::string& field) {
   const std::string needle = field + ":";
@@ -89,8 +34,9 @@ std::string InfoField(const std::string& info, const std::string& field) {
 
 class RedisSession final : public Session {
  public:
-  RedisSession(const SessionContext& context, ConnectionConfig config, ContextPtr admin)
-      : options_(context.system->options), config_(std::move(config)), admin_(std::move(admin)) {
+  RedisSession(const SessionContext& context, redis::RedisSettings settings, ConnectionConfig config,
+               ContextPtr admin)
+      : settings_(std::move(settings)), config_(std::move(config)), admin_(std::move(admin)) {
     group_ = "bakeoff-" + context.run_id;
     const int subscriptions = context.workload != nullptr ? std::max(1, context.workload->subscriptions) : 1;
     for (int k = 0; k < subscriptions; ++k)
@@ -138,13 +84,11 @@ class RedisSession final : public Session {
     if (keys_.empty()) return Internal("redis-streams: CreateTopics must come first");
     redis::ProducerSettings settings;
     settings.keys = keys_;
-    settings.pipeline = static_cast<size_t>(options_.GetInt("pipeline", 64));
-    settings.maxlen = options_.Has("maxlen") ? options_.GetInt("maxlen") : 0;
-    try {
+    settings.pipeline = settings_.pipeline;
+    settings.maxlen = settings_.maxlen.value_or(0);
+    return drivers_kit::ConnectOrStatus("redis: new producer", [&]() -> Result<std::unique_ptr<Producer>> {
       return redis::NewProducer(config_, std::move(settings), sink);
-    } catch (const std::exception& e) {
-      return Internal(std::string("redis: new producer: ") + e.what());
-    }
+    });
   }
 
   Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerSpec& spec) override {
@@ -158,21 +102,19 @@ class RedisSession final : public Session {
     }
     settings.group = groups_[static_cast<size_t>(spec.subscription)];
     settings.consumer_name = "consumer-" + std::to_string(spec.index);
-    settings.read_count = options_.GetInt("read_count", 1000);
-    settings.block_ms = options_.GetInt("block_ms", 100);
-    try {
+    settings.read_count = settings_.read_count;
+    settings.block_ms = settings_.block_ms;
+    return drivers_kit::ConnectOrStatus("redis: new consumer", [&]() -> Result<std::unique_ptr<Consumer>> {
       return redis::NewConsumer(config_, std::move(settings));
-    } catch (const std::exception& e) {
-      return Internal(std::string("redis: new consumer: ") + e.what());
-    }
+    });
   }
 
   std::map<std::string, std::string> Facts() override {
     std::map<std::string, std::string> facts = {
         {"client", "hiredis " + std::to_string(HIREDIS_MAJOR) + "." + std::to_string(HIREDIS_MINOR) + "." +
                        std::to_string(HIREDIS_PATCH)},
-        {"pipeline", std::to_string(options_.GetInt("pipeline", 64))},
-        {"maxlen", options_.Has("maxlen") ? std::to_string(options_.GetInt("maxlen")) : "none"},
+        {"pipeline", std::to_string(settings_.pipeline)},
+        {"maxlen", settings_.maxlen ? std::to_string(*settings_.maxlen) : "none"},
         {"consumer_group",
          groups_.size() == 1 ? group_ : group_ + "-s0 .. " + groups_.back() + " (one per subscription)"},
     };
@@ -201,7 +143,7 @@ class RedisSession final : public Session {
     return value->type == REDIS_REPLY_STRING ? std::string(value->str, value->len) : "";
   }
 
-  OptionValues options_;
+  redis::RedisSettings settings_;
   ConnectionConfig config_;
   ContextPtr admin_;
   std::string group_;
@@ -229,28 +171,27 @@ class RedisStreamsDriver final : public Driver {
   std::string description() const override {
     return "Redis Streams (hiredis): pipelined XADD, consumer group with XREADGROUP and XACK.";
   }
-  const OptionSchema& schema() const override { return schema_; }
+  const OptionSchema& schema() const override { return redis::RedisOptions().schema(); }
+  const OptionBinding* option_binding() const override { return &redis::RedisOptions(); }
   Capabilities capabilities(const OptionValues&) const override {
     // An XADD reply means the entry is in the server's memory; surviving a restart depends on the server's
     // appendonly/appendfsync settings (recorded in Facts), not on this client.
     return {.ordered_per_stream = true, .confirms_publish = true, .durable = false};
   }
   Result<std::unique_ptr<Session>> Connect(const SessionContext& context) override {
-    try {
+    return drivers_kit::ConnectOrStatus("redis: connect", [&]() -> Result<std::unique_ptr<Session>> {
       std::string endpoint;
       if (auto it = context.endpoints.find("url"); it != context.endpoints.end()) endpoint = it->second;
-      Result<ConnectionConfig> config = redis::MakeConnectionConfig(context.system->options, endpoint);
+      Result<redis::RedisSettings> settings = redis::RedisOptions().Bind(context.system->options);
+      if (!settings.ok()) return settings.status();
+      Result<ConnectionConfig> config = redis::MakeConnectionConfig(*settings, endpoint);
       if (!config.ok()) return config.status();
       Result<ContextPtr> admin = redis::Connect(*config);
       if (!admin.ok()) return admin.status();
-      return std::unique_ptr<Session>(new RedisSession(context, *config, std::move(admin).value()));
-    } catch (const std::exception& e) {
-      return Internal(std::string("redis: connect: ") + e.what());
-    }
+      return std::unique_ptr<Session>(
+          new RedisSession(context, std::move(settings).value(), *config, std::move(admin).value()));
+    });
   }
-
- private:
-  OptionSchema schema_ = MakeSchema();
 };
 
 }  // namespace
