@@ -288,8 +288,7 @@ std::string DefaultOutputDir(const std::string& base, const std::string& experim
   std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc);
   // Two runs started in the same second get different directories: the first free name, taken with
   // mkdir (atomic: EEXIST means another run has it).
-  std::string first =
-      (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
+  std::string first = (std::filesystem::path(base) / (std::string(stamp) + "-" + experiment_name)).string();
   std::error_code ec;
   std::filesystem::create_directories(base, ec);
   for (int n = 1; n <= 1000; ++n) {

@@ -155,9 +155,10 @@ Status ApiServer::Start() {
                                                        " (the request could not be read or routed)";
     SendError(res, res.status, CodeOfStatus(res.status), text);
   });
-  s.server.set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
-    SendError(res, 500, "internal", "internal error");
-  });
+  s.server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
+        SendError(res, 500, "internal", "internal error");
+      });
   // A known path with a method it does not take: 405 with Allow, before routing (which would say 404).
   s.server.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) {
     if (req.path.rfind("/api/", 0) != 0 && req.path != "/metrics")

@@ -233,7 +233,8 @@ void ParseRoot(Reader& reader, const SchemaLookup& schemas, const YAML::Node& ro
 }
 
 // Applies `overrides` to `root`; problems go to `reader`. False if one could not be applied.
-bool ApplyOverrides(Reader& reader, const YAML::Node& root, const std::vector<ExperimentOverride>& overrides) {
+bool ApplyOverrides(Reader& reader, const YAML::Node& root,
+                    const std::vector<ExperimentOverride>& overrides) {
   bool ok = true;
   for (const ExperimentOverride& o : overrides) {
     YAML::Node value;
