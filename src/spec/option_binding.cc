@@ -1,5 +1,8 @@
 #include "spec/option_binding.h"
 
+#include <iomanip>
+#include <sstream>
+
 namespace bakeoff::option_binding_internal {
 
 Status BindError(const OptionSpec& spec, const std::string& what) {
@@ -9,12 +12,15 @@ Status BindError(const OptionSpec& spec, const std::string& what) {
 Status CheckRange(const OptionSpec& spec, double value) {
   if ((spec.min && value < *spec.min) || (spec.max && value > *spec.max)) {
     const bool seconds = spec.type == OptionType::kDuration;
-    OptionSpec plain;  // renders the bounds as numbers
-    plain.type = OptionType::kDouble;
-    const std::string low = spec.min ? FormatOptionValue(plain, *spec.min) : "-inf";
-    const std::string high = spec.max ? FormatOptionValue(plain, *spec.max) : "inf";
-    return BindError(spec, FormatOptionValue(plain, value) + (seconds ? " s" : "") + " is outside [" + low +
-                               ", " + high + "]" + (seconds ? " s" : ""));
+    auto number = [](double x) {  // 300 as "300", 0.001 as "0.001", 1e12 as "1000000000000"
+      std::ostringstream out;
+      out << std::setprecision(15) << x;
+      return out.str();
+    };
+    const std::string low = spec.min ? number(*spec.min) : "-inf";
+    const std::string high = spec.max ? number(*spec.max) : "inf";
+    return BindError(spec, number(value) + (seconds ? " s" : "") + " is outside [" + low + ", " + high + "]" +
+                               (seconds ? " s" : ""));
   }
   return Status::Ok();
 }

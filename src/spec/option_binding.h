@@ -282,11 +282,16 @@ class OptionBinder final : public OptionBinding {
     return settings;
   }
 
-  // The option values `settings` holds (the inverse of Bind).
+  // The option values `settings` holds (the inverse of Bind). An option without a default whose field
+  // still holds what an untouched Settings holds (e.g. an empty user name) reads as unset.
   OptionValues Values(const Settings& settings) const {
     OptionValues values;
+    const Settings untouched{};
     for (size_t i = 0; i < fields_.size(); ++i) {
-      if (std::optional<OptionValue> v = fields_[i].read(settings)) values.Set(schema_.options[i].name, *v);
+      std::optional<OptionValue> v = fields_[i].read(settings);
+      if (!v) continue;
+      if (!schema_.options[i].default_value && v == fields_[i].read(untouched)) continue;
+      values.Set(schema_.options[i].name, *v);
     }
     return values;
   }
