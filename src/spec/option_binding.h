@@ -102,6 +102,7 @@ class OptionBinder final : public OptionBinding {
       binder_->CheckDefault(index_);
       return *this;
     }
+    // NOLINTNEXTLINE(performance-unnecessary-value-param): moved in (a false finding in a template)
     Field& Help(std::string text) {
       spec().help = std::move(text);
       return *this;
@@ -124,6 +125,7 @@ class OptionBinder final : public OptionBinding {
       return *this;
     }
     // The allowed values of an Enum bound to a std::string member.
+    // NOLINTNEXTLINE(performance-unnecessary-value-param): moved in (a false finding in a template)
     Field& Choices(std::vector<std::string> choices) {
       spec().choices = std::move(choices);
       binder_->CheckDefault(index_);

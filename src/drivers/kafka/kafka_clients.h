@@ -39,7 +39,7 @@ Result<rd_kafka_t*> NewKafkaHandle(const KafkaProperties& properties, rd_kafka_t
     return InvalidArgument(std::string("kafka: cannot create ") +
                            (type == RD_KAFKA_PRODUCER ? "producer" : "consumer") + ": " + errstr);
   }
-  conf->release();  // rd_kafka_new took ownership
+  static_cast<void>(conf->release());  // rd_kafka_new took ownership
   return rk;
 }
 

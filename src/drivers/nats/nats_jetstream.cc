@@ -101,8 +101,11 @@ class JetStreamSession final : public Session {
     }
     int64_t replicas = settings_.replicas;
     if (replicas == 0) replicas = std::max(1, layout.replication_factor);
-    for (auto& [name, subjects] : streams) {
+    for (auto& stream : streams) {
+      const std::string& name = stream.first;  // clang 14 cannot capture a structured binding
+      std::vector<std::string>& subjects = stream.second;
       std::vector<const char*> subject_ptrs;
+      subject_ptrs.reserve(subjects.size());
       for (const std::string& s : subjects) subject_ptrs.push_back(s.c_str());
       jsStreamConfig cfg;
       jsStreamConfig_Init(&cfg);

@@ -123,7 +123,7 @@ std::vector<std::string> StateStore::ListIds() const {
   std::vector<std::string> ids;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
-    const std::filesystem::path p = entry.path();
+    const std::filesystem::path& p = entry.path();
     if (p.extension() == ".json" && IsValidEnvId(p.stem().string())) ids.push_back(p.stem().string());
   }
   std::sort(ids.begin(), ids.end());
